@@ -1,0 +1,70 @@
+"""orderkit: order operations for an Amazon.co.jp seller, by the rules of the Manage Orders FAQ.
+
+The front door. Everything a notebook or a user needs is importable from here; submodules
+(``orderkit.io``, ``orderkit.metrics``, ``orderkit.charts``, ``orderkit.widgets``,
+``orderkit.sample``) are imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from orderkit.actions import Action, available, make_event
+from orderkit.book import OrderBook, OrderView
+from orderkit.businessdays import JST, BusinessCalendar
+from orderkit.errors import (
+    ConfirmationError,
+    InvalidDefinition,
+    InvalidOrderId,
+    OrderkitError,
+    OrderNotFound,
+    ReportFormatError,
+    StoreError,
+    TransitionNotAllowed,
+)
+from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, ReturnReason
+from orderkit.policy import DEFAULT_POLICY, Policy
+from orderkit.rules import RULES, Rule
+from orderkit.state import OrderState
+from orderkit.status import OrderStatus
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "JST",
+    "RULES",
+    "Action",
+    "Actor",
+    "BusinessCalendar",
+    "CancelReason",
+    "Channel",
+    "ConfirmationError",
+    "Event",
+    "EventKind",
+    "InvalidDefinition",
+    "InvalidOrderId",
+    "OrderBook",
+    "OrderNotFound",
+    "OrderState",
+    "OrderStatus",
+    "OrderView",
+    "OrderkitError",
+    "Policy",
+    "ReportFormatError",
+    "ReturnReason",
+    "Rule",
+    "StoreError",
+    "TransitionNotAllowed",
+    "available",
+    "make_event",
+]
+
+_LAZY_MODULES = {"io", "metrics", "charts", "widgets", "sample", "simulate_", "store"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"orderkit.{name}")
+    raise AttributeError(f"module 'orderkit' has no attribute {name!r}")

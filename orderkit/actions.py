@@ -1,0 +1,169 @@
+"""What a seller can do to an order, as events — and which of those the rules allow right now.
+
+Widgets offer these; the rules decide. :func:`available` tries each action on the order's current
+state (nothing is recorded) and returns, for each, either ``None`` (allowed) or the
+:class:`~orderkit.errors.TransitionNotAllowed` that names the rule forbidding it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from orderkit.deadlines import propose_reply_deadline
+from orderkit.errors import TransitionNotAllowed
+from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, ReturnReason
+from orderkit.policy import DEFAULT_POLICY, Policy
+
+if TYPE_CHECKING:
+    from orderkit.book import OrderView
+
+__all__ = ["Action", "ActionCheck", "available", "make_event"]
+
+
+class Action(StrEnum):
+    """A seller's action on one order."""
+
+    CONFIRM_SHIPMENT = "confirm_shipment"
+    CANCEL = "cancel"
+    REFUND = "refund"
+    CONTACT_FORM = "contact_form"
+    CONTACT_EMAIL = "contact_email"
+    CONTACT_PHONE = "contact_phone"
+    SET_REPLY_DEADLINE = "set_reply_deadline"
+    RECORD_REPLY = "record_reply"
+    RECORD_DELIVERY = "record_delivery"
+    RECORD_RETURN = "record_return"
+    RECORD_NOT_RECEIVED = "record_not_received"
+
+    def label(self, lang: str = "en") -> str:
+        """Return the button label in ``lang``."""
+        return _LABELS[self][1 if lang == "ja" else 0]
+
+
+_LABELS: Mapping[Action, tuple[str, str]] = {
+    Action.CONFIRM_SHIPMENT: ("Confirm shipment", "出荷を通知"),
+    Action.CANCEL: ("Cancel order", "注文をキャンセル"),
+    Action.REFUND: ("Refund", "返金"),
+    Action.CONTACT_FORM: ("Contact (form)", "連絡（フォーム）"),
+    Action.CONTACT_EMAIL: ("Contact (email)", "連絡（メール）"),
+    Action.CONTACT_PHONE: ("Call the buyer", "電話する"),
+    Action.SET_REPLY_DEADLINE: ("Set reply deadline", "返信期限を設定"),
+    Action.RECORD_REPLY: ("Buyer replied", "購入者が返信"),
+    Action.RECORD_DELIVERY: ("Delivered", "配達完了"),
+    Action.RECORD_RETURN: ("Returned to sender", "返送された"),
+    Action.RECORD_NOT_RECEIVED: ("Buyer says not received", "購入者から未着の連絡"),
+}
+
+
+def _confirm(order_id: str, at: dt.datetime, p: dict[str, Any]) -> Event:
+    return Event(
+        order_id, at, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER,
+        order_item_id=p.get("order_item_id"), quantity=p.get("quantity"),
+        carrier=p.get("carrier"), tracking_number=p.get("tracking_number"),
+        ref=p.get("carrier_name"), source=p.get("source", "workbench"),
+    )  # fmt: skip
+
+
+def _cancel(order_id: str, at: dt.datetime, p: dict[str, Any]) -> Event:
+    return Event(order_id, at, EventKind.CANCELED, Actor.SELLER,
+                 reason=p.get("reason", CancelReason.OUT_OF_STOCK), source=p.get("source", "workbench"))  # fmt: skip
+
+
+def _refund(order_id: str, at: dt.datetime, p: dict[str, Any]) -> Event:
+    return Event(order_id, at, EventKind.REFUNDED, Actor.SELLER, amount=p.get("amount", 1),
+                 order_item_id=p.get("order_item_id"), quantity=p.get("quantity"),
+                 reason=p.get("reason"), source=p.get("source", "workbench"))  # fmt: skip
+
+
+def _contact(channel: Channel) -> Callable[[str, dt.datetime, dict[str, Any]], Event]:
+    def build(order_id: str, at: dt.datetime, p: dict[str, Any]) -> Event:
+        return Event(order_id, at, EventKind.BUYER_CONTACTED, Actor.SELLER, channel=channel,
+                     source=p.get("source", "workbench"))  # fmt: skip
+
+    return build
+
+
+def _deadline(order_id: str, at: dt.datetime, p: dict[str, Any]) -> Event:
+    due = p.get("due") or propose_reply_deadline(at, policy=p.get("policy", DEFAULT_POLICY))
+    return Event(order_id, at, EventKind.REPLY_DEADLINE_SET, Actor.SELLER, due=due,
+                 source=p.get("source", "workbench"))  # fmt: skip
+
+
+def _simple(kind: EventKind, actor: Actor) -> Callable[[str, dt.datetime, dict[str, Any]], Event]:
+    def build(order_id: str, at: dt.datetime, p: dict[str, Any]) -> Event:
+        return Event(order_id, at, kind, actor, reason=p.get("reason"), amount=p.get("amount"),
+                     source=p.get("source", "workbench"))  # fmt: skip
+
+    return build
+
+
+_BUILDERS: Mapping[Action, Callable[[str, dt.datetime, dict[str, Any]], Event]] = {
+    Action.CONFIRM_SHIPMENT: _confirm,
+    Action.CANCEL: _cancel,
+    Action.REFUND: _refund,
+    Action.CONTACT_FORM: _contact(Channel.FORM),
+    Action.CONTACT_EMAIL: _contact(Channel.EMAIL),
+    Action.CONTACT_PHONE: _contact(Channel.PHONE),
+    Action.SET_REPLY_DEADLINE: _deadline,
+    Action.RECORD_REPLY: _simple(EventKind.BUYER_REPLIED, Actor.BUYER),
+    Action.RECORD_DELIVERY: _simple(EventKind.DELIVERED, Actor.SYSTEM),
+    Action.RECORD_RETURN: lambda o, at, p: _simple(EventKind.RETURNED_TO_SENDER, Actor.SYSTEM)(
+        o, at, {"reason": ReturnReason.UNDELIVERABLE, **p}
+    ),
+    Action.RECORD_NOT_RECEIVED: _simple(EventKind.NOT_RECEIVED_REPORTED, Actor.BUYER),
+}
+
+
+def make_event(action: Action | str, order_id: str, *, at: dt.datetime, **params: Any) -> Event:
+    """Return the event that ``action`` records on ``order_id`` at ``at``.
+
+    Params by action: ``confirm_shipment``: ``order_item_id`` and ``quantity`` (default: the whole
+    order), ``carrier``, ``carrier_name``, ``tracking_number``; ``cancel``: ``reason``; ``refund``:
+    ``amount`` (yen), ``reason``; ``set_reply_deadline``: ``due`` (default: proposed from the
+    policy); ``record_return``: ``reason``, ``amount`` (the actual shipping cost).
+    """
+    return _BUILDERS[Action(action)](order_id, at, params)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCheck:
+    """One action and whether the rules allow it now.
+
+    Attributes:
+        action: the action.
+        refusal: ``None`` if allowed, else the refusal with its rule.
+    """
+
+    action: Action
+    refusal: TransitionNotAllowed | None
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the rules allow the action now."""
+        return self.refusal is None
+
+    def reason(self, lang: str = "en") -> str:
+        """Return why the action is refused (the rule, then this order's facts), or ``""``."""
+        if self.refusal is None:
+            return ""
+        text = self.refusal.rule.text(lang)
+        return f"{text} ({self.refusal.detail})" if self.refusal.detail and lang == "en" else text
+
+
+def available(
+    view: OrderView, *, now: dt.datetime, policy: Policy = DEFAULT_POLICY
+) -> list[ActionCheck]:
+    """Return every :class:`Action` with whether the rules allow it on ``view``'s order at ``now``.
+
+    Each action is tried with its default parameters (the whole order for a shipment, ¥1 for a
+    refund): an action refused here is refused whatever the parameters.
+    """
+    out = []
+    for action in Action:
+        event = make_event(action, view.order_id, at=now, policy=policy)
+        out.append(ActionCheck(action, view.refusal(event, policy=policy)))
+    return out

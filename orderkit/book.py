@@ -1,0 +1,325 @@
+"""The order book: three tidy tables, and the per-order lens over them.
+
+An :class:`OrderBook` holds ``orders`` (one row per order), ``items`` (one row per order item) and
+``events`` (append-only, long form), with the columns of :mod:`orderkit.schema`. Every source
+produces one; every use consumes one. ``book.order(order_id)`` is the per-order lens
+(:class:`OrderView`): the order's facts, its timeline, and its folded state at any instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from orderkit import schema
+from orderkit.errors import OrderNotFound, ReportFormatError, TransitionNotAllowed
+from orderkit.events import Event, event_ids, events_frame
+from orderkit.policy import DEFAULT_POLICY, Policy
+from orderkit.rules import rule
+from orderkit.state import ItemFacts, OrderFacts, OrderState, fold
+
+__all__ = ["OrderBook", "OrderView"]
+
+_AMOUNT_PLUS = (
+    "item_price",
+    "item_tax",
+    "shipping_price",
+    "shipping_tax",
+    "gift_wrap_price",
+    "cod_fee",
+)
+_AMOUNT_MINUS = ("item_promotion_discount", "ship_promotion_discount")
+
+
+def _py(value: Any) -> Any:
+    """Return ``value`` as a plain Python object (``None`` for missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class OrderBook:
+    """Orders, their items and their events, as three DataFrames.
+
+    Args:
+        orders, items, events: frames with (at least) the columns of :mod:`orderkit.schema`;
+            missing documented columns are added empty, unknown ones kept.
+        problems: rows a reader could not read, each a
+            :class:`~orderkit.errors.ReportFormatError` (nothing is skipped silently).
+
+    Raises:
+        ValueError: a column cannot take its documented dtype.
+    """
+
+    def __init__(
+        self,
+        orders: pd.DataFrame | None = None,
+        items: pd.DataFrame | None = None,
+        events: pd.DataFrame | None = None,
+        *,
+        problems: Sequence[ReportFormatError] = (),
+    ) -> None:
+        self._orders = schema.conform(orders if orders is not None else pd.DataFrame(), "orders")
+        self._items = schema.conform(items if items is not None else pd.DataFrame(), "items")
+        events = schema.conform(events if events is not None else pd.DataFrame(), "events")
+        missing = events["event_id"].isna()
+        if missing.any():
+            events.loc[missing, "event_id"] = event_ids(events.loc[missing])
+        self._events = events
+        self.problems: tuple[ReportFormatError, ...] = tuple(problems)
+        self._index: dict[str, Any] | None = None
+
+    # -- the three tables ----------------------------------------------------------------------
+    @property
+    def orders(self) -> pd.DataFrame:
+        """One row per order (:data:`orderkit.schema.ORDERS`)."""
+        return self._orders
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """One row per order item (:data:`orderkit.schema.ITEMS`)."""
+        return self._items
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Every event, append-only (:data:`orderkit.schema.EVENTS`)."""
+        return self._events
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def __repr__(self) -> str:
+        return (
+            f"<OrderBook: {len(self._orders):,} orders, {len(self._items):,} items, "
+            f"{len(self._events):,} events"
+            + (f", {len(self.problems)} problem rows" if self.problems else "")
+            + ">"
+        )
+
+    # -- lookups -------------------------------------------------------------------------------
+    def _lookup(self) -> dict[str, Any]:
+        if self._index is None:
+            self._index = {
+                "orders": pd.Index(self._orders["order_id"]).get_indexer,
+                "items": self._items.groupby("order_id", sort=False).indices,
+                "events": self._events.groupby("order_id", sort=False).indices,
+            }
+        return self._index
+
+    def __contains__(self, order_id: object) -> bool:
+        return bool(self._lookup()["orders"]([order_id])[0] >= 0)
+
+    def order(self, order_id: str) -> OrderView:
+        """Return the per-order lens of ``order_id``; raise ``OrderNotFound`` if absent."""
+        pos = self._lookup()["orders"]([order_id])[0]
+        if pos < 0:
+            raise OrderNotFound(order_id)
+        return OrderView(self, order_id, int(pos))
+
+    def find(
+        self, *, email: str | None = None, order_id: str | None = None, at: dt.datetime
+    ) -> Any:
+        """Find orders as the FAQ says: by buyer email or order number (see :func:`orderkit.lookup.find`)."""
+        from orderkit.lookup import find
+
+        return find(self, email=email, order_id=order_id, at=at)
+
+    # -- growing the book ----------------------------------------------------------------------
+    def record(self, event: Event, *, policy: Policy = DEFAULT_POLICY) -> OrderState:
+        """Check ``event`` against the rules and append it; return the order's new state.
+
+        Nothing is appended when the rules refuse the event.
+
+        Raises:
+            OrderNotFound: no such order.
+            TransitionNotAllowed: the rules forbid the event now (with the rule).
+        """
+        state = self.order(event.order_id).check(event, policy=policy)
+        self.extend(events_frame([event]))
+        return state
+
+    def extend(self, events: pd.DataFrame | Iterable[Event]) -> int:
+        """Append events not already in the book (by ``event_id``); return how many were new.
+
+        This does not check the rules (a reader appends what a source says happened); use
+        :meth:`record` for an action.
+        """
+        frame = events if isinstance(events, pd.DataFrame) else events_frame(events)
+        frame = schema.conform(frame, "events")
+        if frame["event_id"].isna().any():
+            frame["event_id"] = event_ids(frame)
+        frame = frame.drop_duplicates("event_id")
+        new = frame[~frame["event_id"].isin(self._events["event_id"])]
+        if len(new):
+            self._events = pd.concat([self._events, new], ignore_index=True)
+            self._index = None
+        return len(new)
+
+    def merge(self, other: OrderBook) -> OrderBook:
+        """Return a new book with ``other``'s orders, items and events added to these.
+
+        An order or item already here is updated with ``other``'s row (a later report knows
+        more); events are added only when new, so merging the same source twice adds nothing.
+        """
+        orders = _upsert(self._orders, other.orders, ["order_id"])
+        items = _upsert(self._items, other.items, ["order_id", "order_item_id"])
+        book = OrderBook(orders, items, self._events, problems=self.problems + other.problems)
+        book.extend(other.events)
+        return book
+
+    def copy(self) -> OrderBook:
+        """Return an independent copy of the book."""
+        return OrderBook(
+            self._orders.copy(), self._items.copy(), self._events.copy(), problems=self.problems
+        )
+
+    def subset(self, order_ids: Iterable[str]) -> OrderBook:
+        """Return a book with only the given orders (and their items and events)."""
+        ids = pd.Index(list(order_ids))
+        return OrderBook(
+            self._orders[self._orders["order_id"].isin(ids)],
+            self._items[self._items["order_id"].isin(ids)],
+            self._events[self._events["order_id"].isin(ids)],
+        )
+
+    def statuses(self, at: dt.datetime, *, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+        """Return each order's status and flags at ``at`` through the per-order lens.
+
+        Exact but one order at a time: for a whole fleet use :mod:`orderkit.metrics`.
+        """
+        rows = []
+        for order_id in self._orders["order_id"]:
+            s = self.order(order_id).state(at=at, policy=policy)
+            rows.append(
+                {
+                    "order_id": order_id,
+                    "status": str(s.status),
+                    "late": s.late,
+                    "at_risk": s.at_risk,
+                    "charged": s.charged,
+                    "refunded": s.refunded,
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    if new.empty:
+        return old
+    if old.empty:
+        return new
+    keep = ~old.set_index(key).index.isin(new.set_index(key).index)
+    return pd.concat([old[keep], new], ignore_index=True)
+
+
+class OrderView:
+    """The per-order lens: one order's facts, timeline and state. Get one with ``book.order(id)``."""
+
+    def __init__(self, book: OrderBook, order_id: str, position: int) -> None:
+        self.book = book
+        self.order_id = order_id
+        self._pos = position
+
+    def __repr__(self) -> str:
+        return f"<OrderView {self.order_id}: {len(self.timeline)} events>"
+
+    @property
+    def row(self) -> pd.Series:
+        """The order's row of ``book.orders``."""
+        return self.book.orders.iloc[self._pos]
+
+    @property
+    def items(self) -> pd.DataFrame:
+        """The order's rows of ``book.items``."""
+        pos = self.book._lookup()["items"].get(self.order_id, [])
+        return self.book.items.iloc[pos]
+
+    @property
+    def timeline(self) -> pd.DataFrame:
+        """The order's events in time order."""
+        pos = self.book._lookup()["events"].get(self.order_id, [])
+        return self.book.events.iloc[pos].sort_values("at", kind="stable")
+
+    @property
+    def events(self) -> list[Event]:
+        """The order's events in time order, as :class:`~orderkit.events.Event` objects."""
+        return [Event.from_row(r) for r in self.timeline.itertuples(index=False)]
+
+    @property
+    def facts(self) -> OrderFacts:
+        """The order's row and items as :class:`~orderkit.state.OrderFacts`."""
+        row = self.row
+        items = []
+        for it in self.items.itertuples(index=False):
+            plus = sum(_py(getattr(it, c)) or 0 for c in _AMOUNT_PLUS)
+            minus = sum(_py(getattr(it, c)) or 0 for c in _AMOUNT_MINUS)
+            goods = (
+                (_py(it.item_price) or 0)
+                + (_py(it.item_tax) or 0)
+                - (_py(it.item_promotion_discount) or 0)
+            )
+            items.append(
+                ItemFacts(
+                    order_item_id=str(it.order_item_id),
+                    quantity=int(it.quantity),
+                    amount=int(plus - minus),
+                    item_amount=int(goods),
+                    sku=_py(it.sku) or "",
+                    product_name=_py(it.product_name) or "",
+                )
+            )
+        return OrderFacts(
+            order_id=self.order_id,
+            purchase_date=_py(row["purchase_date"]),
+            fulfillment_channel=_py(row["fulfillment_channel"]) or "MFN",
+            payment_method=_py(row["payment_method"]) or "other",
+            latest_ship_date=_py(row["latest_ship_date"]),
+            latest_delivery_date=_py(row["latest_delivery_date"]),
+            is_business_order=bool(row["is_business_order"]),
+            purchase_order_number=_py(row["purchase_order_number"]),
+            items=tuple(items),
+        )
+
+    def state(self, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY) -> OrderState:
+        """Return the folded :class:`~orderkit.state.OrderState` at ``at``.
+
+        Raises:
+            TransitionNotAllowed: the stored events break a rule (a corrupt source).
+            ValueError: ``at`` is naive or before the order was placed.
+        """
+        return fold(self.facts, self.events, at=at, policy=policy)
+
+    def check(self, event: Event, *, policy: Policy = DEFAULT_POLICY) -> OrderState:
+        """Return the state after ``event``, or raise ``TransitionNotAllowed`` with the rule.
+
+        Nothing is recorded: :meth:`OrderBook.record` does that.
+        """
+        events = self.events
+        if events and event.at < events[-1].at:
+            current = fold(self.facts, events, at=events[-1].at, policy=policy)
+            raise TransitionNotAllowed(
+                self.order_id,
+                current.status,
+                event,
+                rule("events-in-order"),
+                f"{event.at:%Y-%m-%d %H:%M} is before the last event, {events[-1].at:%Y-%m-%d %H:%M}",
+            )
+        return fold(self.facts, [*events, event], at=event.at, policy=policy)
+
+    def refusal(
+        self, event: Event, *, policy: Policy = DEFAULT_POLICY
+    ) -> TransitionNotAllowed | None:
+        """Return why the rules refuse ``event`` now, or ``None`` if they allow it."""
+        try:
+            self.check(event, policy=policy)
+        except TransitionNotAllowed as exc:
+            return exc
+        return None

@@ -1,0 +1,137 @@
+"""The Japanese business-day calendar: weekends, public holidays and the seller's closed days.
+
+Japanese public holidays (with substitute holidays) come from the ``holidays`` package. The
+calendar also exposes a ``numpy.busdaycalendar`` so that the simulator and the fleet metrics can
+count business days for a million orders at once with the same rules.
+
+>>> cal = BusinessCalendar()
+>>> cal.is_business_day(dt.date(2026, 5, 4))   # Greenery Day, Golden Week
+False
+>>> cal.add_business_days(dt.date(2026, 5, 1), 1)
+datetime.date(2026, 5, 7)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+import holidays
+import numpy as np
+
+from orderkit.policy import DEFAULT_POLICY, Policy
+
+__all__ = ["JST", "UTC", "BusinessCalendar", "end_of_day", "to_jst"]
+
+JST = ZoneInfo("Asia/Tokyo")
+UTC = dt.UTC
+
+_YEARS = range(2015, 2041)
+
+
+@functools.cache
+def _jp_holidays() -> dict[dt.date, str]:
+    return dict(holidays.country_holidays("JP", years=_YEARS, language="ja"))
+
+
+@functools.cache
+def _jp_holidays_en() -> dict[dt.date, str]:
+    return dict(holidays.country_holidays("JP", years=_YEARS, language="en_US"))
+
+
+def to_jst(ts: dt.datetime) -> dt.datetime:
+    """Return ``ts`` in Japan time; raise ``ValueError`` if it is naive."""
+    if ts.tzinfo is None:
+        raise ValueError(f"timestamp {ts!r} has no timezone; orderkit needs tz-aware times")
+    return ts.astimezone(JST)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """Return the last second of ``day`` in Japan time (23:59:59 JST) as a UTC timestamp."""
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=JST).astimezone(UTC)
+
+
+class BusinessCalendar:
+    """Business days in Japan for one seller.
+
+    A day is a business day unless it is one of ``closed_weekdays``, a Japanese public holiday, or
+    one of the seller's ``closed_days``.
+    """
+
+    def __init__(
+        self,
+        *,
+        closed_weekdays: Iterable[int] = (5, 6),
+        closed_days: Iterable[dt.date] = (),
+    ) -> None:
+        self.closed_weekdays = frozenset(closed_weekdays)
+        self.closed_days = frozenset(closed_days)
+        self._closed = frozenset(_jp_holidays()) | self.closed_days
+
+    @classmethod
+    def from_policy(cls, policy: Policy = DEFAULT_POLICY) -> BusinessCalendar:
+        """Return the calendar a ``Policy`` describes."""
+        return _calendar_for(policy.closed_weekdays, policy.closed_days)
+
+    def holiday_name(self, day: dt.date, lang: str = "ja") -> str | None:
+        """Return the public holiday's name on ``day`` (or ``None``)."""
+        return (_jp_holidays() if lang == "ja" else _jp_holidays_en()).get(day)
+
+    def is_business_day(self, day: dt.date) -> bool:
+        """Return whether ``day`` is a business day."""
+        return day.weekday() not in self.closed_weekdays and day not in self._closed
+
+    def add_business_days(self, day: dt.date, n: int) -> dt.date:
+        """Return the ``n``-th business day after ``day`` (``n=0``: ``day`` or the next one open)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        while not self.is_business_day(day):
+            day += dt.timedelta(days=1)
+        for _ in range(n):
+            day += dt.timedelta(days=1)
+            while not self.is_business_day(day):
+                day += dt.timedelta(days=1)
+        return day
+
+    def business_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Return how many business days lie in ``[start, end)``."""
+        return int(np.busday_count(start, end, busdaycal=self.numpy))
+
+    def ship_by(self, paid_at: dt.datetime, handling_days: int) -> dt.datetime:
+        """Return the latest ship date for an order paid at ``paid_at``.
+
+        The order must ship by the end (23:59:59 JST) of the ``handling_days``-th business day
+        after the day it was paid in Japan time; an order paid on a closed day counts from the
+        next business day.
+        """
+        return end_of_day(self.add_business_days(to_jst(paid_at).date(), handling_days))
+
+    def closed_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+        """Return each closed day in ``[start, end]`` with why: a holiday name, or 'weekend'."""
+        out: list[tuple[dt.date, str]] = []
+        day = start
+        while day <= end:
+            if not self.is_business_day(day):
+                reason = self.holiday_name(day) or (
+                    "closed" if day in self.closed_days else "weekend"
+                )
+                out.append((day, reason))
+            day += dt.timedelta(days=1)
+        return out
+
+    @functools.cached_property
+    def numpy(self) -> np.busdaycalendar:
+        """The same calendar as a ``numpy.busdaycalendar`` for vectorised business-day maths."""
+        weekmask = [0 if d in self.closed_weekdays else 1 for d in range(7)]
+        return np.busdaycalendar(
+            weekmask=weekmask, holidays=np.array(sorted(self._closed), dtype="datetime64[D]")
+        )
+
+
+@functools.cache
+def _calendar_for(
+    closed_weekdays: frozenset[int], closed_days: frozenset[dt.date]
+) -> BusinessCalendar:
+    return BusinessCalendar(closed_weekdays=closed_weekdays, closed_days=closed_days)

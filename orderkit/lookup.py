@@ -1,0 +1,171 @@
+"""Finding an order the way the FAQ says: by the buyer's email address or the order number.
+
+FAQ: "Locate the order using the buyer's email address or order number and see if the order is
+valid. If the order is in the pending status due to unsettled payment, your orders report will
+display accordingly. The buyer could also be confused with an order from other seller at Amazon."
+
+>>> is_order_id("503-1234567-1234567"), is_order_id("5031234567")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from orderkit.errors import InvalidOrderId
+from orderkit.rules import Rule, rule
+from orderkit.status import OrderStatus
+
+if TYPE_CHECKING:
+    from orderkit.book import OrderBook
+
+__all__ = ["FindOutcome", "FindResult", "find", "is_order_id", "normalise_order_id"]
+
+ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+_LOOSE = re.compile(r"^\s*(\d{3})[\s\-‐－ー]?(\d{7})[\s\-‐－ー]?(\d{7})\s*$")
+
+
+def is_order_id(value: str) -> bool:
+    """Return whether ``value`` is an Amazon order number (3-7-7 digits with hyphens)."""
+    return bool(ORDER_ID.match(value))
+
+
+def normalise_order_id(value: str) -> str:
+    """Return ``value`` as ``NNN-NNNNNNN-NNNNNNN``.
+
+    Accepts what buyers paste: full-width digits, missing or full-width hyphens, spaces.
+
+    >>> normalise_order_id("５０３−１２３４５６７−１２３４５６７".replace("−", "-"))
+    '503-1234567-1234567'
+
+    Raises:
+        InvalidOrderId: not 3-7-7 digits.
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", value)
+    m = _LOOSE.match(text)
+    if not m:
+        raise InvalidOrderId(value)
+    return "-".join(m.groups())
+
+
+class FindOutcome(StrEnum):
+    """What a lookup found."""
+
+    FOUND = "found"
+    PENDING = "pending"
+    INVALID_NUMBER = "invalid_number"
+    NOT_IN_BOOK = "not_in_book"
+    NO_ORDER_FOR_EMAIL = "no_order_for_email"
+
+
+_MESSAGES: dict[FindOutcome, tuple[str, str]] = {
+    FindOutcome.FOUND: ("Found {n} order(s).", "{n}件の注文が見つかりました。"),
+    FindOutcome.PENDING: (
+        "Found {n} order(s); {p} pending because payment is not settled: do not dispatch.",
+        "{n}件の注文が見つかりました。うち{p}件は支払いが未確定のため保留中です。出荷しないでください。",
+    ),
+    FindOutcome.INVALID_NUMBER: (
+        "{value!r} is not an Amazon order number (3-7-7 digits). Ask the buyer to check it.",
+        "「{value}」はAmazonの注文番号（3桁-7桁-7桁）ではありません。購入者に確認してもらいましょう。",
+    ),
+    FindOutcome.NOT_IN_BOOK: (
+        "{value} is not one of your orders. It may be another seller's: refer the buyer to Amazon"
+        " Customer Service.",
+        "{value} はあなたの注文ではありません。他の出品者の注文の可能性があります。購入者をAmazonカスタマーサービスに案内してください。",
+    ),
+    FindOutcome.NO_ORDER_FOR_EMAIL: (
+        "No order from {value}. The buyer may have ordered from another seller: refer them to"
+        " Amazon Customer Service.",
+        "{value} からの注文はありません。他の出品者から購入した可能性があります。Amazonカスタマーサービスに案内してください。",
+    ),
+}
+
+_RULES: dict[FindOutcome, str] = {
+    FindOutcome.FOUND: "find-order",
+    FindOutcome.PENDING: "pending-reason",
+    FindOutcome.INVALID_NUMBER: "find-order",
+    FindOutcome.NOT_IN_BOOK: "other-seller-order",
+    FindOutcome.NO_ORDER_FOR_EMAIL: "other-seller-order",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FindResult:
+    """The outcome of a lookup.
+
+    Attributes:
+        outcome: a :class:`FindOutcome`.
+        orders: the matching rows of ``book.orders`` with a ``status`` column at the lookup time.
+        query: what was searched for.
+    """
+
+    outcome: FindOutcome
+    orders: pd.DataFrame
+    query: str
+
+    @property
+    def rule(self) -> Rule:
+        """The FAQ rule behind the outcome."""
+        return rule(_RULES[self.outcome])
+
+    @property
+    def refer_to_customer_service(self) -> bool:
+        """Whether the buyer should be referred to Amazon Customer Service."""
+        return self.outcome in (FindOutcome.NOT_IN_BOOK, FindOutcome.NO_ORDER_FOR_EMAIL)
+
+    def message(self, lang: str = "en") -> str:
+        """Return what to tell the support person, in ``lang``."""
+        en, ja = _MESSAGES[self.outcome]
+        pending = int(
+            (self.orders.get("status", pd.Series(dtype=str)) == OrderStatus.PENDING).sum()
+        )
+        return (ja if lang == "ja" else en).format(n=len(self.orders), p=pending, value=self.query)
+
+
+def find(
+    book: OrderBook,
+    *,
+    email: str | None = None,
+    order_id: str | None = None,
+    at: dt.datetime,
+) -> FindResult:
+    """Find orders by buyer ``email`` (case-insensitive) or ``order_id``, with status at ``at``.
+
+    Exactly one of ``email`` and ``order_id`` must be given.
+
+    Returns:
+        A :class:`FindResult`: found, found but pending, an invalid number, a valid number that is
+        not in the book (maybe another seller's), or no order for the email.
+
+    Raises:
+        ValueError: neither or both of ``email`` and ``order_id``.
+    """
+    if (email is None) == (order_id is None):
+        raise ValueError("give exactly one of email= or order_id=")
+    orders = book.orders
+    if order_id is not None:
+        try:
+            query = normalise_order_id(order_id)
+        except InvalidOrderId:
+            return FindResult(FindOutcome.INVALID_NUMBER, orders.iloc[0:0], order_id)
+        hits = orders[orders["order_id"] == query]
+        missing = FindOutcome.NOT_IN_BOOK
+    else:
+        query = email.strip()  # type: ignore[union-attr]
+        hits = orders[orders["buyer_email"].str.lower() == query.lower()]
+        missing = FindOutcome.NO_ORDER_FOR_EMAIL
+    if hits.empty:
+        return FindResult(missing, hits, query)
+    hits = hits.assign(
+        status=[str(book.order(o).state(at=at).status) for o in hits["order_id"]]
+    ).sort_values("purchase_date", ascending=False)
+    pending = hits["status"].isin([OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY]).any()
+    return FindResult(FindOutcome.PENDING if pending else FindOutcome.FOUND, hits, query)
