@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 from orderkit.actions import Action, available, make_event
+from orderkit.advice import Advice, Situation, advise
 from orderkit.book import OrderBook, OrderView
 from orderkit.businessdays import JST, BusinessCalendar
 from orderkit.errors import (
@@ -37,6 +38,7 @@ __all__ = [
     "RULES",
     "Action",
     "Actor",
+    "Advice",
     "BusinessCalendar",
     "CancelReason",
     "Channel",
@@ -55,8 +57,10 @@ __all__ = [
     "ReportFormatError",
     "ReturnReason",
     "Rule",
+    "Situation",
     "StoreError",
     "TransitionNotAllowed",
+    "advise",
     "available",
     "make_event",
 ]

@@ -220,6 +220,18 @@ def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> pd.DataFram
     return pd.concat([old[keep], new], ignore_index=True)
 
 
+def _ship_to(row: pd.Series) -> str | None:
+    """Return the shipping address as one normalised line, or ``None`` if the book has none."""
+    import unicodedata
+
+    parts = [
+        _py(row[c])
+        for c in ("ship_postal_code", "ship_state", "ship_city", "ship_address_1", "ship_address_2")
+    ]
+    text = " ".join(unicodedata.normalize("NFKC", p).strip() for p in parts if p)
+    return " ".join(text.split()) or None
+
+
 class OrderView:
     """The per-order lens: one order's facts, timeline and state. Get one with ``book.order(id)``."""
 
@@ -285,6 +297,8 @@ class OrderView:
             latest_delivery_date=_py(row["latest_delivery_date"]),
             is_business_order=bool(row["is_business_order"]),
             purchase_order_number=_py(row["purchase_order_number"]),
+            buyer_name=_py(row["buyer_name"]),
+            ship_to=_ship_to(row),
             items=tuple(items),
         )
 

@@ -60,7 +60,11 @@ class ItemFacts:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderFacts:
-    """What the order book knows of an order besides its events (its row and its items)."""
+    """What the order book knows of an order besides its events (its row and its items).
+
+    ``ship_to`` is the shipping address as one normalised line (postal code, prefecture, city,
+    street), used to tell whether two orders go to the same address.
+    """
 
     order_id: str
     purchase_date: dt.datetime
@@ -70,6 +74,8 @@ class OrderFacts:
     latest_delivery_date: dt.datetime | None = None
     is_business_order: bool = False
     purchase_order_number: str | None = None
+    buyer_name: str | None = None
+    ship_to: str | None = None
     items: tuple[ItemFacts, ...] = ()
 
     @property
