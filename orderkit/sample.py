@@ -345,7 +345,6 @@ class _Generator:
             payment = "card"
         buyer = buyer or self.buyer()
         lines = lines or int(self.pick((1, 2, 3), (0.72, 0.2, 0.08)))
-        business = payment is None and self.chance(0.08)
         return _Draft(
             order_id=self.order_id(),
             channel=channel,
@@ -542,7 +541,10 @@ def _partial(g: _Generator, ds: Sequence[_Draft]) -> bool:
     g.ship(d, at, deliver=False, order_item_id=first["order_item_id"], quantity=first["quantity"])
     g.deliver(d, d.last)
     if g.chance(0.5):  # the rest follows later (late, most likely), or is still to come
-        later = at + dt.timedelta(days=float(g.rng.uniform(1, 6)))
+        day = g.cal.add_business_days(
+            to_jst(at).date() + dt.timedelta(int(g.rng.integers(1, 5))), 0
+        )
+        later = g.work_time(day, at) or at + _DAY
         for line in rest:
             later = g.ship(d, later, deliver=False, order_item_id=line["order_item_id"],
                            quantity=line["quantity"])  # fmt: skip
