@@ -1,0 +1,476 @@
+"""The event store: an order book kept in SQLite (by default) or PostgreSQL.
+
+A :class:`Store` persists the three tables of an :class:`~orderkit.book.OrderBook` with one code
+path (SQLAlchemy Core) for both databases:
+
+- ``save(book)`` writes orders and items (upserted by their keys: a later report knows more) and
+  appends the events;
+- ``append(events)`` adds events idempotently by ``event_id`` (importing the same report twice adds
+  nothing) and returns how many were new;
+- ``record(event)`` checks an action against the rules on the stored order before appending it;
+- ``load()`` returns the book, frame for frame as it was saved (dtypes of :mod:`orderkit.schema`,
+  unknown extra columns kept).
+
+Every write is one transaction: all or nothing; a failure raises
+:class:`~orderkit.errors.StoreError` and leaves the store as it was. Several processes may write at
+once: SQLite runs in WAL mode with a busy timeout and takes the write lock at the start of each
+transaction; PostgreSQL resolves duplicate events with ``ON CONFLICT DO NOTHING``.
+
+Where the store is: ``Store(url)`` for any SQLAlchemy URL (``postgresql://…`` uses psycopg 3);
+``Store(path=…)`` for a SQLite file; with neither, the environment variable ``ORDERKIT_STORE``
+(a URL, or a path to a SQLite file) and otherwise ``orderkit-store.sqlite`` in the current
+directory.
+
+Timestamps are stored as integer nanoseconds since the epoch (UTC) in both databases, so they come
+back tz-aware UTC and exact to the nanosecond; yen amounts as integers; extra columns as JSON with
+their dtypes recorded. The schema version is recorded in ``orderkit_schema`` and checked on open.
+
+>>> import datetime as dt
+>>> from orderkit import Event, EventKind
+>>> with Store("sqlite://") as store:
+...     e = Event("503-1234567-1234567", dt.datetime(2026, 11, 2, tzinfo=dt.UTC), EventKind.PLACED)
+...     store.append([e]), store.append([e])
+(1, 0)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from orderkit import schema
+from orderkit.book import OrderBook
+from orderkit.errors import OrderNotFound, StoreError
+from orderkit.events import Event, event_ids, events_frame
+from orderkit.policy import DEFAULT_POLICY, Policy
+from orderkit.state import OrderState
+
+__all__ = ["DEFAULT_PATH", "ENV_VAR", "SCHEMA_VERSION", "Store"]
+
+SCHEMA_VERSION = 1
+"""The layout of the tables this orderkit writes; a store with another version is refused."""
+
+ENV_VAR = "ORDERKIT_STORE"
+"""Environment variable naming the default store: a SQLAlchemy URL or a SQLite file path."""
+
+DEFAULT_PATH = "orderkit-store.sqlite"
+"""The SQLite file used when neither a URL, a path nor ``ORDERKIT_STORE`` is given."""
+
+_BUSY_TIMEOUT_S = 60  # how long a SQLite writer waits for another one to finish
+_EXTRA = "_extra"  # JSON of the columns a source brought beyond the schema
+_SEQ = "_seq"  # insertion order, so that load() returns rows in the order they were saved
+_NAT = np.iinfo(np.int64).min  # numpy's NaT as int64
+
+# table → (its documented columns, its key, the database table's name)
+_TABLES: Mapping[str, tuple[Mapping[str, schema.Column], tuple[str, ...], str]] = {
+    "orders": (schema.ORDERS, ("order_id",), "orderkit_orders"),
+    "items": (schema.ITEMS, ("order_id", "order_item_id"), "orderkit_items"),
+    "events": (schema.EVENTS, ("event_id",), "orderkit_events"),
+}
+_NOT_NULL = {
+    "orders": {"order_id"},
+    "items": {"order_id", "order_item_id"},
+    "events": {"event_id", "order_id", "at", "kind", "actor"},
+}
+
+
+def _sql_type(dtype: str) -> sa.types.TypeEngine[Any]:
+    if dtype == schema.STR:
+        return sa.Text()
+    if dtype == "bool":
+        return sa.Boolean()
+    return sa.BigInteger()  # integers, yen and timestamps (ns since the epoch, UTC)
+
+
+def _metadata() -> tuple[sa.MetaData, dict[str, sa.Table]]:
+    md = sa.MetaData()
+    tables = {}
+    for name, (spec, key, sql_name) in _TABLES.items():
+        cols = [sa.Column(_SEQ, sa.Integer, primary_key=True, autoincrement=True)]
+        cols += [
+            sa.Column(c, _sql_type(col.dtype), nullable=c not in _NOT_NULL[name])
+            for c, col in spec.items()
+        ]
+        cols.append(sa.Column(_EXTRA, sa.Text, nullable=True))
+        tables[name] = sa.Table(sql_name, md, *cols, sa.UniqueConstraint(*key))
+    sa.Index("orderkit_events_by_order", tables["events"].c.order_id)
+    sa.Index("orderkit_items_by_order", tables["items"].c.order_id)
+    tables["version"] = sa.Table(
+        "orderkit_schema", md, sa.Column("version", sa.Integer, nullable=False)
+    )
+    tables["columns"] = sa.Table(
+        "orderkit_columns",
+        md,
+        sa.Column("tbl", sa.Text, primary_key=True),
+        sa.Column("name", sa.Text, primary_key=True),
+        sa.Column("dtype", sa.Text, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+    )
+    return md, tables
+
+
+_MD, _T = _metadata()
+
+
+def _resolve_url(url: str | None, path: str | os.PathLike[str] | None) -> str:
+    if url is None and path is None:
+        env = os.environ.get(ENV_VAR)
+        if env:
+            url, path = (env, None) if "://" in env else (None, env)
+        else:
+            path = DEFAULT_PATH
+    if url is None:
+        return f"sqlite:///{os.fspath(path)}"  # type: ignore[arg-type]
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+# ---- frames ↔ rows ---------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or (not isinstance(value, (str, list, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _column_values(series: pd.Series, dtype: str) -> list[Any]:
+    """Return ``series`` as plain Python values the database drivers accept (``None`` for NA)."""
+    missing = series.isna().to_numpy()
+    if dtype == schema.TS:
+        values = series.array.asi8.astype(object)  # type: ignore[union-attr]
+    elif dtype == "bool":
+        values = series.to_numpy(dtype=bool).astype(object)
+    elif dtype == schema.STR:
+        values = series.to_numpy(dtype=object)
+    else:
+        values = series.to_numpy(dtype="int64", na_value=0).astype(object)
+    values[missing] = None
+    return values.tolist()
+
+
+def _to_rows(frame: pd.DataFrame, table: str) -> list[dict[str, Any]]:
+    """Return ``frame`` (conformed to ``table``) as rows for the database."""
+    spec = _TABLES[table][0]
+    columns = {c: _column_values(frame[c], col.dtype) for c, col in spec.items()}
+    extras = [c for c in frame.columns if c not in spec]
+    if extras:
+        records = frame[extras].astype(object).to_dict("records")
+        columns[_EXTRA] = [
+            json.dumps({k: _jsonable(v) for k, v in r.items()}, ensure_ascii=False) for r in records
+        ]
+    else:
+        columns[_EXTRA] = [None] * len(frame)
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _from_rows(rows: list[Any], table: str, extra_dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """Return the frame of ``table`` from database rows (documented columns, then extras)."""
+    spec = _TABLES[table][0]
+    names = [*spec, _EXTRA]
+    columns = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {}
+    out: dict[str, Any] = {}
+    for c, col in spec.items():
+        values = list(columns.get(c, ()))
+        if col.dtype == schema.TS:
+            ns = pd.array(values, dtype="Int64").to_numpy(dtype="int64", na_value=_NAT)
+            out[c] = pd.Series(ns.view("M8[ns]")).dt.tz_localize("UTC")
+        else:
+            out[c] = pd.Series(pd.array(values, dtype=col.dtype))
+    frame = pd.DataFrame(out)
+    if extra_dtypes:
+        parsed = [json.loads(v) if v else {} for v in columns.get(_EXTRA, ())]
+        for name, dtype in extra_dtypes.items():
+            frame[name] = _restore(pd.Series([p.get(name) for p in parsed], dtype=object), dtype)
+    return frame
+
+
+def _restore(series: pd.Series, dtype: str) -> pd.Series:
+    """Return an extra column in its recorded dtype (as read from JSON if it cannot take it)."""
+    if dtype == "object":
+        return series
+    try:
+        if dtype.startswith("datetime64"):
+            return pd.to_datetime(series, utc="UTC" in dtype).astype(dtype)
+        return series.astype(dtype)
+    except (TypeError, ValueError):
+        return series
+
+
+# ---- the store -------------------------------------------------------------------------------------
+
+
+class Store:
+    """An order book persisted in SQLite or PostgreSQL; see the module documentation.
+
+    Args:
+        url: a SQLAlchemy URL, e.g. ``postgresql://user@host/db`` (psycopg 3) or
+            ``sqlite:///path.sqlite``.
+        path: a SQLite file (used when ``url`` is not given).
+
+    With neither, ``$ORDERKIT_STORE`` (a URL or a SQLite path) or ``orderkit-store.sqlite`` in the
+    current directory. The tables are created if missing.
+
+    Raises:
+        StoreError: the database cannot be opened, or holds a store of another schema version.
+
+    """
+
+    def __init__(
+        self, url: str | None = None, *, path: str | os.PathLike[str] | None = None
+    ) -> None:
+        self.url = _resolve_url(url, path)
+        try:
+            self._engine = self._create_engine(self.url)
+        except (sa.exc.SQLAlchemyError, ValueError) as exc:
+            raise StoreError(f"cannot open the store {self.url!r}: {exc}") from exc
+        self._dialect = self._engine.dialect.name
+        try:
+            self._open()
+        except sa.exc.SQLAlchemyError as exc:
+            self._engine.dispose()
+            raise StoreError(f"cannot open the store {self._where}: {_why(exc)}") from exc
+        except StoreError:
+            self._engine.dispose()
+            raise
+
+    @staticmethod
+    def _create_engine(url: str) -> sa.Engine:
+        if not url.startswith("sqlite"):
+            return sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_S})
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event open transactions itself (BEGIN IMMEDIATE below).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+            cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _on_begin(connection: sa.Connection) -> None:
+            # Take the write lock up front: two writers queue instead of failing on upgrade.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+
+    @property
+    def _where(self) -> str:
+        return repr(self._engine.url.render_as_string(hide_password=True))
+
+    def __repr__(self) -> str:
+        return f"<Store {self._where}>"
+
+    # -- opening: create the tables, check the version ------------------------------------------
+    def _open(self) -> None:
+        with self._engine.begin() as conn:
+            if self._dialect == "postgresql":  # two processes creating the tables at once
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(7301194)"))
+            version_table = _T["version"]
+            if sa.inspect(conn).has_table(version_table.name):
+                found = conn.execute(sa.select(version_table.c.version)).scalars().all()
+                if found and found[0] != SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the store {self._where} has schema version {found[0]}, but this"
+                        f" orderkit reads and writes version {SCHEMA_VERSION} only"
+                        + (": upgrade orderkit" if found[0] > SCHEMA_VERSION else "")
+                    )
+            _MD.create_all(conn)
+            if not conn.execute(sa.select(version_table.c.version)).first():
+                conn.execute(version_table.insert().values(version=SCHEMA_VERSION))
+
+    @contextmanager
+    def _begin(self, what: str) -> Iterator[sa.Connection]:
+        """One transaction; a database error becomes ``StoreError`` after the rollback."""
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(
+                f"{what} failed, nothing was written to {self._where}: {_why(exc)}"
+            ) from exc
+
+    def _insert(self, table: str) -> Any:
+        insert = pg_dialect.insert if self._dialect == "postgresql" else sqlite_dialect.insert
+        return insert(_T[table])
+
+    # -- writing -----------------------------------------------------------------------------
+    def save(self, book: OrderBook) -> None:
+        """Write ``book``: orders and items upserted by their keys, events appended if new.
+
+        Raises:
+            StoreError: the write failed; nothing was written.
+
+        """
+        with self._begin("save") as conn:
+            for table in ("orders", "items"):
+                self._upsert(conn, table, getattr(book, table))
+            self._append(conn, book.events)
+
+    def append(self, events: Iterable[Event] | pd.DataFrame) -> int:
+        """Append the events not stored yet (by ``event_id``) in one transaction.
+
+        Args:
+            events: :class:`~orderkit.events.Event` objects or a frame of the event table
+                (missing ``event_id`` values are computed from the facts).
+
+        Returns:
+            How many events were new: appending the same events twice adds nothing.
+
+        Raises:
+            StoreError: the events cannot be stored (e.g. a row without ``at``); nothing was
+                written.
+
+        """
+        frame = self._events_frame(events)
+        with self._begin("append") as conn:
+            return self._append(conn, frame)
+
+    def record(self, event: Event, *, policy: Policy = DEFAULT_POLICY) -> OrderState:
+        """Check ``event`` against the rules on the stored order, then append it.
+
+        The check and the append happen in one transaction, with the order locked, so that two
+        users acting on one order at once are checked one after the other.
+
+        Returns:
+            The order's state after the event.
+
+        Raises:
+            OrderNotFound: the store has no such order.
+            TransitionNotAllowed: the rules forbid the event now; nothing was written.
+            StoreError: the write failed; nothing was written.
+
+        """
+        with self._begin("record") as conn:
+            book = self._read(conn, order_id=event.order_id, lock=True)
+            if event.order_id not in book:
+                raise OrderNotFound(event.order_id)
+            state = book.order(event.order_id).check(event, policy=policy)
+            self._append(conn, events_frame([event]))
+        return state
+
+    def _events_frame(self, events: Iterable[Event] | pd.DataFrame) -> pd.DataFrame:
+        try:
+            if isinstance(events, pd.DataFrame):
+                frame = schema.conform(events, "events")
+                missing = frame["event_id"].isna()
+                if missing.any():
+                    frame.loc[missing, "event_id"] = event_ids(frame.loc[missing])
+                return frame
+            return events_frame(events)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"append failed, nothing was written: {exc}") from exc
+
+    def _append(self, conn: sa.Connection, frame: pd.DataFrame) -> int:
+        frame = frame.drop_duplicates("event_id")
+        if frame.empty:
+            return 0
+        self._record_extras(conn, "events", frame)
+        stmt = (
+            self._insert("events")
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(_T["events"].c.event_id)
+        )
+        return len(conn.execute(stmt, _to_rows(frame, "events")).all())
+
+    def _upsert(self, conn: sa.Connection, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        key = _TABLES[table][1]
+        frame = frame.drop_duplicates(list(key), keep="last")
+        self._record_extras(conn, table, frame)
+        stmt = self._insert(table)
+        updated = {c.name: stmt.excluded[c.name] for c in _T[table].c if c.name not in (_SEQ, *key)}
+        conn.execute(
+            stmt.on_conflict_do_update(index_elements=list(key), set_=updated),
+            _to_rows(frame, table),
+        )
+
+    def _record_extras(self, conn: sa.Connection, table: str, frame: pd.DataFrame) -> None:
+        spec = _TABLES[table][0]
+        extras = [c for c in frame.columns if c not in spec]
+        if not extras:
+            return
+        known = self._extra_dtypes(conn, table)
+        new = [c for c in extras if c not in known]
+        rows = [
+            {"tbl": table, "name": c, "dtype": str(frame[c].dtype), "position": len(known) + i}
+            for i, c in enumerate(new)
+        ]
+        if rows:
+            stmt = self._insert("columns").on_conflict_do_nothing()
+            conn.execute(stmt, rows)
+
+    # -- reading -------------------------------------------------------------------------------
+    def load(self) -> OrderBook:
+        """Return the stored order book (rows in the order they were first saved).
+
+        Raises:
+            StoreError: the store cannot be read.
+
+        """
+        with self._begin("load") as conn:
+            return self._read(conn)
+
+    def _extra_dtypes(self, conn: sa.Connection, table: str) -> dict[str, str]:
+        t = _T["columns"]
+        rows = conn.execute(
+            sa.select(t.c.name, t.c.dtype).where(t.c.tbl == table).order_by(t.c.position)
+        )
+        return {name: dtype for name, dtype in rows}
+
+    def _read(
+        self, conn: sa.Connection, *, order_id: str | None = None, lock: bool = False
+    ) -> OrderBook:
+        frames = {}
+        for table in ("orders", "items", "events"):
+            t = _T[table]
+            query = sa.select(*[t.c[c] for c in _TABLES[table][0]], t.c[_EXTRA]).order_by(t.c[_SEQ])
+            if order_id is not None:
+                query = query.where(t.c.order_id == order_id)
+                if lock and table == "orders":
+                    query = query.with_for_update()
+            rows = conn.execute(query).all()
+            frames[table] = _from_rows(rows, table, self._extra_dtypes(conn, table))
+        return OrderBook(frames["orders"], frames["items"], frames["events"])
+
+    # -- closing -------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Release the database connections (the store can be reopened with a new ``Store``)."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _why(exc: sa.exc.SQLAlchemyError) -> str:
+    """The database's own message, without SQLAlchemy's statement dump."""
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip().splitlines()[0]
