@@ -1,0 +1,769 @@
+"""A fleet simulator: synthetic order timelines for a whole shop, drawn at once with numpy.
+
+:func:`simulate` turns a :class:`Scenario` — arrivals over the Japanese week, a payment mix with
+convenience-store payments that arrive late or never, handling time in business days on the Japanese
+calendar, shipping and confirmation lags, partial shipments, orders that are never confirmed and
+auto-cancel at the cutoff, buyer and seller cancellations, missing tracking numbers — into an
+:class:`~orderkit.book.OrderBook` with ``source="simulate"``. It is vectorised: every quantity is
+drawn for all orders in one numpy call, so a million orders take about a second; there is no Python
+loop per order. The same scenario and seed give the same book.
+
+Every simulated timeline is one the rules allow: folding any order through
+:meth:`OrderView.state <orderkit.book.OrderView.state>` never raises. Each order's *whole* timeline is
+in the book, including what happens after the last order day (late confirmations, auto-cancels).
+
+The simulator models timelines, not people: buyer names, emails and addresses are left empty (use
+:mod:`orderkit.sample` for realistic buyer data).
+
+>>> book = simulate(Scenario(days=3, orders_per_day=20), seed=1)
+>>> book.events["source"].unique().tolist()
+['simulate']
+>>> simulate(Scenario(days=3, orders_per_day=20), seed=1).events.equals(book.events)
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from orderkit import schema
+from orderkit.book import OrderBook
+from orderkit.businessdays import JST, BusinessCalendar
+from orderkit.events import Actor, CancelReason, EventKind
+from orderkit.policy import DEFAULT_POLICY, Policy
+
+__all__ = ["Scenario", "simulate"]
+
+_NS = 1_000_000_000
+_SEC, _MIN, _HOUR, _DAY = _NS, 60 * _NS, 3600 * _NS, 86400 * _NS
+_JST_OFFSET = 9 * _HOUR  # Japan has had no daylight saving time since 1951
+_NAT = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    """What a shop's orders look like, for :func:`simulate`. Every default is a plausible shop.
+
+    Attributes:
+        start: the first order day (its date in Japan time is day 0). Default 2026-04-01 JST, so
+            that the default 90 days cover Golden Week.
+        days: how many days orders arrive (90).
+        orders_per_day: mean orders on an ordinary day (400); each day's count is Poisson.
+        weekday_weights: relative order volume Monday..Sunday (weekends busier), normalised.
+        holiday_factor: volume multiplier on Japanese public holidays (1.3).
+        hour_weights: relative volume per hour of the day in Japan time (evening peak), 24 values.
+        payment_mix: share of each payment method: ``card``, ``cvs`` (convenience store), ``cod``
+            (cash on delivery, verified at once) and ``points`` (72/12/6/10 %).
+        cvs_pay_median_hours, cvs_pay_sigma: a convenience-store payment arrives after a lognormal
+            delay (median 20 h); a draw at or past :attr:`Policy.cvs_payment_window` (6 days) never
+            arrives.
+        cvs_never_pays: share of convenience-store orders never paid (15 %): they expire when the
+            window ends.
+        afn_share: share of orders fulfilled by Amazon (30 %): Amazon ships them within a day.
+        lines_per_order: probabilities of 1, 2, 3, ... lines per order.
+        units_per_line: probabilities of quantity 1, 2, 3, ... per line.
+        price_median_yen, price_sigma: lognormal unit price (median ¥2,480), rounded to ¥10.
+        shipping_fee_yen, free_shipping_min_yen: ¥450 shipping below ¥2,000 of goods.
+        cod_fee_yen: the cash-on-delivery fee (¥330).
+        handling_days: business days from payment to the latest ship date (``None``: the
+            policy's :attr:`~orderkit.policy.Policy.handling_days`).
+        dispatch_days: probabilities that the seller dispatches 0, 1, 2, ... business days after
+            payment (the day rolls to the next business day; weekends, holidays and Golden Week
+            are closed). With 2 handling days, 3 or more is late.
+        dispatch_hours: the window of the working day (JST) parcels leave in (10:00-18:00).
+        confirm_lag_median_hours, confirm_lag_sigma: lognormal lag from dispatch to confirming the
+            shipment in Seller Central (median 1.5 h).
+        confirm_delayed: share of shipments confirmed 1-8 days after dispatch (2 %), some of
+            them after the ship date: late.
+        partial_shipment: share of multi-unit seller-fulfilled orders shipped in two parts (5 %);
+            the rest follows 1-6 days later.
+        never_confirmed: share of paid seller-fulfilled orders never confirmed (1 %): Amazon
+            cancels them at the confirmation cutoff (FAQ: 7 days after the ship date), as it does
+            any confirmation that would come too late.
+        buyer_cancel: share of seller-fulfilled orders the buyer cancels within 5 minutes (1.5 %).
+        seller_cancel: share of paid seller-fulfilled orders the seller cancels before shipping
+            (1 %), with ``seller_cancel_reasons``.
+        seller_cancel_reasons: share of each :class:`~orderkit.events.CancelReason` among them;
+            ``buyer_requested`` does not count against the Cancel Rate.
+        tracking_missing: share of seller shipments confirmed without a tracking number (3 %).
+        carriers: share of each carrier code.
+        business_share: share of business orders (5 %); half of them carry a Buyer PO#.
+        prime_share: share of Prime orders (40 %).
+        ship_date_recorded: share of seller-fulfilled paid orders whose row carries the latest
+            ship date (1.0); for the rest it is left empty and both lenses derive it from the
+            payment time and :attr:`Policy.handling_days`.
+        record_clock_events: whether the book records what Amazon does by the clock — the
+            ``payment_expired`` of an unpaid convenience-store order and the ``canceled``
+            (reason ``confirm_cutoff``) of an unconfirmed order — as events exactly at their due
+            time, as a real source does (``True``), or leaves them to the fold's clock.
+        policy: the seller's :class:`~orderkit.policy.Policy` (windows, calendar).
+
+    """
+
+    start: dt.datetime = dt.datetime(2026, 4, 1, tzinfo=JST)
+    days: int = 90
+    orders_per_day: float = 400.0
+    weekday_weights: Sequence[float] = (1.0, 0.95, 0.95, 1.0, 1.05, 1.2, 1.25)
+    holiday_factor: float = 1.3
+    hour_weights: Sequence[float] = (
+        2, 1, 1, 0.5, 0.5, 0.5, 1, 2, 3, 4, 4, 5, 6, 5, 5, 5, 5, 5, 6, 7, 8, 9, 8, 5,
+    )  # fmt: skip
+    payment_mix: Mapping[str, float] = field(
+        default_factory=lambda: {"card": 0.72, "cvs": 0.12, "cod": 0.06, "points": 0.10}
+    )
+    cvs_pay_median_hours: float = 20.0
+    cvs_pay_sigma: float = 1.0
+    cvs_never_pays: float = 0.15
+    afn_share: float = 0.30
+    lines_per_order: Sequence[float] = (0.78, 0.15, 0.05, 0.02)
+    units_per_line: Sequence[float] = (0.85, 0.10, 0.05)
+    price_median_yen: float = 2480.0
+    price_sigma: float = 0.9
+    shipping_fee_yen: int = 450
+    free_shipping_min_yen: int = 2000
+    cod_fee_yen: int = 330
+    handling_days: int | None = None
+    dispatch_days: Sequence[float] = (0.35, 0.40, 0.17, 0.05, 0.03)
+    dispatch_hours: tuple[float, float] = (10.0, 18.0)
+    confirm_lag_median_hours: float = 1.5
+    confirm_lag_sigma: float = 1.2
+    confirm_delayed: float = 0.02
+    partial_shipment: float = 0.05
+    never_confirmed: float = 0.01
+    buyer_cancel: float = 0.015
+    seller_cancel: float = 0.01
+    seller_cancel_reasons: Mapping[str, float] = field(
+        default_factory=lambda: {
+            CancelReason.OUT_OF_STOCK.value: 0.5,
+            CancelReason.BUYER_REQUESTED.value: 0.3,
+            CancelReason.ADDRESS_ISSUE.value: 0.1,
+            CancelReason.PRICING_ERROR.value: 0.1,
+        }
+    )
+    tracking_missing: float = 0.03
+    carriers: Mapping[str, float] = field(
+        default_factory=lambda: {"Yamato": 0.5, "Sagawa": 0.25, "JapanPost": 0.25}
+    )
+    business_share: float = 0.05
+    prime_share: float = 0.40
+    ship_date_recorded: float = 1.0
+    record_clock_events: bool = True
+    policy: Policy = DEFAULT_POLICY
+
+    def __post_init__(self) -> None:
+        """Raise ``ValueError`` for a naive start or a malformed distribution."""
+        if self.start.tzinfo is None:
+            raise ValueError("Scenario.start must be timezone-aware")
+        if self.days < 1 or self.orders_per_day < 0:
+            raise ValueError("Scenario.days must be >= 1 and orders_per_day >= 0")
+        if len(self.weekday_weights) != 7 or len(self.hour_weights) != 24:
+            raise ValueError("weekday_weights needs 7 values and hour_weights 24")
+        for name in (
+            "cvs_never_pays", "afn_share", "confirm_delayed", "partial_shipment",
+            "never_confirmed", "buyer_cancel", "seller_cancel", "tracking_missing",
+            "business_share", "prime_share", "ship_date_recorded",
+        ):  # fmt: skip
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"Scenario.{name} must be a share between 0 and 1")
+        unknown = set(self.payment_mix) - {"card", "cvs", "cod", "points", "other"}
+        if unknown:
+            raise ValueError(f"unknown payment methods: {sorted(unknown)}")
+
+    @property
+    def handling(self) -> int:
+        """The handling time in business days that sets the latest ship date."""
+        return self.policy.handling_days if self.handling_days is None else self.handling_days
+
+
+# ---- small vectorised helpers ---------------------------------------------------------------
+
+
+def _p(weights: Sequence[float] | Mapping[str, float]) -> np.ndarray:
+    values = np.asarray(list(weights.values() if isinstance(weights, Mapping) else weights), float)
+    if values.min(initial=0) < 0 or values.sum() <= 0:
+        raise ValueError(f"weights must be non-negative and not all zero: {weights}")
+    return values / values.sum()
+
+
+def _jst_day(ns: np.ndarray) -> np.ndarray:
+    """Return the Japan-time date of UTC nanoseconds, as ``datetime64[D]``."""
+    return ((ns + _JST_OFFSET) // _DAY).astype("datetime64[D]")
+
+
+def _jst_midnight(day: np.ndarray) -> np.ndarray:
+    """Return 00:00 JST of each ``datetime64[D]`` as UTC nanoseconds."""
+    return day.astype("datetime64[D]").astype(np.int64) * _DAY - _JST_OFFSET
+
+
+def ship_by_ns(paid_ns: np.ndarray, handling_days: int, calendar: BusinessCalendar) -> np.ndarray:
+    """Return the latest ship date for payments at ``paid_ns`` (UTC ns), vectorised.
+
+    The same rule as :meth:`BusinessCalendar.ship_by`: the end (23:59:59 JST) of the
+    ``handling_days``-th business day after the payment's Japan-time date, rolled forward to a
+    business day first.
+    """
+    day = np.busday_offset(
+        _jst_day(paid_ns), handling_days, roll="forward", busdaycal=calendar.numpy
+    )
+    return _jst_midnight(day) + _DAY - _SEC
+
+
+_PAIRS = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint8)
+
+
+def _digits(values: np.ndarray, width: int) -> np.ndarray:
+    """Return zero-padded decimal digits of non-negative ints as a ``(n, width)`` uint8 array."""
+    out = np.empty((len(values), width), dtype=np.uint8)
+    v = values.astype(np.int64)
+    pos = width
+    while pos >= 2:
+        out[:, pos - 2 : pos] = _PAIRS[v % 100]
+        v = v // 100
+        pos -= 2
+    if pos:
+        out[:, 0] = 48 + v % 10
+    return out
+
+
+def _strings(buf: np.ndarray, valid: np.ndarray | None = None) -> pd.Series:
+    """Return fixed-width ASCII rows of ``buf`` as a ``str`` Series (``valid`` False → missing)."""
+    n, width = buf.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    arr = pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(buf).ravel()), bitmap
+    )
+    return pd.Series(pd.array(arr, dtype=schema.STR))
+
+
+def _labels(codes: np.ndarray, labels: Sequence[str | None]) -> pd.Series:
+    """Return ``labels[codes]`` as a ``str`` Series (code -1 or a ``None`` label → missing)."""
+    dictionary = pa.array(list(labels), type=pa.large_string())
+    arr = dictionary.take(pa.array(codes.astype(np.int32), mask=codes < 0))
+    return pd.Series(pd.array(arr, dtype=schema.STR))
+
+
+def _null_str(n: int) -> pd.Series:
+    """Return ``n`` missing values as a ``str`` Series."""
+    arr = pa.LargeStringArray.from_buffers(
+        n,
+        pa.py_buffer(np.zeros(n + 1, np.int64)),
+        pa.py_buffer(b""),
+        pa.py_buffer(np.zeros((n + 7) // 8, np.uint8)),
+    )
+    return pd.Series(pd.array(arr, dtype=schema.STR))
+
+
+def _digit_rows(rng: np.random.Generator, n: int, width: int, *, unique: bool) -> np.ndarray:
+    """Draw ``n`` random ``width``-digit numbers as ASCII rows (distinct rows if ``unique``)."""
+    rows = rng.integers(48, 58, size=(n, width), dtype=np.uint8)
+    if not unique:
+        return rows
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    while True:  # collisions are rare (n² / 10^width): re-draw only those rows
+        keys = np.zeros(n, np.int64)
+        for j in range(width):
+            keys += (rows[:, j] - 48).astype(np.int64) * powers[j]
+        ordered = np.sort(keys)
+        twice = ordered[1:][ordered[1:] == ordered[:-1]]
+        if not len(twice):
+            return rows
+        dup = np.flatnonzero(np.isin(keys, twice))
+        rows[dup] = rng.integers(48, 58, size=(len(dup), width), dtype=np.uint8)
+
+
+def _timestamps(ns: np.ndarray) -> pd.Series:
+    """Return UTC nanoseconds (``_NAT`` for missing) as a tz-aware UTC Series."""
+    return pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"))
+
+
+def _yen(values: np.ndarray, valid: np.ndarray | None = None) -> pd.Series:
+    mask = np.zeros(len(values), bool) if valid is None else ~valid
+    return pd.Series(pd.arrays.IntegerArray(values.astype(np.int64), mask))
+
+
+def _uniform_ns(rng: np.random.Generator, n: int, low: float, high: float) -> np.ndarray:
+    """Draw uniform durations in seconds ``[low, high)``, as whole seconds in ns."""
+    return rng.uniform(low, high, n).astype(np.int64) * _NS
+
+
+def _lognormal_ns(
+    rng: np.random.Generator, n: int, median_hours: float, sigma: float
+) -> np.ndarray:
+    """Draw lognormal durations (median in hours), as whole seconds in ns."""
+    return (rng.lognormal(np.log(median_hours), sigma, n) * 3600).astype(np.int64) * _NS
+
+
+# ---- the simulation, one stage at a time ------------------------------------------------------
+
+
+def _arrivals(s: Scenario, rng: np.random.Generator) -> np.ndarray:
+    """Return sorted purchase times (UTC ns): Poisson per day, shaped by weekday, holiday, hour."""
+    first = np.datetime64(s.start.astimezone(JST).date(), "D")
+    days = first + np.arange(s.days)
+    weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+    weights = np.asarray(s.weekday_weights, float)
+    factor = weights[weekday] / weights.mean()
+    calendar = BusinessCalendar.from_policy(s.policy)
+    holidays = np.array([calendar.holiday_name(d) is not None for d in days.tolist()], bool)
+    factor = np.where(holidays, factor * s.holiday_factor, factor)
+    counts = rng.poisson(s.orders_per_day * factor)
+    day_of = np.repeat(_jst_midnight(days), counts)
+    hours = rng.choice(24, size=len(day_of), p=_p(s.hour_weights)) + rng.random(len(day_of))
+    return np.sort(day_of + (hours * 3600).astype(np.int64) * _NS)  # whole seconds, as reports
+
+
+@dataclass
+class _Fleet:
+    """Every order's drawn facts, as parallel numpy arrays (internal)."""
+
+    placed: np.ndarray
+    afn: np.ndarray
+    method: np.ndarray
+    paid: np.ndarray  # payment time, _NAT if never paid (or canceled before paying)
+    cvs_expires: np.ndarray  # bool: an unpaid cvs order expires at placed + window
+    buyer_cancel: np.ndarray  # buyer's cancel time, _NAT if none
+    seller_cancel: np.ndarray
+    seller_reason: np.ndarray
+    ship_by: np.ndarray
+    auto_cancel: np.ndarray  # bool: never confirmed, Amazon cancels at confirm_by
+    confirm1: np.ndarray  # first (or only) confirmation, _NAT if none
+    confirm2: np.ndarray  # the rest of a partial shipment, _NAT if none
+
+
+_METHODS = ("card", "cvs", "cod", "points", "other")
+
+
+def _payments(s: Scenario, rng: np.random.Generator, placed: np.ndarray, n: int) -> tuple:
+    methods = list(s.payment_mix)
+    method = np.array([_METHODS.index(m) for m in methods])[
+        rng.choice(len(methods), size=n, p=_p(s.payment_mix))
+    ]
+    cvs = method == _METHODS.index("cvs")
+    window = int(s.policy.cvs_payment_window.total_seconds()) * _NS
+    delay = np.where(
+        cvs,
+        _lognormal_ns(rng, n, s.cvs_pay_median_hours, s.cvs_pay_sigma),
+        _uniform_ns(rng, n, 2, 60),
+    )
+    never = cvs & ((rng.random(n) < s.cvs_never_pays) | (delay >= window - _MIN))
+    paid = np.where(never, _NAT, placed + delay)
+    return method, paid, never
+
+
+def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray, units: np.ndarray) -> _Fleet:
+    n = len(placed)
+    afn = rng.random(n) < s.afn_share
+    method, paid, never = _payments(s, rng, placed, n)
+    # The buyer's own cancellation within the 5-minute window (seller-fulfilled only).
+    edit = int(s.policy.buyer_edit_window.total_seconds())
+    bc = ~afn & (rng.random(n) < s.buyer_cancel)
+    buyer_cancel = np.where(bc, placed + _uniform_ns(rng, n, 10, edit - 10), _NAT)
+    paid = np.where(bc & (paid >= buyer_cancel), _NAT, paid)
+    open_paid = (paid != _NAT) & ~bc
+    mfn = ~afn & open_paid
+    calendar = BusinessCalendar.from_policy(s.policy)
+    ship_by = np.where(paid != _NAT, ship_by_ns(paid, s.handling, calendar), _NAT)
+    ship_by = np.where(afn, _NAT, ship_by)
+    cutoff = ship_by + int(s.policy.confirm_cutoff.total_seconds()) * _NS
+    # The seller's cancellations, within 30 hours of payment: long before any cutoff.
+    sc = mfn & (rng.random(n) < s.seller_cancel)
+    seller_cancel = np.where(sc, paid + _uniform_ns(rng, n, 1800, 30 * 3600), _NAT)
+    reasons = list(s.seller_cancel_reasons)
+    seller_reason = np.where(
+        sc, rng.choice(len(reasons), size=n, p=_p(s.seller_cancel_reasons)), -1
+    )
+    # Dispatch on a business day, then confirm after a lag; too late a confirmation never comes.
+    ships = mfn & ~sc
+    k = rng.choice(len(s.dispatch_days), size=n, p=_p(s.dispatch_days))
+    day = np.busday_offset(
+        _jst_day(np.where(ships, paid, 0)), k, roll="forward", busdaycal=calendar.numpy
+    )
+    dispatch = _jst_midnight(day) + _uniform_ns(rng, n, *(h * 3600 for h in s.dispatch_hours))
+    dispatch = np.maximum(dispatch, paid + 10 * _MIN)
+    lag = _lognormal_ns(rng, n, s.confirm_lag_median_hours, s.confirm_lag_sigma)
+    lag += np.where(rng.random(n) < s.confirm_delayed, _uniform_ns(rng, n, 86400, 8 * 86400), 0)
+    confirm1 = dispatch + lag
+    auto = ships & ((rng.random(n) < s.never_confirmed) | (confirm1 >= cutoff))
+    ships &= ~auto
+    afn_ships = afn & open_paid
+    confirm1 = np.where(
+        ships, confirm1, np.where(afn_ships, paid + _uniform_ns(rng, n, 7200, 30 * 3600), _NAT)
+    )
+    partial = ships & (units >= 2) & (rng.random(n) < s.partial_shipment)
+    confirm2 = np.where(partial, confirm1 + _uniform_ns(rng, n, 86400, 6 * 86400), _NAT)
+    return _Fleet(
+        placed=placed, afn=afn, method=method, paid=paid, cvs_expires=never & ~bc,
+        buyer_cancel=buyer_cancel, seller_cancel=seller_cancel, seller_reason=seller_reason,
+        ship_by=ship_by, auto_cancel=auto, confirm1=confirm1, confirm2=confirm2,
+    )  # fmt: skip
+
+
+@dataclass
+class _Lines:
+    """Every order line: its order, quantity and yen amounts (internal)."""
+
+    order: np.ndarray
+    first: np.ndarray  # index of each order's first line
+    count: np.ndarray  # lines per order
+    quantity: np.ndarray
+    item_price: np.ndarray
+    shipping: np.ndarray
+    cod_fee: np.ndarray  # set once the payment methods are drawn
+
+
+def _lines(s: Scenario, rng: np.random.Generator, n: int) -> _Lines:
+    count = 1 + rng.choice(len(s.lines_per_order), size=n, p=_p(s.lines_per_order))
+    order = np.repeat(np.arange(n), count)
+    first = np.cumsum(count) - count
+    quantity = 1 + rng.choice(len(s.units_per_line), size=len(order), p=_p(s.units_per_line))
+    unit = rng.lognormal(np.log(s.price_median_yen), s.price_sigma, len(order))
+    item_price = np.maximum(np.round(unit / 10) * 10, 100).astype(np.int64) * quantity
+    goods = np.bincount(order, weights=item_price, minlength=n)
+    is_first = np.zeros(len(order), bool)
+    is_first[first] = True
+    fee = np.where(goods < s.free_shipping_min_yen, s.shipping_fee_yen, 0)
+    shipping = np.where(is_first, fee[order], 0)
+    return _Lines(
+        order, first, count, quantity, item_price, shipping, np.zeros(len(order), np.int64)
+    )
+
+
+# Event blocks are built as parallel columns; codes index these label lists.
+_KINDS = [k.value for k in EventKind]
+_ACTORS = [a.value for a in Actor]
+_REASONS = [r.value for r in CancelReason]
+
+
+@dataclass
+class _Block:
+    """Events of one kind for many orders, as parallel arrays (internal)."""
+
+    order: np.ndarray
+    at: np.ndarray
+    kind: EventKind
+    actor: Actor
+    reason: np.ndarray | None = None  # codes into _REASONS
+    line: np.ndarray | None = None  # index into the lines, or -1
+    quantity: np.ndarray | None = None  # -1: missing
+    shipment: bool = False
+
+
+def _blocks(s: Scenario, f: _Fleet, lines: _Lines) -> list[_Block]:
+    """Return each kind of event as a block; every timeline is one the rules allow."""
+    w = np.flatnonzero
+    n = len(f.placed)
+    idx = np.arange(n)
+    reason = _REASONS.index
+    window = int(s.policy.cvs_payment_window.total_seconds()) * _NS
+    cutoff = int(s.policy.confirm_cutoff.total_seconds()) * _NS
+    mfn = ~f.afn
+    partial = f.confirm2 != _NAT
+    blocks = [
+        _Block(idx, f.placed, EventKind.PLACED, Actor.BUYER),
+        _Block(w(f.paid != _NAT), f.paid[f.paid != _NAT], EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        _Block(
+            w(f.buyer_cancel != _NAT), f.buyer_cancel[f.buyer_cancel != _NAT],
+            EventKind.CANCELED, Actor.BUYER, reason=np.full(n, reason("buyer_self")),
+        ),
+        _Block(
+            w(f.seller_cancel != _NAT), f.seller_cancel[f.seller_cancel != _NAT],
+            EventKind.CANCELED, Actor.SELLER,
+            reason=np.array([reason(r) for r in s.seller_cancel_reasons])[f.seller_reason],
+        ),
+    ]  # fmt: skip
+    if s.record_clock_events:
+        blocks += [
+            _Block(
+                w(f.cvs_expires), f.placed[f.cvs_expires] + window, EventKind.PAYMENT_EXPIRED,
+                Actor.AMAZON, reason=np.full(n, reason("payment_expired")),
+            ),
+            _Block(
+                w(f.auto_cancel), f.ship_by[f.auto_cancel] + cutoff, EventKind.CANCELED,
+                Actor.AMAZON, reason=np.full(n, reason("confirm_cutoff")),
+            ),
+        ]  # fmt: skip
+    whole = (f.confirm1 != _NAT) & ~partial
+    blocks.append(
+        _Block(
+            w(whole & mfn),
+            f.confirm1[whole & mfn],
+            EventKind.SHIPMENT_CONFIRMED,
+            Actor.SELLER,
+            shipment=True,
+        )
+    )
+    blocks.append(
+        _Block(
+            w(whole & f.afn),
+            f.confirm1[whole & f.afn],
+            EventKind.SHIPMENT_CONFIRMED,
+            Actor.AMAZON,
+            shipment=True,
+        )
+    )
+    # A partial shipment confirms the first line (all but one unit of it if it is the only line),
+    # then the rest of the order.
+    po = w(partial)
+    first_line = lines.first[po]
+    q1 = np.where(lines.count[po] >= 2, lines.quantity[first_line], lines.quantity[first_line] - 1)
+    blocks.append(
+        _Block(po, f.confirm1[po], EventKind.SHIPMENT_CONFIRMED, Actor.SELLER,
+               line=first_line, quantity=q1, shipment=True)
+    )  # fmt: skip
+    blocks.append(
+        _Block(po, f.confirm2[po], EventKind.SHIPMENT_CONFIRMED, Actor.SELLER, shipment=True)
+    )
+    for b in blocks:  # reasons are given per order: keep the block's own
+        if b.reason is not None:
+            b.reason = b.reason[b.order]
+    return blocks
+
+
+# ---- from arrays to the three tables ----------------------------------------------------------
+
+_HEX = np.array([[ord(c) for c in f"{i:02x}"] for i in range(256)], dtype=np.uint8)
+_IDENTITY = [c for c in schema.EVENTS if c not in ("event_id", "source")]
+
+
+def _hash(column: pd.Series) -> np.ndarray:
+    return pd.util.hash_pandas_object(column, index=False, categorize=True).to_numpy()
+
+
+def _hash_coded(uniques: pd.Series, codes: np.ndarray) -> np.ndarray:
+    """Hash a column given as distinct values and codes (-1 = missing), as pandas hashes it whole.
+
+    Hashing each distinct value once is what ``hash_pandas_object(..., categorize=True)`` does
+    internally; doing it here avoids materialising and factorising millions of strings.
+    """
+    hashed = pd.util.hash_pandas_object(uniques, index=False, categorize=False).to_numpy()
+    missing = _hash(pd.Series(pd.array([None], dtype=uniques.dtype)))[0]
+    return np.where(codes >= 0, hashed[np.maximum(codes, 0)] if len(hashed) else missing, missing)
+
+
+def _event_ids(hashes: dict[str, np.ndarray]) -> pd.Series:
+    """Return the events' content ids exactly as :func:`orderkit.events.event_ids` computes them."""
+    from pandas.core.util.hashing import combine_hash_arrays
+
+    combined = combine_hash_arrays(iter([hashes[c] for c in _IDENTITY]), len(_IDENTITY))
+    as_bytes = combined.astype(">u8").view(np.uint8).reshape(-1, 8)
+    return _strings(_HEX[as_bytes].reshape(-1, 16))
+
+
+def _events_frame(
+    s: Scenario,
+    rng: np.random.Generator,
+    blocks: list[_Block],
+    ids: _Ids,
+) -> pd.DataFrame:
+    """Concatenate the blocks into a frame of the event table's schema, each order's in time order.
+
+    The blocks come in the order events happen within any one order (placed, paid, canceled or
+    expired, shipments), so a stable sort by order gives every timeline in time order.
+    """
+
+    def cat(get: str) -> np.ndarray:
+        parts = [getattr(b, get) for b in blocks]
+        return np.concatenate(
+            [
+                np.full(len(b.order), -1) if p is None else p
+                for b, p in zip(blocks, parts, strict=True)
+            ]
+        )
+
+    def const(value: object) -> np.ndarray:
+        return np.concatenate([np.full(len(b.order), value(b)) for b in blocks])  # type: ignore[operator]
+
+    order = cat("order")
+    by_order = np.argsort(order, kind="stable")
+    order, at = order[by_order], cat("at")[by_order]
+    kind = const(lambda b: _KINDS.index(b.kind))[by_order]
+    actor = const(lambda b: _ACTORS.index(b.actor))[by_order]
+    shipment = const(lambda b: b.shipment)[by_order]
+    reason, line, quantity = (
+        cat("reason")[by_order],
+        cat("line")[by_order],
+        cat("quantity")[by_order],
+    )
+    m = len(order)
+    carriers = list(s.carriers)
+    carrier = np.where(shipment, rng.choice(len(carriers), size=m, p=_p(s.carriers)), -1)
+    seller = actor == _ACTORS.index(Actor.SELLER)
+    tracked = shipment & ~(seller & (rng.random(m) < s.tracking_missing))
+    tracking_rows = _digit_rows(rng, int(tracked.sum()), 12, unique=False)
+    tracking_buf = np.zeros((m, 12), np.uint8)
+    tracking_buf[tracked] = tracking_rows
+    tracking = _strings(tracking_buf, tracked)
+    tracking_codes = np.where(tracked, np.cumsum(tracked) - 1, -1)
+    null_str, null_ts, null_int = (
+        _null_str(m),
+        _timestamps(np.full(m, _NAT)),
+        _yen(np.zeros(m), np.zeros(m, bool)),
+    )
+    cols: dict[str, pd.Series] = {
+        "order_id": _strings(ids.order_rows[order]),
+        "at": _timestamps(at),
+        "kind": _labels(kind, _KINDS),
+        "actor": _labels(actor, _ACTORS),
+        "order_item_id": _strings(ids.item_rows[np.maximum(line, 0)], line >= 0),
+        "quantity": _yen(quantity, quantity >= 0),
+        "amount": null_int,
+        "reason": _labels(reason, _REASONS),
+        "carrier": _labels(carrier, carriers),
+        "tracking_number": tracking,
+        "channel": null_str,
+        "due": null_ts,
+        "ref": null_str,
+    }
+    strs = pd.Series
+    hashes = {
+        "order_id": _hash_coded(ids.orders, order),
+        "kind": _hash_coded(strs(_KINDS, dtype=schema.STR), kind),
+        "actor": _hash_coded(strs(_ACTORS, dtype=schema.STR), actor),
+        "order_item_id": _hash_coded(ids.items, line),
+        "reason": _hash_coded(strs(_REASONS, dtype=schema.STR), reason),
+        "carrier": _hash_coded(strs(carriers, dtype=schema.STR), carrier),
+        "tracking_number": _hash_coded(_strings(tracking_rows), tracking_codes),
+        "channel": _hash_coded(strs([], dtype=schema.STR), np.full(m, -1)),
+        "ref": _hash_coded(strs([], dtype=schema.STR), np.full(m, -1)),
+        "due": np.full(m, _hash(null_ts.iloc[:1])[0]),
+        "amount": np.full(m, _hash(null_int.iloc[:1])[0]),
+    }
+    for name in ("at", "quantity"):
+        hashes[name] = _hash(cols[name])
+    frame = pd.DataFrame({"event_id": _event_ids(hashes), **cols})
+    frame["source"] = _labels(np.zeros(m, np.int64), ["simulate"])
+    return frame
+
+
+@dataclass
+class _Ids:
+    """Order and item ids, as ASCII rows and as ``str`` Series (internal)."""
+
+    order_rows: np.ndarray
+    item_rows: np.ndarray
+    orders: pd.Series
+    items: pd.Series
+
+
+def _ids(rng: np.random.Generator, n: int, n_lines: int) -> _Ids:
+    """Draw distinct order numbers (3-7-7 digits, prefixes as on Amazon.co.jp) and item ids."""
+    rows = np.empty((n, 19), dtype=np.uint8)
+    rows[:, 0:3] = np.array([list(b"249"), list(b"250"), list(b"503")], np.uint8)[
+        rng.choice(3, size=n)
+    ]
+    body = _digit_rows(rng, n, 14, unique=True)
+    rows[:, 3], rows[:, 11] = 45, 45  # "-"
+    rows[:, 4:11], rows[:, 12:19] = body[:, :7], body[:, 7:]
+    items = _digit_rows(rng, n_lines, 14, unique=True)
+    return _Ids(rows, items, _strings(rows), _strings(items))
+
+
+def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
+    m = len(lines.order)
+    zero = np.zeros(m, np.int64)
+    sku = _labels(lines.order % 97, [f"SIM-{i:04d}" for i in range(97)])
+    return pd.DataFrame(
+        {
+            "order_id": _strings(ids.order_rows[lines.order]),
+            "order_item_id": ids.items,
+            "sku": sku,
+            "asin": _null_str(m),
+            "product_name": _null_str(m),
+            "quantity": lines.quantity.astype(np.int64),
+            "item_price": _yen(lines.item_price),
+            "item_tax": _yen(zero),
+            "shipping_price": _yen(lines.shipping),
+            "shipping_tax": _yen(zero),
+            "gift_wrap_price": _yen(zero),
+            "item_promotion_discount": _yen(zero),
+            "ship_promotion_discount": _yen(zero),
+            "cod_fee": _yen(lines.cod_fee),
+        }
+    )
+
+
+def _orders_frame(
+    s: Scenario, rng: np.random.Generator, f: _Fleet, order_ids: pd.Series, last: np.ndarray
+) -> pd.DataFrame:
+    n = len(f.placed)
+    paid = f.paid != _NAT
+    recorded = ~f.afn & paid & (rng.random(n) < s.ship_date_recorded)
+    calendar = BusinessCalendar.from_policy(s.policy)
+    earliest = np.busday_offset(
+        _jst_day(np.where(paid, f.paid, 0)), 0, roll="forward", busdaycal=calendar.numpy
+    )
+    delivery = np.where(
+        f.afn, _jst_midnight(_jst_day(f.paid)) + 3 * _DAY - _SEC, f.ship_by + 2 * _DAY
+    )
+    business = rng.random(n) < s.business_share
+    with_po = business & (rng.random(n) < 0.5)
+    po = np.concatenate(
+        [np.full((n, 3), list(b"PO-"), np.uint8), _digits(rng.integers(0, 10**8, n), 8)], axis=1
+    )
+    null = _null_str(n)
+    return pd.DataFrame(
+        {
+            "order_id": order_ids,
+            "purchase_date": _timestamps(f.placed),
+            "last_updated": _timestamps(last),
+            "fulfillment_channel": _labels(f.afn.astype(np.int64), ["MFN", "AFN"]),
+            "sales_channel": _labels(np.zeros(n, np.int64), ["Amazon.co.jp"]),
+            "order_type": _labels(np.zeros(n, np.int64), ["StandardOrder"]),
+            "payment_method": _labels(f.method, _METHODS),
+            "ship_service_level": _labels(
+                (rng.random(n) < 0.15).astype(np.int64), ["Standard", "Expedited"]
+            ),
+            "earliest_ship_date": _timestamps(np.where(paid, _jst_midnight(earliest), _NAT)),
+            "latest_ship_date": _timestamps(np.where(recorded, f.ship_by, _NAT)),
+            "latest_delivery_date": _timestamps(np.where(paid, delivery, _NAT)),
+            **{c: null for c in ("buyer_email", "buyer_name", "buyer_phone", "recipient_name")},
+            **{c: null for c in ("ship_postal_code", "ship_state", "ship_city")},
+            **{c: null for c in ("ship_address_1", "ship_address_2", "ship_address_3")},
+            "ship_country": _labels(np.zeros(n, np.int64), ["JP"]),
+            "is_business_order": business,
+            "purchase_order_number": _strings(po, with_po),
+            "is_prime": rng.random(n) < s.prime_share,
+            "currency": _labels(np.zeros(n, np.int64), ["JPY"]),
+        }
+    )
+
+
+def simulate(scenario: Scenario, *, seed: int) -> OrderBook:
+    """Simulate a shop's orders and their whole timelines under ``scenario``.
+
+    Args:
+        scenario: what the shop's orders look like (:class:`Scenario`).
+        seed: the random seed; the same scenario and seed give the same book.
+
+    Returns:
+        An :class:`~orderkit.book.OrderBook` whose three tables follow :mod:`orderkit.schema`,
+        every event with ``source="simulate"``.
+
+    Raises:
+        ValueError: a distribution of the scenario is malformed.
+
+    """
+    s = scenario
+    rng = np.random.default_rng(seed)
+    placed = _arrivals(s, rng)
+    n = len(placed)
+    lines = _lines(s, rng, n)
+    units = np.bincount(lines.order, weights=lines.quantity, minlength=n).astype(np.int64)
+    fleet = _fleet(s, rng, placed, units)
+    cod = fleet.method[lines.order[lines.first]] == _METHODS.index("cod")
+    lines.cod_fee[lines.first[cod]] = s.cod_fee_yen
+    ids = _ids(rng, n, len(lines.order))
+    blocks = _blocks(s, fleet, lines)
+    events = _events_frame(s, rng, blocks, ids)
+    last = np.full(n, _NAT)
+    for b in blocks:  # each block holds an order at most once
+        last[b.order] = np.maximum(last[b.order], b.at)
+    orders = _orders_frame(s, rng, fleet, ids.orders, last)
+    return OrderBook(orders, _items_frame(lines, ids), events)
