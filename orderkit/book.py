@@ -76,6 +76,7 @@ class OrderBook:
         self._events = events
         self.problems: tuple[ReportFormatError, ...] = tuple(problems)
         self._index: dict[str, Any] | None = None
+        self._cache: dict[tuple[str, str], Any] = {}
 
     # -- the three tables ----------------------------------------------------------------------
     @property
@@ -161,6 +162,7 @@ class OrderBook:
         if len(new):
             self._events = pd.concat([self._events, new], ignore_index=True)
             self._index = None
+            self._cache.clear()
         return len(new)
 
     def merge(self, other: OrderBook) -> OrderBook:
@@ -263,29 +265,38 @@ class OrderView:
     @property
     def events(self) -> list[Event]:
         """The order's events in time order, as :class:`~orderkit.events.Event` objects."""
-        return [Event.from_row(r) for r in self.timeline.itertuples(index=False)]
+        cache = self.book._cache
+        key = ("events", self.order_id)
+        if key not in cache:
+            cache[key] = [Event.from_row(r) for r in self.timeline.to_dict("records")]
+        return list(cache[key])
 
     @property
     def facts(self) -> OrderFacts:
         """The order's row and items as :class:`~orderkit.state.OrderFacts`."""
+        key = ("facts", self.order_id)
+        if key not in self.book._cache:
+            self.book._cache[key] = self._facts()
+        return self.book._cache[key]
+
+    def _facts(self) -> OrderFacts:
         row = self.row
         items = []
-        for it in self.items.itertuples(index=False):
-            plus = sum(_py(getattr(it, c)) or 0 for c in _AMOUNT_PLUS)
-            minus = sum(_py(getattr(it, c)) or 0 for c in _AMOUNT_MINUS)
+        for it in self.items.to_dict("records"):
+            n = {k: _py(v) for k, v in it.items()}
+            plus = sum(n.get(c) or 0 for c in _AMOUNT_PLUS)
+            minus = sum(n.get(c) or 0 for c in _AMOUNT_MINUS)
             goods = (
-                (_py(it.item_price) or 0)
-                + (_py(it.item_tax) or 0)
-                - (_py(it.item_promotion_discount) or 0)
+                (n["item_price"] or 0) + (n["item_tax"] or 0) - (n["item_promotion_discount"] or 0)
             )
             items.append(
                 ItemFacts(
-                    order_item_id=str(it.order_item_id),
-                    quantity=int(it.quantity),
+                    order_item_id=str(n["order_item_id"]),
+                    quantity=int(n["quantity"]),
                     amount=int(plus - minus),
                     item_amount=int(goods),
-                    sku=_py(it.sku) or "",
-                    product_name=_py(it.product_name) or "",
+                    sku=n["sku"] or "",
+                    product_name=n["product_name"] or "",
                 )
             )
         return OrderFacts(

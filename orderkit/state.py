@@ -395,6 +395,9 @@ class _Fold:
     def _after_status_event(self, event: Event) -> None:
         if event.kind is EventKind.PAYMENT_COMPLETED:
             self.v["paid_at"] = event.at
+        elif event.kind is EventKind.INVOICE_PENDING:
+            # InvoiceUnconfirmed means every item has shipped (SP-API; not used in Japan).
+            self._confirm_lines(event, {k: q - self.shipped[k] for k, q in self.ordered.items()})
         elif event.kind in (EventKind.CANCELED, EventKind.PAYMENT_EXPIRED):
             self.v["canceled_at"] = event.at
             self.v["canceled_by"] = event.actor
@@ -428,12 +431,16 @@ class _Fold:
         complete = all(after[k] >= q for k, q in self.ordered.items())
         trigger = Trigger.SHIPMENT_COMPLETE if complete else Trigger.SHIPMENT_PARTIAL
         self.status = self._next(event, trigger)
-        self.shipped = after
+        self._confirm_lines(event, lines)
+
+    def _confirm_lines(self, event: Event, lines: Mapping[str, int]) -> None:
+        for k, q in lines.items():
+            self.shipped[k] += q
         if self.v["first_confirmed_at"] is None:
             self.v["first_confirmed_at"] = event.at
             self.v["charged"] = True
             self.v["charged_amount"] = self.facts.total  # FAQ: charged for the entire order
-        if complete:
+        if all(self.shipped[k] >= q for k, q in self.ordered.items()):
             self.v["fully_confirmed_at"] = event.at
 
     # -- the result ----------------------------------------------------------------------------
@@ -624,6 +631,14 @@ _EFFECTS: Mapping[EventKind, Callable[[_Fold, Event], None]] = {
 }
 
 
+_RANK = {kind: i for i, kind in enumerate(EventKind)}
+
+
+def _chronological(event: Event) -> tuple[dt.datetime, int]:
+    """Sort key: time, then the natural order of kinds at the same instant (placed first, ...)."""
+    return event.at, _RANK[event.kind]
+
+
 def fold(
     facts: OrderFacts,
     events: Iterable[Event],
@@ -633,7 +648,8 @@ def fold(
 ) -> OrderState:
     """Fold an order's events up to ``at`` into its :class:`OrderState`.
 
-    Events are applied in time order (ties keep their given order); events after ``at`` are
+    Events are applied in time order; at the same instant, in the natural order of their kinds
+    (``placed`` before ``payment_completed`` before a shipment ...), then as given. Events after ``at`` are
     ignored; the clock's events (convenience-store expiry, automatic cancellation at the confirm
     cutoff) are applied when their time has come.
 
@@ -651,7 +667,7 @@ def fold(
         ValueError: ``at`` is naive, or the order has no ``placed`` event by ``at``.
 
     """
-    ordered = sorted(events, key=lambda e: e.at)
+    ordered = sorted(events, key=_chronological)
     if at is None:
         if not ordered:
             raise ValueError(f"order {facts.order_id} has no events")

@@ -1,0 +1,89 @@
+"""Fixtures shared by the core tests: one order built to measure, in a fresh book."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import pytest
+
+from orderkit import Actor, Event, EventKind, OrderBook
+from orderkit.businessdays import JST
+
+#: Monday 2 November 2026, 10:00 JST: a plain business day with no holiday near it.
+T0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=JST)
+ORDER_ID = "503-1234567-1234567"
+ITEM_A, ITEM_B = "12345678901234", "12345678901235"
+
+
+def build_book(
+    *,
+    order_id: str = ORDER_ID,
+    channel: str = "MFN",
+    payment: str = "card",
+    lines: Sequence[tuple[str, int, int, int]] = ((ITEM_A, 2, 3000, 500), (ITEM_B, 1, 1000, 0)),
+    business: bool = False,
+    po: str | None = None,
+    latest_ship_date: dt.datetime | None = None,
+    latest_delivery_date: dt.datetime | None = None,
+    placed: dt.datetime = T0,
+    paid: dt.datetime | None = None,
+    address: str = "東京都千代田区千代田1-1",
+    email: str = "buyer1@marketplace.amazon.co.jp",
+) -> OrderBook:
+    """Return a book with one placed order (and its payment when ``paid`` is given).
+
+    ``lines`` are (order item id, quantity, item price in yen, shipping price in yen).
+    """
+    orders = pd.DataFrame(
+        [
+            {
+                "order_id": order_id,
+                "purchase_date": placed,
+                "fulfillment_channel": channel,
+                "payment_method": payment,
+                "latest_ship_date": latest_ship_date,
+                "latest_delivery_date": latest_delivery_date,
+                "is_business_order": business,
+                "purchase_order_number": po,
+                "is_prime": False,
+                "buyer_email": email,
+                "buyer_name": "山田 太郎",
+                "ship_postal_code": "100-0001",
+                "ship_state": "東京都",
+                "ship_address_1": address,
+            }
+        ]
+    )
+    items = pd.DataFrame(
+        [
+            {
+                "order_id": order_id,
+                "order_item_id": i,
+                "quantity": q,
+                "item_price": p,
+                "shipping_price": s,
+            }
+            for i, q, p, s in lines
+        ]
+    )
+    events = [Event(order_id, placed, EventKind.PLACED, Actor.BUYER)]
+    if paid is not None:
+        events.append(Event(order_id, paid, EventKind.PAYMENT_COMPLETED, Actor.AMAZON))
+    book = OrderBook(orders, items)
+    book.extend(events)
+    return book
+
+
+@pytest.fixture
+def make_book() -> Callable[..., OrderBook]:
+    """The :func:`build_book` factory."""
+    return build_book
+
+
+@pytest.fixture
+def paid_book() -> OrderBook:
+    """A seller-fulfilled card order paid an hour after it was placed (ship by Thu 5 Nov JST:
+    Tue 3 Nov is Culture Day)."""
+    return build_book(paid=T0 + dt.timedelta(hours=1))
