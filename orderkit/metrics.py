@@ -1,0 +1,868 @@
+"""The fleet lens: every order's status, flags and Amazon's seller-performance rates, vectorised.
+
+The per-order lens (:func:`orderkit.state.fold`) replays one order's events; this module replays the
+whole event table at once with numpy and must agree with it, order by order, at any instant
+(a test checks it). It applies the same rules:
+
+- the transition table of :mod:`orderkit.status`, shipments resolved by quantities (partial or
+  complete), the buyer's 5-minute cancel window and "only a convenience-store payment expires";
+- the clock: an unpaid convenience-store order is canceled at purchase +
+  :attr:`Policy.cvs_payment_window`, and a seller-fulfilled order still Unshipped is canceled at its
+  ``confirm_by`` (ship date + :attr:`Policy.confirm_cutoff`) — unless the event table records
+  Amazon doing it (an Amazon event of the same kind, which then stands for the clock);
+- the ship date is the order's ``latest_ship_date`` or, when the row lacks it, the end of the
+  :attr:`Policy.handling_days`-th Japanese business day after payment;
+- ``late``, ``confirm_warning`` and ``at_risk`` exactly as :class:`~orderkit.state.OrderState`
+  defines them.
+
+The replay runs once per book and policy (it is cached) and yields each order's status history;
+:func:`status_at`, :func:`daily` and :func:`rates` then only count. Events that leave the status
+alone (contacts, refunds, deliveries, ...) are not checked here: the per-order lens checks them.
+An order whose status events break the rules is frozen at its last good status and flagged
+``refused`` from the refused event on (where the per-order lens raises ``TransitionNotAllowed``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from orderkit.book import OrderBook
+from orderkit.businessdays import BusinessCalendar, to_jst
+from orderkit.events import Actor, CancelReason, EventKind
+from orderkit.policy import DEFAULT_POLICY, Policy
+from orderkit.status import TRANSITIONS, OrderStatus, Trigger
+
+__all__ = ["TARGETS", "Target", "daily", "rates", "status_at"]
+
+_NS = 1_000_000_000
+_DAY = 86400 * _NS
+_JST_OFFSET = 9 * 3600 * _NS
+_NAT = np.iinfo(np.int64).min
+_NEVER = np.iinfo(np.int64).max  # "not (yet)": compares after every real time
+
+_STATUSES = list(OrderStatus)
+_S = {s: i for i, s in enumerate(_STATUSES)}
+_TRIGGERS = list(Trigger)
+_KINDS = [k.value for k in EventKind]
+_K = {k: i for i, k in enumerate(EventKind)}
+_ACTORS = [a.value for a in Actor]
+_REASONS = [r.value for r in CancelReason]
+
+# status × trigger → next status (-1: the table has no such transition).
+_TABLE = np.full((len(_STATUSES), len(_TRIGGERS)), -1, np.int8)
+for _src, _row in TRANSITIONS.items():
+    for _trig, _dst in _row.items():
+        _TABLE[_S[_src], _TRIGGERS.index(_trig)] = _S[_dst]
+
+# event kind → the trigger it fires (-1: none; shipments are resolved by quantity).
+_KIND_TRIGGER = np.full(len(_KINDS) + 1, -1, np.int8)
+for _kind in EventKind:
+    if _kind.value in {t.value for t in Trigger}:
+        _KIND_TRIGGER[_K[_kind]] = _TRIGGERS.index(Trigger(_kind.value))
+
+_PENDING, _UNSHIPPED = _S[OrderStatus.PENDING], _S[OrderStatus.UNSHIPPED]
+_CANCELED, _UNFULFILLABLE = _S[OrderStatus.CANCELED], _S[OrderStatus.UNFULFILLABLE]
+_CAN_SHIP = np.array([Trigger.SHIPMENT_PARTIAL in TRANSITIONS.get(s, {}) for s in _STATUSES])
+_IS_PENDING = np.array([s.is_pending for s in _STATUSES])
+
+
+# ---- reading the tables into integer arrays -----------------------------------------------------
+
+
+def _ns(series: pd.Series) -> np.ndarray:
+    """Return a tz-aware timestamp column as UTC nanoseconds (``_NAT`` for missing)."""
+    values = series.dt.tz_convert("UTC").array.as_unit("ns")
+    return np.asarray(values.asi8, dtype=np.int64)
+
+
+def _codes(series: pd.Series, labels: list[str]) -> np.ndarray:
+    """Return each value's position in ``labels`` (-1 for missing or unknown values)."""
+    try:  # Arrow's dictionary encoding is several times faster than pandas' factorize
+        encoded = pa.chunked_array(series.array.__arrow_array__()).combine_chunks()  # type: ignore[union-attr]
+        encoded = encoded.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        codes = (
+            np.where(np.isnan(codes), -1, codes).astype(np.int64)
+            if codes.dtype.kind == "f"
+            else codes.astype(np.int64)
+        )
+        uniques = encoded.dictionary.to_pylist()
+    except (AttributeError, TypeError, pa.ArrowException):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    lookup = np.array([labels.index(u) if u in labels else -1 for u in uniques] + [-1], np.int64)
+    return lookup[codes]
+
+
+def _amazon_keys(series: pd.Series) -> np.ndarray | None:
+    """Return 3-7-7 order numbers as int64 keys, or ``None`` if any value is not one."""
+    try:
+        arr = pa.chunked_array(series.array.__arrow_array__()).combine_chunks()  # type: ignore[union-attr]
+    except (AttributeError, TypeError, pa.ArrowException):
+        return None
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    _, offsets_buf, data_buf = arr.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, offset_type)[arr.offset : arr.offset + len(arr) + 1]
+    if len(arr) == 0 or not np.all(np.diff(offsets) == 19):
+        return None
+    rows = np.frombuffer(data_buf, np.uint8)[offsets[0] : offsets[-1]].reshape(-1, 19)
+    keys = np.zeros(len(rows), np.int64)
+    for j in range(19):
+        column = rows[:, j]
+        if j in (3, 11):
+            if (column != 45).any():  # "-"
+                return None
+            continue
+        digit = column - np.uint8(48)  # wraps below "0", so one comparison checks both ends
+        if (digit > 9).any():
+            return None
+        keys = keys * 10 + digit
+    return keys
+
+
+def _positions(order_ids: pd.Series, ids: pd.Series) -> np.ndarray:
+    """Return each of ``ids``' row in ``order_ids`` (-1 if absent), fast for Amazon order numbers."""
+    keys_o, keys = _amazon_keys(order_ids), _amazon_keys(ids)
+    if keys_o is None or keys is None:
+        return pd.Index(order_ids).get_indexer(ids)
+    # Look each run of equal ids up once: event tables list an order's events together.
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], int)
+    run_keys = keys[starts]
+    if len(run_keys) == len(keys_o) and np.array_equal(run_keys, keys_o):
+        pos = np.arange(len(keys_o))  # the same orders in the same sequence
+    elif len(keys_o) == 0:
+        pos = np.full(len(run_keys), -1)
+    else:
+        sorter = np.argsort(keys_o)
+        ordered = keys_o[sorter]
+        query = np.argsort(run_keys)  # sorted look-ups stay in cache
+        found = np.minimum(np.searchsorted(ordered, run_keys[query]), len(ordered) - 1)
+        pos = np.empty(len(run_keys), np.int64)
+        pos[query] = np.where(ordered[found] == run_keys[query], sorter[found], -1)
+    return np.repeat(pos, np.diff(np.r_[starts, len(keys)]))
+
+
+# ---- the replay: every order's status history at once ------------------------------------------
+
+
+@dataclass
+class _History:
+    """What the replay learns of every order (internal; times in UTC ns, ``_NEVER`` if none).
+
+    ``changes`` lists each order's status changes in time order: the status is ``change_status``
+    from ``change_at`` until the order's next change.
+    """
+
+    order_ids: pd.Series
+    mfn: np.ndarray
+    placed: np.ndarray
+    paid: np.ndarray
+    ship_by: np.ndarray  # the ship date once the order is paid (or recorded): see ship_by_known
+    ship_by_recorded: np.ndarray  # bool: latest_ship_date is on the row (known before payment)
+    first_confirmed: np.ndarray
+    fully_confirmed: np.ndarray
+    closed: np.ndarray  # entered Canceled or Unfulfillable
+    cancel_actor: np.ndarray  # codes into _ACTORS, -1
+    cancel_reason: np.ndarray  # codes into _REASONS, -1
+    refused: np.ndarray  # from when the per-order lens refuses the timeline
+    unshipped_from: np.ndarray
+    unshipped_until: np.ndarray
+    change_order: np.ndarray
+    change_at: np.ndarray
+    change_status: np.ndarray
+    shipments: pd.DataFrame = field(repr=False)  # accepted shipment confirmations
+    policy: Policy = DEFAULT_POLICY
+
+    def confirm_by(self) -> np.ndarray:
+        """Return each order's confirmation cutoff (``_NEVER`` where there is no ship date)."""
+        cutoff = int(self.policy.confirm_cutoff.total_seconds()) * _NS
+        return np.where(self.ship_by == _NEVER, _NEVER, self.ship_by + cutoff)
+
+    def ship_by_known(self, at: int | np.ndarray) -> np.ndarray:
+        """Return whether each order's ship date is known at ``at`` (recorded, or paid by then)."""
+        return (self.ship_by != _NEVER) & (self.ship_by_recorded | (self.paid <= at))
+
+
+def _jst_day(ns: np.ndarray) -> np.ndarray:
+    return ((ns + _JST_OFFSET) // _DAY).astype("datetime64[D]")
+
+
+def _derived_ship_by(paid: np.ndarray, policy: Policy) -> np.ndarray:
+    """Return :meth:`BusinessCalendar.ship_by` for payments at ``paid`` (UTC ns), vectorised."""
+    calendar = BusinessCalendar.from_policy(policy)
+    day = np.busday_offset(
+        _jst_day(np.where(paid == _NEVER, 0, paid)),
+        policy.handling_days,
+        roll="forward",
+        busdaycal=calendar.numpy,
+    )
+    return day.astype(np.int64) * _DAY - _JST_OFFSET + _DAY - _NS
+
+
+class _Replay:
+    """The vectorised fold (internal): one step per event rank, all orders at once."""
+
+    def __init__(self, book: OrderBook, policy: Policy) -> None:
+        self.policy = policy
+        orders, items, events = book.orders, book.items, book.events
+        n = self.n = len(orders)
+        self.order_ids = orders["order_id"]
+        self.mfn = (orders["fulfillment_channel"].fillna("MFN") == "MFN").to_numpy(bool)
+        self.cvs = (orders["payment_method"] == "cvs").fillna(False).to_numpy(bool)
+        lsd = _ns(orders["latest_ship_date"])
+        self.lsd = np.where(lsd == _NAT, _NEVER, lsd)
+        # Items: ordered quantity and amount per line; per order totals.
+        item_order = _positions(self.order_ids, items["order_id"])
+        keep = item_order >= 0
+        self.item_order = item_order
+        self.item_qty = items["quantity"].to_numpy(np.int64)
+        amount = sum(items[c].fillna(0).to_numpy(np.int64) for c in _AMOUNT_PLUS) - sum(
+            items[c].fillna(0).to_numpy(np.int64) for c in _AMOUNT_MINUS
+        )
+        self.item_amount = amount
+        self.ordered = np.bincount(item_order[keep], self.item_qty[keep], n).astype(np.int64)
+        self.total = np.bincount(item_order[keep], amount[keep], n).astype(np.int64)
+        self.items = items
+        # Events, sorted by order then time (ties keep their table order, as the fold does).
+        ev_order = _positions(self.order_ids, events["order_id"])
+        at = _ns(events["at"])
+        known = (ev_order >= 0) & (at != _NAT)
+        idx = np.flatnonzero(known)
+        ev_order, at = ev_order[idx], at[idx]
+        if len(idx) and not _sorted_by(ev_order, at):
+            by = np.lexsort((at, ev_order))
+            idx, ev_order, at = idx[by], ev_order[by], at[by]
+        self.ev_idx, self.ev_order, self.ev_at = idx, ev_order, at
+        self.ev_kind = _codes(events["kind"], _KINDS)[idx]
+        self.ev_actor = _codes(events["actor"], _ACTORS)[idx]
+        self.events = events
+
+    # -- state -----------------------------------------------------------------------------------
+    def _start(self) -> None:
+        n = self.n
+        self.status = np.full(n, -1, np.int64)
+        self.last = np.full(n, _NAT, np.int64)
+        self.placed = np.full(n, _NEVER, np.int64)
+        self.paid = np.full(n, _NEVER, np.int64)
+        self.first = np.full(n, _NEVER, np.int64)
+        self.full = np.full(n, _NEVER, np.int64)
+        self.closed = np.full(n, _NEVER, np.int64)
+        self.refused = np.full(n, _NEVER, np.int64)
+        self.cancel_actor = np.full(n, -1, np.int64)
+        self.cancel_reason = np.full(n, -1, np.int64)
+        self.shipped = np.zeros(n, np.int64)
+        self.all_shipped = np.zeros(n, bool)
+        self.item_shipped = np.zeros(len(self.item_qty), np.int64)
+        self.confirmed_value = np.zeros(n, np.int64)
+        self.changes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.shipment_rows: list[tuple[np.ndarray, ...]] = []
+
+    def ship_by(self, o: np.ndarray) -> np.ndarray:
+        """Return the ship date of orders ``o`` as of now (``_NEVER`` if none yet)."""
+        derived = np.where(
+            self.paid[o] == _NEVER, _NEVER, _derived_ship_by(self.paid[o], self.policy)
+        )
+        return np.where(~self.mfn[o], _NEVER, np.where(self.lsd[o] != _NEVER, self.lsd[o], derived))
+
+    def _change(self, o: np.ndarray, at: np.ndarray, status: np.ndarray | int) -> None:
+        status = np.broadcast_to(status, o.shape).astype(np.int64)
+        self.changes.append((o, at, status))
+        self.status[o] = status
+        closing = (status == _CANCELED) | (status == _UNFULFILLABLE)
+        self.closed[o[closing]] = at[closing]
+
+    def _refuse(self, o: np.ndarray, at: np.ndarray) -> None:
+        self.refused[o] = np.minimum(self.refused[o], at)
+
+    # -- the clock -------------------------------------------------------------------------------
+    def _timer(self, o: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the clock's due time, kind and reason for orders ``o`` in their current status."""
+        window = int(self.policy.cvs_payment_window.total_seconds()) * _NS
+        cutoff = int(self.policy.confirm_cutoff.total_seconds()) * _NS
+        status = self.status[o]
+        expires = (status == _PENDING) & self.cvs[o] & (self.placed[o] != _NEVER)
+        ship_by = self.ship_by(o)
+        cancels = (status == _UNSHIPPED) & (ship_by != _NEVER)
+        due = np.where(
+            expires, self.placed[o] + window, np.where(cancels, ship_by + cutoff, _NEVER)
+        )
+        kind = np.where(expires, _K[EventKind.PAYMENT_EXPIRED], _K[EventKind.CANCELED])
+        reason = np.where(
+            expires,
+            _REASONS.index(CancelReason.PAYMENT_EXPIRED),
+            _REASONS.index(CancelReason.CONFIRM_CUTOFF),
+        )
+        return due, kind, reason
+
+    def _clock(
+        self, o: np.ndarray, until: np.ndarray, kind: np.ndarray | None, actor: np.ndarray | None
+    ) -> np.ndarray:
+        """Apply the clock due by ``until``; return which next events stand for it.
+
+        A recorded Amazon event of the timer's kind stands for the clock (the fold leaves the timer
+        to it): the status is Canceled from the due time either way. A timer already past when it
+        starts (due before the order's last event) is one the per-order lens refuses.
+        """
+        due, tick_kind, reason = self._timer(o)
+        fires = due <= until
+        stands_for = np.zeros(len(o), bool)
+        if kind is not None and actor is not None:
+            stands_for = fires & (kind == tick_kind) & (actor == _ACTORS.index(Actor.AMAZON))
+        past = fires & (due < self.last[o])
+        self._refuse(o[past], self.last[o[past]])
+        tick = fires & ~past
+        t = o[tick]
+        self._change(t, due[tick], _CANCELED)
+        self.cancel_actor[t] = _ACTORS.index(Actor.AMAZON)
+        self.cancel_reason[t] = reason[tick]
+        self.last[t] = due[tick]
+        return stands_for & ~past
+
+    # -- one step: each order's k-th event --------------------------------------------------------
+    def run(self, reasons: np.ndarray, lines: np.ndarray, quantity: np.ndarray) -> None:
+        """Replay every event, one rank at a time, then the clock after each order's last event."""
+        self._start()
+        counts = np.bincount(self.ev_order, minlength=self.n)
+        starts = np.cumsum(counts) - counts
+        for k in range(int(counts.max(initial=0))):
+            orders = np.flatnonzero(counts > k)
+            pos = starts[orders] + k
+            live = self.refused[orders] == _NEVER
+            self._step(orders[live], pos[live], reasons, lines, quantity)
+        o = np.flatnonzero((self.status >= 0) & (self.refused == _NEVER))
+        self._clock(o, np.full(len(o), _NEVER - 1), None, None)
+
+    def _step(
+        self,
+        o: np.ndarray,
+        pos: np.ndarray,
+        reasons: np.ndarray,
+        lines: np.ndarray,
+        quantity: np.ndarray,
+    ) -> None:
+        at, kind, actor = self.ev_at[pos], self.ev_kind[pos], self.ev_actor[pos]
+        placed = kind == _K[EventKind.PLACED]
+        started = self.status[o] >= 0
+        self._refuse(o[placed == started], at[placed == started])  # placed once, and first
+        first = placed & ~started
+        self.placed[o[first]] = at[first]
+        self._change(o[first], at[first], _PENDING)
+        self.last[o[first]] = at[first]
+        rest = ~placed & started
+        o, pos, at, kind, actor = o[rest], pos[rest], at[rest], kind[rest], actor[rest]
+        stood_for = self._clock(o, at, kind, actor)
+        c = o[stood_for]
+        self.cancel_actor[c] = actor[stood_for]
+        self.cancel_reason[c] = reasons[pos[stood_for]]
+        self.last[c] = at[stood_for]
+        go = ~stood_for & (self.refused[o] == _NEVER)
+        o, pos, at, kind, actor = o[go], pos[go], at[go], kind[go], actor[go]
+        ship = kind == _K[EventKind.SHIPMENT_CONFIRMED]
+        self._ship(o[ship], pos[ship], at[ship], lines, quantity)
+        trig = ~ship & (_KIND_TRIGGER[kind] >= 0)
+        self._trigger(o[trig], pos[trig], at[trig], kind[trig], actor[trig], reasons)
+        other = ~ship & ~trig
+        self.last[o[other]] = at[other]
+
+    def _trigger(
+        self,
+        o: np.ndarray,
+        pos: np.ndarray,
+        at: np.ndarray,
+        kind: np.ndarray,
+        actor: np.ndarray,
+        reasons: np.ndarray,
+    ) -> None:
+        status = self.status[o]
+        nxt = _TABLE[status, _KIND_TRIGGER[kind]].astype(np.int64)
+        bad = nxt < 0
+        bad |= (kind == _K[EventKind.PAYMENT_EXPIRED]) & ~self.cvs[o]
+        window = int(self.policy.buyer_edit_window.total_seconds()) * _NS
+        in_window = self.mfn[o] & (at <= self.placed[o] + window)
+        buyer_cancel = (kind == _K[EventKind.CANCELED]) & (actor == _ACTORS.index(Actor.BUYER))
+        bad |= buyer_cancel & ~_IS_PENDING[status] & ~in_window
+        self._refuse(o[bad], at[bad])
+        ok = ~bad
+        o, pos, at, kind, actor, nxt = o[ok], pos[ok], at[ok], kind[ok], actor[ok], nxt[ok]
+        self._change(o, at, nxt)
+        self.last[o] = at
+        pays = kind == _K[EventKind.PAYMENT_COMPLETED]
+        self.paid[o[pays]] = at[pays]
+        ends = (kind == _K[EventKind.CANCELED]) | (kind == _K[EventKind.PAYMENT_EXPIRED])
+        self.cancel_actor[o[ends]] = actor[ends]
+        expired = kind[ends] == _K[EventKind.PAYMENT_EXPIRED]
+        reason = reasons[pos[ends]]
+        self.cancel_reason[o[ends]] = np.where(
+            expired & (reason < 0), _REASONS.index(CancelReason.PAYMENT_EXPIRED), reason
+        )
+
+    def _ship(
+        self,
+        o: np.ndarray,
+        pos: np.ndarray,
+        at: np.ndarray,
+        lines: np.ndarray,
+        quantity: np.ndarray,
+    ) -> None:
+        """Confirm shipments: a line (and quantity), or everything left when no line is given."""
+        line, qty = lines[pos], quantity[pos]
+        whole = line == -1
+        unknown = line == -2
+        li = np.maximum(line, 0)
+        left = np.where(self.all_shipped[o], 0, self.item_qty[li] - self.item_shipped[li])
+        q = np.where(qty < 0, left, qty)
+        can = _CAN_SHIP[self.status[o]]
+        bad = ~can | unknown | (~whole & ((q < 1) | (q > left)))
+        bad |= self.status[o] < 0
+        self._refuse(o[bad], at[bad])
+        ok = ~bad
+        o, at, whole, li, q = o[ok], at[ok], whole[ok], li[ok], q[ok]
+        value = np.where(
+            whole,
+            self.total[o] - self.confirmed_value[o],
+            self.item_amount[li] * q // np.maximum(self.item_qty[li], 1),
+        )
+        self.shipment_rows.append((self.ev_idx[pos[ok]], at, value, o))
+        self.confirmed_value[o] += value
+        self.item_shipped[li[~whole]] += q[~whole]
+        self.shipped[o] = np.where(whole, self.ordered[o], self.shipped[o] + np.where(whole, 0, q))
+        self.all_shipped[o[whole]] = True
+        complete = self.shipped[o] >= self.ordered[o]
+        self._change(
+            o, at, np.where(complete, _S[OrderStatus.SHIPPED], _S[OrderStatus.PARTIALLY_SHIPPED])
+        )
+        self.first[o] = np.minimum(self.first[o], at)
+        self.full[o[complete]] = at[complete]
+        self.last[o] = at
+
+
+def _sorted_by(order: np.ndarray, at: np.ndarray) -> bool:
+    """Return whether events are sorted by order, then time."""
+    d_order = np.diff(order)
+    return bool((d_order >= 0).all() and ((d_order > 0) | (np.diff(at) >= 0)).all())
+
+
+_AMOUNT_PLUS = (
+    "item_price",
+    "item_tax",
+    "shipping_price",
+    "shipping_tax",
+    "gift_wrap_price",
+    "cod_fee",
+)
+_AMOUNT_MINUS = ("item_promotion_discount", "ship_promotion_discount")
+
+
+def _line_codes(replay: _Replay) -> np.ndarray:
+    """Return each sorted event's item row (-1: no item given, -2: not an item of its order)."""
+    events, idx = replay.events, replay.ev_idx
+    item_ids = events["order_item_id"].to_numpy(object, na_value=None)[idx]
+    given = np.flatnonzero(
+        (replay.ev_kind == _K[EventKind.SHIPMENT_CONFIRMED]) & pd.notna(item_ids)
+    )
+    lines = np.full(len(idx), -1, np.int64)
+    if not len(given):
+        return lines
+    wanted = pd.DataFrame({"o": replay.ev_order[given], "item": item_ids[given].astype(str)})
+    rows = np.flatnonzero(np.isin(replay.item_order, wanted["o"].unique()))
+    have = pd.DataFrame(
+        {
+            "o": replay.item_order[rows],
+            "item": replay.items["order_item_id"].iloc[rows].astype(str).to_numpy(object),
+            "row": rows,
+        }
+    ).drop_duplicates(["o", "item"], keep="last")  # the fold keeps an item id's last line
+    found = wanted.merge(have, on=["o", "item"], how="left")["row"]
+    lines[given] = found.fillna(-2).to_numpy(np.int64)
+    return lines
+
+
+def _replay(book: OrderBook, policy: Policy) -> _History:
+    """Replay ``book``'s events under ``policy`` (cached per book tables and policy)."""
+    key = (id(book.orders), id(book.items), id(book.events), policy)
+    cached = _CACHE.get(book)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    r = _Replay(book, policy)
+    reasons = _codes(book.events["reason"], _REASONS)[r.ev_idx]
+    quantity = book.events["quantity"].fillna(-1).to_numpy(np.int64)[r.ev_idx]
+    r.run(reasons, _line_codes(r), quantity)
+    history = _history(r)
+    _CACHE[book] = (key, history)
+    return history
+
+
+_CACHE: weakref.WeakKeyDictionary[OrderBook, tuple[tuple, _History]] = weakref.WeakKeyDictionary()
+
+
+def _history(r: _Replay) -> _History:
+    n = r.n
+    if r.changes:
+        o = np.concatenate([c[0] for c in r.changes])
+        at = np.concatenate([c[1] for c in r.changes])
+        st = np.concatenate([c[2] for c in r.changes])
+        by = np.argsort(o, kind="stable")  # each order's changes were made in time order
+        o, at, st = o[by], at[by], st[by]
+    else:
+        o = at = st = np.array([], np.int64)
+    nxt = np.r_[at[1:], _NEVER]
+    nxt = np.where(np.r_[o[1:] != o[:-1], True], _NEVER, nxt)
+    unshipped = st == _UNSHIPPED
+    u_from = np.full(n, _NEVER, np.int64)
+    u_until = np.full(n, _NEVER, np.int64)
+    u_from[o[unshipped]] = at[unshipped]
+    u_until[o[unshipped]] = nxt[unshipped]
+    ship_by = np.full(n, _NEVER, np.int64)
+    every = np.arange(n)
+    ship_by = np.where(r.status >= 0, r.ship_by(every), _NEVER)
+    if r.shipment_rows:
+        rows = np.concatenate([s[0] for s in r.shipment_rows])
+        ev = r.events.iloc[rows]
+        tracking = ev["tracking_number"].fillna("").astype(str).str.strip() != ""
+        shipments = pd.DataFrame(
+            {
+                "order": np.concatenate([s[3] for s in r.shipment_rows]),
+                "at": np.concatenate([s[1] for s in r.shipment_rows]),
+                "value": np.concatenate([s[2] for s in r.shipment_rows]),
+                "tracked": tracking.to_numpy(bool),
+            }
+        )
+    else:
+        shipments = pd.DataFrame({"order": [], "at": [], "value": [], "tracked": []})
+    return _History(
+        order_ids=r.order_ids, mfn=r.mfn, placed=r.placed, paid=r.paid, ship_by=ship_by,
+        ship_by_recorded=r.mfn & (r.lsd != _NEVER), first_confirmed=r.first,
+        fully_confirmed=r.full, closed=r.closed, cancel_actor=r.cancel_actor,
+        cancel_reason=r.cancel_reason, refused=r.refused, unshipped_from=u_from,
+        unshipped_until=u_until, change_order=o, change_at=at, change_status=st,
+        shipments=shipments, policy=r.policy,
+    )  # fmt: skip
+
+
+# ---- the public face ------------------------------------------------------------------------------
+
+
+def _instant(at: dt.datetime | pd.Timestamp) -> int:
+    ts = pd.Timestamp(at)
+    if ts.tzinfo is None:
+        raise ValueError(f"at={at!r} has no timezone; orderkit needs tz-aware times")
+    return int(ts.tz_convert("UTC").as_unit("ns").value)
+
+
+def _flags(h: _History, t: int | np.ndarray, status: np.ndarray) -> dict[str, np.ndarray]:
+    """Return late, confirm_warning, at_risk and charged of every order at instants ``t``."""
+    open_ = h.closed > t
+    known = h.ship_by_known(t)
+    late = (
+        open_ & h.mfn & known & (h.paid <= t) & (t > h.ship_by) & ~(h.fully_confirmed <= h.ship_by)
+    )
+    confirm_by = h.confirm_by()
+    lead = int(h.policy.confirm_warning_lead.total_seconds()) * _NS
+    warning = known & open_ & (h.fully_confirmed > t) & (confirm_by - lead <= t) & (t < confirm_by)
+    return {
+        "late": late,
+        "confirm_warning": warning,
+        "at_risk": warning & (status == _UNSHIPPED),
+        "charged": h.first_confirmed <= t,
+    }
+
+
+def status_at(book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+    """Return every order's status and flags at ``at``, as the per-order lens folds them.
+
+    Orders placed after ``at`` (or with no ``placed`` event) are left out.
+
+    Returns:
+        A frame indexed by ``order_id`` with columns ``status`` (the
+        :class:`~orderkit.status.OrderStatus` value), ``late``, ``at_risk``, ``confirm_warning``,
+        ``charged``, ``fulfillment_channel``, ``ship_by`` and ``confirm_by`` (UTC, NaT when
+        unknown at ``at``), and ``refused`` (the per-order lens refuses the order's events by
+        ``at``; its status is then the last one the rules allowed).
+
+    Raises:
+        ValueError: ``at`` is naive.
+
+    """
+    h = _replay(book, policy)
+    t = _instant(at)
+    placed = h.placed <= t
+    orders = np.flatnonzero(placed)
+    status = _status_at(h, t)
+    flags = _flags(h, t, status)
+    known = h.ship_by_known(t)
+    ship_by = np.where(known, h.ship_by, _NAT)
+    confirm_by = np.where(known, h.confirm_by(), _NAT)
+    labels = np.array([s.value for s in _STATUSES], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "status": pd.array(labels[status[orders]], dtype="str"),
+            **{name: flag[orders] for name, flag in flags.items()},
+            "fulfillment_channel": np.where(h.mfn[orders], "MFN", "AFN"),
+            "ship_by": pd.DatetimeIndex(ship_by[orders].view("M8[ns]")).tz_localize("UTC"),
+            "confirm_by": pd.DatetimeIndex(confirm_by[orders].view("M8[ns]")).tz_localize("UTC"),
+            "refused": h.refused[orders] <= t,
+        },
+        index=pd.Index(h.order_ids.to_numpy()[orders], name="order_id", dtype="str"),
+    )
+    return frame
+
+
+def _status_at(h: _History, t: int) -> np.ndarray:
+    """Return each order's status code at ``t`` (-1 before it is placed): its last change by then."""
+    n = len(h.placed)
+    per_order = np.bincount(h.change_order, minlength=n)
+    start = np.cumsum(per_order) - per_order
+    by_t = np.bincount(h.change_order[h.change_at <= t], minlength=n)
+    return np.where(by_t > 0, h.change_status[np.maximum(start + by_t - 1, 0)], -1)
+
+
+# ---- daily counts -----------------------------------------------------------------------------
+
+_DAILY_STATUSES = list(OrderStatus)
+
+
+def _day_ends(first: dt.date, last: dt.date) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    days = pd.date_range(first, last, freq="D", name="day")
+    ends = (
+        days.to_numpy().astype("datetime64[D]").astype(np.int64) * _DAY - _JST_OFFSET + _DAY - _NS
+    )
+    return days, ends
+
+
+def _count_intervals(ends: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Return, per day, how many ``[lo, hi)`` intervals contain the day's end instant."""
+    a = np.searchsorted(ends, lo, side="left")
+    b = np.searchsorted(ends, hi, side="left")
+    keep = a < b
+    d = len(ends)
+    diff = np.bincount(a[keep], minlength=d + 1) - np.bincount(b[keep], minlength=d + 1)
+    return np.cumsum(diff)[:d]
+
+
+def _per_day(ends: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Return how many ``times`` fall in each day (the day ending at each of ``ends``)."""
+    times = times[times != _NEVER]
+    starts = ends - _DAY + _NS
+    return (
+        np.searchsorted(times, ends, side="right") - np.searchsorted(times, starts, side="left")
+        if len(times)
+        else np.zeros(len(ends), np.int64)
+    )
+
+
+def _jst_date(ns: int) -> dt.date:
+    return to_jst(pd.Timestamp(ns, tz="UTC").to_pydatetime()).date()
+
+
+def daily(
+    book: OrderBook,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> pd.DataFrame:
+    """Return one row per day (Japan time), each order counted as it stands at 23:59:59 JST.
+
+    Computed from each order's status history in one pass (no replay per day).
+
+    Args:
+        book: the order book.
+        start: the first day (default: the first order's day, in Japan time).
+        end: the last day (default: the day of the last status change, e.g. the last
+            automatic cancellation).
+        policy: the seller's :class:`~orderkit.policy.Policy`.
+
+    Returns:
+        A frame indexed by ``day`` (a date) with columns:
+
+        - ``new_orders``: orders placed that day;
+        - one column per :class:`~orderkit.status.OrderStatus` value (``Pending``, ``Unshipped``,
+          ``PartiallyShipped``, ``Shipped``, ``Canceled``, ...): orders in that status at the end
+          of the day (every order placed so far is in exactly one);
+        - ``late``, ``confirm_warning``, ``at_risk``: orders with that flag at the end of the day;
+        - ``confirmed``: shipment confirmations that day;
+        - ``auto_canceled``: orders Amazon canceled that day at the confirmation cutoff;
+          ``auto_canceled_total``: all such cancellations up to the end of that day;
+        - ``cvs_expired`` / ``cvs_expired_total``: the same for expired convenience-store payments.
+
+    Raises:
+        ValueError: ``end`` is before ``start``.
+
+    """
+    h = _replay(book, policy)
+    placed = np.sort(h.placed[h.placed != _NEVER])
+    if start is None:
+        start = _jst_date(int(placed[0])) if len(placed) else dt.date(2026, 1, 1)
+    if end is None:
+        last = h.change_at.max(initial=_NAT)
+        end = _jst_date(int(last)) if last != _NAT else start
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    days, ends = _day_ends(start, end)
+    out: dict[str, np.ndarray] = {"new_orders": _per_day(ends, placed)}
+    nxt = np.where(
+        np.r_[h.change_order[1:] != h.change_order[:-1], True], _NEVER, np.r_[h.change_at[1:], 0]
+    )
+    for status in _DAILY_STATUSES:
+        mine = h.change_status == _S[status]
+        out[status.value] = _count_intervals(ends, h.change_at[mine], nxt[mine])
+    late_lo, late_hi, warn_lo, warn_hi = _flag_intervals(h)
+    out["late"] = _count_intervals(ends, late_lo, late_hi)
+    out["confirm_warning"] = _count_intervals(ends, warn_lo, warn_hi)
+    out["at_risk"] = _count_intervals(
+        ends, np.maximum(warn_lo, h.unshipped_from), np.minimum(warn_hi, h.unshipped_until)
+    )
+    out["confirmed"] = _per_day(ends, np.sort(h.shipments["at"].to_numpy(np.int64)))
+    for name, reason in (("auto_canceled", "confirm_cutoff"), ("cvs_expired", "payment_expired")):
+        times = np.sort(h.closed[h.cancel_reason == _REASONS.index(reason)])
+        out[name] = _per_day(ends, times)
+        out[f"{name}_total"] = np.searchsorted(times, ends, side="right")
+    return pd.DataFrame(out, index=days)
+
+
+def _flag_intervals(h: _History) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return when each order is late, and when its confirm-by warning shows, as ``[lo, hi)``.
+
+    The same conditions as :func:`_flags`, solved for the instant: late from just after the ship
+    date (once paid) until the order closes; the warning from ``confirm_by`` − lead (once the ship
+    date is known) until the cutoff, the full confirmation or the order's close.
+    """
+    never = np.full(len(h.placed), _NEVER, np.int64)
+    can_be_late = (
+        h.mfn & (h.ship_by != _NEVER) & (h.paid != _NEVER) & ~(h.fully_confirmed <= h.ship_by)
+    )
+    late_lo = np.where(
+        can_be_late, np.maximum(np.where(can_be_late, h.ship_by, 0) + 1, h.paid), never
+    )
+    late_hi = np.where(can_be_late, h.closed, never)
+    confirm_by = h.confirm_by()
+    has = confirm_by != _NEVER
+    lead = int(h.policy.confirm_warning_lead.total_seconds()) * _NS
+    known_from = np.where(h.ship_by_recorded, _NAT, h.paid)
+    warn_lo = np.where(has, np.maximum(np.where(has, confirm_by - lead, 0), known_from), never)
+    warn_hi = np.where(has, np.minimum(np.minimum(confirm_by, h.fully_confirmed), h.closed), never)
+    return late_lo, late_hi, warn_lo, warn_hi
+
+
+# ---- Amazon's seller-performance rates ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Amazon's target for a rate: ``value`` is the threshold, met below it or at least it."""
+
+    value: float
+    at_least: bool
+
+    def met(self, rate: float) -> bool:
+        """Return whether ``rate`` meets the target (an empty window, NaN, meets it)."""
+        if np.isnan(rate):
+            return True
+        return rate >= self.value if self.at_least else rate < self.value
+
+
+#: Amazon's targets (Seller Central, Account Health), per metric key.
+TARGETS: Mapping[str, Target] = {
+    "late_shipment_rate": Target(0.04, at_least=False),
+    "cancel_rate": Target(0.025, at_least=False),
+    "valid_tracking_rate": Target(0.95, at_least=True),
+}
+
+_DEFINITIONS = {
+    "late_shipment_rate": (
+        "Late Shipment Rate",
+        "Seller-fulfilled orders whose ship date (latest ship date) falls in the window and that "
+        "were paid and still open at it: the share not fully confirmed as shipped by the ship date "
+        "(Manage Orders showed 'Shipment is late'). Target: under 4%.",
+    ),
+    "cancel_rate": (
+        "Pre-fulfilment Cancel Rate",
+        "Seller-fulfilled orders placed in the window: the share the seller canceled before "
+        "shipment for the seller's own reasons (buyer-requested cancellations, the buyer's own and "
+        "Amazon's, including automatic ones, excluded). Target: under 2.5%.",
+    ),
+    "valid_tracking_rate": (
+        "Valid Tracking Rate",
+        "Seller-fulfilled shipments confirmed in the window for packages of ¥1,000 or more "
+        "(Policy.valid_tracking_min_yen): the share confirmed with a tracking number. "
+        "Target: 95% or more.",
+    ),
+}
+
+
+def rates(book: OrderBook, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+    """Return Amazon's seller-performance rates over their windows ending at ``at``.
+
+    Seller-fulfilled (MFN) orders only; each window is the ``window_days`` × 24 hours up to and
+    including ``at``.
+
+    - **Late Shipment Rate** (10 and 30 days): of the orders whose ship date falls in the window,
+      paid and still open at it, those not fully confirmed by it — exactly the orders the per-order
+      lens flags ``late`` just after their ship date. Orders never confirmed count as late.
+    - **Pre-fulfilment Cancel Rate** (7 days): of the orders placed in the window, those the
+      seller canceled (by ``at``) for a reason other than ``buyer_requested``; the buyer's own
+      cancellations and Amazon's (expired payments, the confirmation cutoff) do not count.
+    - **Valid Tracking Rate** (30 days): of the shipment confirmations in the window for packages
+      of :attr:`Policy.valid_tracking_min_yen` or more (a package's value is what it confirms: the
+      line's share, or the rest of the order), those with a tracking number.
+
+    Returns:
+        A frame with one row per rate: ``metric`` (a key of :data:`TARGETS`), ``label``,
+        ``window_days``, ``numerator``, ``denominator``, ``value`` (NaN for an empty window),
+        ``target``, ``met`` and ``definition``.
+
+    Raises:
+        ValueError: ``at`` is naive.
+
+    """
+    h = _replay(book, policy)
+    t = _instant(at)
+    rows = []
+    for w in (10, 30):
+        lo = t - w * _DAY
+        due = h.mfn & (h.paid <= h.ship_by) & (h.ship_by > lo) & (h.ship_by <= t)
+        due &= (h.ship_by != _NEVER) & (h.closed > h.ship_by)
+        late = due & ~(h.fully_confirmed <= h.ship_by)
+        rows.append(("late_shipment_rate", w, int(late.sum()), int(due.sum())))
+    placed = h.mfn & (h.placed > t - 7 * _DAY) & (h.placed <= t)
+    own = (h.cancel_actor == _ACTORS.index(Actor.SELLER)) & (
+        h.cancel_reason != _REASONS.index(CancelReason.BUYER_REQUESTED)
+    )
+    rows.append(("cancel_rate", 7, int((placed & own & (h.closed <= t)).sum()), int(placed.sum())))
+    s = h.shipments
+    at_ = s["at"].to_numpy(np.int64)
+    counted = (
+        h.mfn[s["order"].to_numpy(np.int64)]
+        & (at_ > t - 30 * _DAY)
+        & (at_ <= t)
+        & (s["value"].to_numpy(np.int64) >= policy.valid_tracking_min_yen)
+    )
+    tracked = counted & s["tracked"].to_numpy(bool)
+    rows.append(("valid_tracking_rate", 30, int(tracked.sum()), int(counted.sum())))
+    out = []
+    for metric, w, num, den in rows:
+        value = num / den if den else float("nan")
+        label, definition = _DEFINITIONS[metric]
+        target = TARGETS[metric]
+        out.append(
+            {
+                "metric": metric,
+                "label": label,
+                "window_days": w,
+                "numerator": num,
+                "denominator": den,
+                "value": value,
+                "target": target.value,
+                "met": target.met(value),
+                "definition": definition,
+            }
+        )
+    return pd.DataFrame(out)
