@@ -1,0 +1,70 @@
+"""Vectorised helpers that keep a million-row import fast.
+
+- :func:`map_values` maps a column through a small dict by mapping its distinct values only;
+- :func:`fill_schema` adds a table's missing documented columns cheaply before
+  :func:`orderkit.schema.conform` (which would otherwise build each from a Python list of
+  ``None``);
+- :func:`event_ids` computes the same ids as :func:`orderkit.events.event_ids` (the same hash of
+  the same identity columns) but formats the hex digits with a lookup table instead of
+  ``numpy.char.mod``, about three times faster. A test checks both agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from orderkit import schema
+from orderkit.events import _IDENTITY
+
+__all__ = ["event_ids", "fill_schema", "map_values"]
+
+_HEX = np.array([f"{i:02x}".encode() for i in range(256)], dtype="S2")
+_TABLES = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}
+
+
+def map_values(
+    values: pd.Series | pa.ChunkedArray, table: Mapping[str, object] | Callable[[str], object]
+) -> pd.Series:
+    """Return ``values`` mapped through ``table`` (missing or unmapped → NaN), distinct values once."""
+    arr = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([pa.array(values)])
+    encoded = pc.dictionary_encode(arr.combine_chunks())
+    get = table.get if isinstance(table, Mapping) else table
+    uniques = [get(v) for v in encoded.dictionary.to_pylist()]
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    codes = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1, codes)
+    lookup = np.array([*uniques, None], dtype=object)
+    return pd.Series(lookup[codes.astype(np.int64)], copy=False)
+
+
+def fill_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Add ``table``'s documented columns missing from ``frame``, empty, in their dtypes."""
+    index = frame.index
+    for name, col in _TABLES[table].items():
+        if name in frame:
+            continue
+        if col.dtype == "bool":
+            frame[name] = np.zeros(len(index), dtype=bool)
+        elif col.dtype == schema.TS:
+            frame[name] = pd.Series(pd.NaT, index=index, dtype=schema.TS)
+        else:
+            frame[name] = pd.Series(index=index, dtype=col.dtype)
+    return frame
+
+
+def event_ids(frame: pd.DataFrame) -> pd.Series:
+    """Return the content hash of each event row, exactly as :func:`orderkit.events.event_ids`."""
+    if frame.empty:
+        return pd.Series([], dtype=schema.STR, index=frame.index)
+    hashed = pd.util.hash_pandas_object(frame[_IDENTITY], index=False, categorize=True)
+    digits = _HEX[hashed.to_numpy(np.uint64).astype(">u8").view(np.uint8).reshape(-1, 8)]
+    raw = np.ascontiguousarray(digits).view("S16").ravel()
+    arr = pa.Array.from_buffers(pa.binary(16), len(raw), [None, pa.py_buffer(raw.tobytes())])
+    text = pc.cast(arr, pa.string()).to_pandas(
+        types_mapper=lambda t: pd.StringDtype(na_value=np.nan)
+    )
+    return pd.Series(text.to_numpy(), index=frame.index, dtype=schema.STR)

@@ -1,0 +1,620 @@
+"""Read Seller Central's flat-file order reports into an :class:`~orderkit.book.OrderBook`.
+
+Three reports are read, the kind told by the header row: the **All Orders** report, the
+**Unshipped Orders** report and the **Order report** (tab-separated, one row per order item; see
+``shared/reference/amazon.md``). Files may be UTF-8, UTF-8 with a BOM or Shift_JIS (cp932), with
+CRLF or LF line ends, columns in any order. Known columns map onto :mod:`orderkit.schema`; unknown
+columns are kept under their own names — on ``orders`` when known to describe the order, otherwise
+on ``items`` (one row per file row, so nothing is lost).
+
+Parsing is pyarrow's CSV reader (quoting off: Amazon does not quote, and product names carry
+``"``); validation is vectorised over whole columns.
+
+**Bad rows.** Each bad value is a :class:`~orderkit.errors.ReportFormatError` with the file, the
+1-based physical line, the column, the value and what was expected. By default every good row is
+read and every problem listed in ``book.problems``; an order with any bad row is left out *whole*
+(a half-read order would fold to a wrong status or total), and each of its good rows is listed as
+well, so no row disappears silently. ``strict=True`` raises the first problem instead. A file
+whose header is not one of the three reports raises at line 1; an empty file, a binary file or
+bytes valid in no supported encoding raise too. A header with no rows is a report of no orders.
+
+**Events inferred.** A report is a snapshot, so only what it says becomes an event:
+
+- ``placed`` (by the buyer) at purchase-date, for every order;
+- ``payment_completed`` (Amazon) for every order the report shows as paid: at payments-date when
+  the file has it (the Unshipped and Order reports list paid orders only), otherwise — the All
+  Orders report, for an order past Pending — at purchase-date, the one paid-by instant that does
+  not move from one report to the next (so a later report repeats the same event);
+- ``awaiting_release`` at purchase-date for a PendingAvailability (pre-order) order;
+- All Orders status as of last-updated-date: ``Shipped`` → one ``shipment_confirmed`` of the whole
+  order; ``PartiallyShipped`` → ``shipment_confirmed`` of each item whose item-status is Shipped;
+  ``Canceled`` → ``canceled`` by Amazon, reason unknown (the report does not say who canceled);
+  ``InvoiceUnconfirmed`` → shipped then ``invoice_pending``; ``Unfulfillable`` → ``unfulfillable``;
+  ``Shipping`` (an Amazon-fulfilled order leaving the warehouse) counts as Unshipped;
+- Unshipped report: quantity-shipped > 0 → ``shipment_confirmed`` of that quantity, no later than
+  the row's reporting-date (payments-date if absent).
+
+A shipment is confirmed no later than last-updated-date; for a seller-fulfilled order it is also
+placed before the instant Amazon's clock would have canceled the order for want of a confirmation
+(it was not canceled, so the confirmation came first). Every inferred order therefore folds.
+
+The All Orders report has no order-item-id: its items get the stable key ``sku:<SKU>`` (``#2``,
+``#3`` … for a SKU repeated in one order). Mixing report kinds for the same orders in one book
+gives such an order two item keys and, when payments-date differs from purchase-date, two payment
+events: keep one kind of report per book, or prefer the Unshipped/Order reports.
+
+Reading a later report of the same orders with ``book.merge(read_report(later))`` adds only new
+facts: event ids are content hashes, and the instants above do not move between snapshots unless
+the order changed (a new last-updated-date with the same status does record the shipment again;
+Amazon only moves last-updated-date when something changed).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from orderkit import schema
+from orderkit.book import OrderBook
+from orderkit.errors import ReportFormatError
+from orderkit.events import Actor, EventKind
+from orderkit.io import _columns as C
+from orderkit.io._fast import event_ids, fill_schema, map_values
+from orderkit.io._infer import ORDER_STATUS, confirm_by, payment_method
+from orderkit.io.encoding import EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
+from orderkit.status import OrderStatus
+
+__all__ = ["detect_kind", "read_report"]
+
+S = OrderStatus
+_ORDER_ID = r"^\d{3}-\d{7}-\d{7}$"
+_ITEM_ID = r"^\d{14}$"
+_OFFSET = r"(Z|[+-]\d\d:?\d\d)$"
+_TS_EXPECTED = "an ISO 8601 date-time with its offset, e.g. 2026-11-02T10:15:00+09:00"
+_PAID = frozenset(
+    {S.UNSHIPPED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICE_UNCONFIRMED, S.UNFULFILLABLE}
+)
+_ALL_SHIPPED = frozenset({S.SHIPPED, S.INVOICE_UNCONFIRMED})
+_ITEM_STATUS = frozenset(
+    {
+        "Pending",
+        "Unshipped",
+        "Shipping",
+        "Shipped",
+        "PartiallyShipped",
+        "Canceled",
+        "Cancelled",
+        "Unfulfillable",
+        "InvoiceUnconfirmed",
+    }
+)
+_CHANNEL = {"Amazon": "AFN", "AFN": "AFN", "Merchant": "MFN", "MFN": "MFN", "Seller": "MFN"}
+_BOOL = {
+    "true": True,
+    "false": False,
+    "yes": True,
+    "no": False,
+    "1": True,
+    "0": False,
+    "y": True,
+    "n": False,
+}
+
+
+def detect_kind(columns: list[str]) -> C.ReportKind | None:
+    """Return the report kind a header's ``columns`` identify, or ``None``."""
+    names = set(columns)
+    for kind in C.KINDS.values():
+        if kind.signature <= names:
+            return kind
+    return None
+
+
+# ---- reading the bytes -------------------------------------------------------------------------
+
+
+class _Raw:
+    """A parsed file: string columns, the physical line of each row, rows of the wrong width."""
+
+    def __init__(self, table: pa.Table, lines: np.ndarray, invalid: list[tuple[int, str]]) -> None:
+        self.table = table
+        self.lines = lines
+        self.invalid = invalid
+
+
+def _header(data: bytes, path: str) -> tuple[list[str], bytes]:
+    """Return the header's column names and ``data`` as UTF-8 (re-encoded if it was cp932)."""
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]
+    try:
+        header = first.decode("utf-8")
+    except UnicodeDecodeError:
+        data = decode_cp932(data, path).encode("utf-8")
+        return _header(data, path)
+    return [c.strip() for c in header.rstrip("\r").split("\t")], data
+
+
+def _arrow(data: bytes, columns: list[str], *, threads: bool) -> tuple[pa.Table, list]:
+    invalid: list[tuple[int | None, str]] = []  # the text is valid UTF-8: checked before
+
+    def handler(row: pacsv.InvalidRow) -> str:
+        invalid.append((row.number, row.text))
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(
+            delimiter="\t", quote_char=False, ignore_empty_lines=False, invalid_row_handler=handler
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(columns, pa.string()),
+            strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    return table, invalid
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Return whether ``data`` is valid UTF-8 (Arrow's validation: fast, and no decoded copy)."""
+    buffer = pa.py_buffer(data)
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    blob = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buffer])
+    try:
+        pc.cast(blob, pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _parse(data: bytes, path: str, columns: list[str]) -> _Raw:
+    if not _is_utf8(data):
+        return _parse(decode_cp932(data, path).encode("utf-8"), path, columns)
+    try:
+        table, invalid = _arrow(data, columns, threads=True)
+    except pa.ArrowInvalid as exc:
+        raise ReportFormatError(path, None, None, str(exc), EXPECTED_TEXT) from exc
+    if invalid:  # only a single-threaded read numbers the rows
+        table, invalid = _arrow(data, columns, threads=False)
+    numbers = np.array([n for n, _ in invalid], dtype=np.int64)
+    lines = np.arange(2, table.num_rows + len(invalid) + 2, dtype=np.int64)
+    if len(numbers):
+        lines = np.setdiff1d(lines, numbers, assume_unique=True)
+    # A blank line is a row with every field empty: not a row of the report.
+    blank = np.ones(table.num_rows, dtype=bool)
+    for col in table.columns:
+        if not blank.any():
+            break
+        blank &= _np(col.is_null())
+    if blank.any():
+        table, lines = table.filter(pa.array(~blank)), lines[~blank]
+    return _Raw(table, lines, [(int(n), t) for n, t in invalid])
+
+
+def _read(path: str | os.PathLike[str]) -> tuple[C.ReportKind, _Raw, str]:
+    name = str(path)
+    data, _ = strip_bom(Path(path).read_bytes())
+    titles = ", ".join(k.title for k in C.KINDS.values())
+    if not data[:65536].strip() and not data.strip():
+        raise ReportFormatError(name, 1, None, "", f"a header row of the {titles}")
+    check_not_binary(data, name)
+    columns, data = _header(data, name)
+    seen: set[str] = set()
+    for col in columns:
+        if col in seen:
+            raise ReportFormatError(name, 1, col, col, "each column named once in the header")
+        seen.add(col)
+    kind = detect_kind(columns)
+    if kind is None:
+        raise ReportFormatError(
+            name, 1, None, "\t".join(columns)[:200], f"a header of the {titles}"
+        )
+    for col in kind.required:
+        if col not in seen:
+            raise ReportFormatError(name, 1, col, None, f"the {kind.title} column {col!r}")
+    return kind, _parse(data, name, columns), name
+
+
+# ---- validating and converting columns ----------------------------------------------------------
+
+
+class _Checker:
+    """Collects bad values column by column (vectorised), remembering each bad row's line."""
+
+    def __init__(self, raw: _Raw, path: str) -> None:
+        self.raw = raw
+        self.path = path
+        self.n = raw.table.num_rows
+        self.bad = np.zeros(self.n, dtype=bool)
+        self.problems: list[ReportFormatError] = []
+
+    def has(self, col: str) -> bool:
+        return col in self.raw.table.column_names
+
+    def col(self, col: str) -> pa.ChunkedArray:
+        return self.raw.table.column(col)
+
+    def flag(self, mask: np.ndarray, col: str | None, expected: str) -> None:
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return
+        values = self.col(col).take(pa.array(idx)).to_pylist() if col else [None] * len(idx)
+        lines = self.raw.lines[idx]
+        self.problems += [
+            ReportFormatError(self.path, int(line), col, value, expected)
+            for line, value in zip(lines, values, strict=True)
+        ]
+        self.bad |= mask
+
+    def required(self, col: str) -> None:
+        self.flag(_np(self.col(col).is_null()), col, "a value (the column is required)")
+
+    def pattern(self, col: str, regex: str, expected: str) -> pd.Series:
+        arr = self.col(col)
+        ok = pc.fill_null(pc.match_substring_regex(arr, regex), False)
+        self.flag(~_np(ok) & ~_np(arr.is_null()), col, expected)
+        return arr.to_pandas(types_mapper=_str_mapper)
+
+    def timestamps(self, col: str) -> pd.Series:
+        arr = self.col(col)
+        present = ~_np(arr.is_null())
+        offset = _np(pc.fill_null(pc.match_substring_regex(arr, _OFFSET), False))
+        try:
+            ts = pc.cast(arr, pa.timestamp("ns", tz="UTC")).to_pandas()
+            bad = present & ~offset
+        except pa.ArrowInvalid:
+            ts = pd.to_datetime(arr.to_pandas(), format="ISO8601", utc=True, errors="coerce")
+            bad = present & (ts.isna().to_numpy() | ~offset)
+        self.flag(bad, col, _TS_EXPECTED)
+        return ts.astype(schema.TS).where(~bad)
+
+    def numbers(self, col: str, *, expected: str, negative: bool) -> np.ndarray:
+        arr = self.col(col)
+        present = ~_np(arr.is_null())
+        try:
+            x = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            x = pd.to_numeric(arr.to_pandas(), errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan
+            )
+        finite = np.isfinite(x)
+        bad = present & (~finite | (np.where(finite, x, 0) % 1 != 0))
+        if not negative:
+            bad |= finite & (x < 0)
+        self.flag(bad, col, expected)
+        return np.where(bad, np.nan, x)
+
+    def choice(
+        self, col: str, table: dict[str, object] | frozenset[str], expected: str
+    ) -> pd.Series:
+        arr = self.col(col)
+        get = table.get if isinstance(table, dict) else (lambda v: v if v in table else None)
+        mapped = map_values(arr, lambda v: get(v.strip()))
+        self.flag(~_np(arr.is_null()) & mapped.isna().to_numpy(), col, expected)
+        return mapped
+
+
+def _np(arr: pa.ChunkedArray) -> np.ndarray:
+    return (
+        np.asarray(arr.to_numpy(), dtype=bool)
+        if arr.null_count == 0
+        else np.asarray(pc.fill_null(arr, False).to_numpy(), dtype=bool)
+    )
+
+
+def _str_mapper(t: pa.DataType) -> object:
+    return pd.StringDtype(na_value=np.nan) if pa.types.is_string(t) else None
+
+
+def _yen(x: np.ndarray) -> pd.Series:
+    missing = np.isnan(x)
+    values = np.where(missing, 0, np.round(x)).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(values, missing), copy=False)
+
+
+def _convert(kind: C.ReportKind, chk: _Checker) -> dict[str, object]:
+    """Validate every known column; return the converted values by file column name."""
+    out: dict[str, object] = {}
+    oid = kind.order_id
+    chk.required(oid)
+    out[oid] = chk.pattern(oid, _ORDER_ID, "an Amazon order number, 3-7-7 digits")
+    if chk.has("order-item-id"):
+        chk.required("order-item-id")
+        out["order-item-id"] = chk.pattern("order-item-id", _ITEM_ID, "a 14-digit order item id")
+    for col in C.TIMESTAMPS:
+        if chk.has(col):
+            out[col] = chk.timestamps(col)
+    chk.required("purchase-date")
+    if kind is C.KINDS["all_orders"]:
+        chk.required("last-updated-date")
+        late = out["last-updated-date"] < out["purchase-date"]  # type: ignore[operator]
+        chk.flag(late.fillna(False).to_numpy(bool), "last-updated-date", "not before purchase-date")
+    for col in C.INT:
+        if chk.has(col):
+            out[col] = chk.numbers(col, expected="a whole number ≥ 0", negative=False)
+    qcol = "quantity" if kind is C.KINDS["all_orders"] else "quantity-purchased"
+    chk.required(qcol)
+    if "quantity-shipped" in out:
+        over = np.nan_to_num(out["quantity-shipped"]) > np.nan_to_num(out[qcol])  # type: ignore[arg-type]
+        chk.flag(over, "quantity-shipped", f"at most {qcol}")
+    for col in C.YEN:
+        if chk.has(col):
+            discount = col in C.DISCOUNTS
+            x = chk.numbers(
+                col,
+                expected="a whole number of yen" + ("" if discount else " ≥ 0"),
+                negative=discount,
+            )
+            out[col] = np.abs(x) if discount else x
+    for col in C.BOOL:
+        if chk.has(col):
+            values = chk.col(col).to_pandas(types_mapper=_str_mapper).str.strip().str.lower()
+            mapped = values.map(_BOOL)
+            chk.flag((values.notna() & mapped.isna()).to_numpy(), col, "true or false")
+            out[col] = mapped.fillna(False).astype(bool)
+    if chk.has("order-status"):
+        out["order-status"] = chk.choice(
+            "order-status",
+            dict(ORDER_STATUS),
+            "an order status (Pending, Unshipped, PartiallyShipped, Shipped, Canceled…)",
+        )
+    if chk.has("item-status"):
+        out["item-status"] = chk.choice("item-status", _ITEM_STATUS, "an item status")
+    if chk.has("fulfillment-channel"):
+        out["fulfillment-channel"] = chk.choice(
+            "fulfillment-channel", _CHANNEL, "Amazon, Merchant, AFN or MFN"
+        )
+    if chk.has("payment-method"):
+        values = chk.col("payment-method").to_pandas(types_mapper=_str_mapper)
+        mapped, unknown = payment_method(values)
+        chk.flag(unknown.to_numpy(), "payment-method", "a payment method (COD, CVS, Other, …)")
+        out["payment-method"] = mapped
+    return out
+
+
+# ---- building the book --------------------------------------------------------------------------
+
+
+def _wrong_width(chk: _Checker, kind: C.ReportKind) -> tuple[list[ReportFormatError], set[str]]:
+    """Return the rows pyarrow set aside (wrong number of fields) as problems, and their orders."""
+    width = chk.raw.table.num_columns
+    pos = chk.raw.table.column_names.index(kind.order_id)
+    problems, orders = [], set()
+    for line, text in chk.raw.invalid:
+        fields = text.rstrip("\r").split("\t")
+        problems.append(
+            ReportFormatError(
+                chk.path, line, None, text, f"{width} tab-separated fields, got {len(fields)}"
+            )
+        )
+        if pos < len(fields):
+            orders.add(fields[pos])
+    return problems, orders
+
+
+def _frames(
+    kind: C.ReportKind, chk: _Checker, conv: dict[str, object], keep: np.ndarray | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the file's rows as (row frame with schema names, the consumed fact columns)."""
+    table = chk.raw.table
+    data: dict[str, object] = {}
+    facts: dict[str, object] = {}
+    for col in table.column_names:
+        value = conv.get(col)
+        if value is None:
+            value = table.column(col).to_pandas(types_mapper=_str_mapper)
+        if col in C.YEN:
+            value = _yen(value)  # type: ignore[arg-type]
+        elif col in C.INT:
+            value = pd.Series(value).astype("Int64")
+        if col in C.CONSUMED:
+            facts[col] = value
+        else:
+            target = C.ORDER_FIELDS.get(col) or C.ITEM_FIELDS.get(col) or col
+            if target not in data or col != "delivery-end-date":
+                data[target] = value
+    rows = pd.DataFrame(data, copy=False)
+    fact_rows = pd.DataFrame(facts, index=rows.index, copy=False)
+    if keep is not None:
+        rows, fact_rows = rows[keep].reset_index(drop=True), fact_rows[keep].reset_index(drop=True)
+    return rows, fact_rows
+
+
+def _item_ids(rows: pd.DataFrame) -> pd.Series:
+    """Stable keys for All Orders items, which have no order-item-id: ``sku:<SKU>`` (#n if repeated)."""
+    base = "sku:" + rows["sku"].fillna(rows.get("asin", pd.Series(index=rows.index))).fillna("")
+    repeated = pd.DataFrame({"o": rows["order_id"], "k": base}).duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return base.astype(schema.STR)
+    sub = base[repeated]
+    n = sub.groupby([rows["order_id"][repeated], sub], sort=False).cumcount()
+    out = base.copy()
+    out[repeated] = sub.where(n == 0, sub + "#" + (n + 1).astype(str))
+    return out.astype(schema.STR)
+
+
+def _events(
+    kind: C.ReportKind,
+    orders: pd.DataFrame,
+    items: pd.DataFrame,
+    facts: pd.DataFrame,
+    first: np.ndarray,
+) -> pd.DataFrame:
+    """Infer the events the report states (see the module docstring)."""
+    oid = orders["order_id"]
+    placed_at = orders["purchase_date"]
+    if kind is C.KINDS["all_orders"]:
+        status = facts["order-status"][first].reset_index(drop=True)
+        paid_at = placed_at
+    else:
+        status = pd.Series(S.UNSHIPPED, index=orders.index, dtype=object)
+        paid = (
+            facts["payments-date"][first].reset_index(drop=True)
+            if "payments-date" in facts
+            else None
+        )
+        paid_at = placed_at if paid is None else paid.where(paid.notna(), placed_at)
+    mfn = orders["fulfillment_channel"].fillna("MFN") == "MFN"
+    cutoff = confirm_by(orders["latest_ship_date"], paid_at, mfn)
+    last = orders.get("last_updated", None)
+
+    def shipped_at(when: pd.Series, limit: pd.Series, start: pd.Series) -> pd.Series:
+        at = when.where(when.notna(), start)
+        at = at.where(~(limit.notna() & (at >= limit)), limit - pd.Timedelta(seconds=1))
+        return at.where(at >= start, start)
+
+    parts: list[pd.DataFrame] = []
+
+    def add(
+        mask: pd.Series | np.ndarray, at: pd.Series, kind_: EventKind, actor: Actor, **cols: object
+    ) -> None:
+        m = np.asarray(mask, dtype=bool)
+        if m.any():
+            frame = {"order_id": oid[m], "at": at[m], "kind": str(kind_), "actor": str(actor)}
+            frame.update({k: (v[m] if isinstance(v, pd.Series) else v) for k, v in cols.items()})
+            parts.append(pd.DataFrame(frame))
+
+    add(np.ones(len(orders), bool), placed_at, EventKind.PLACED, Actor.BUYER)
+    add(status == S.PENDING_AVAILABILITY, placed_at, EventKind.AWAITING_RELEASE, Actor.AMAZON)
+    add(status.isin(_PAID), paid_at, EventKind.PAYMENT_COMPLETED, Actor.AMAZON)
+    if kind is C.KINDS["all_orders"]:
+        ship_at = shipped_at(last, cutoff, paid_at)
+        add(status.isin(_ALL_SHIPPED), ship_at, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER)
+        add(status == S.INVOICE_UNCONFIRMED, ship_at, EventKind.INVOICE_PENDING, Actor.AMAZON)
+        add(status == S.CANCELED, last, EventKind.CANCELED, Actor.AMAZON)
+        add(status == S.UNFULFILLABLE, last, EventKind.UNFULFILLABLE, Actor.AMAZON)
+        # PartiallyShipped: the items the report marks Shipped
+        partial = oid[status == S.PARTIALLY_SHIPPED]
+        sel = (
+            (
+                items["order_id"].isin(partial)
+                & (facts["item-status"] == "Shipped")
+                & (items["quantity"] > 0)
+            )
+            .fillna(False)
+            .to_numpy(bool)
+        )
+        _add_item_shipments(parts, orders, items[sel], ship_at)
+    elif "quantity-shipped" in facts:
+        when = orders.get("reporting-date", paid_at)
+        ship_at = shipped_at(when, cutoff, paid_at)
+        sel = (facts["quantity-shipped"].fillna(0) > 0).to_numpy(bool)
+        shipped = items[sel].assign(quantity=facts["quantity-shipped"][sel])
+        _add_item_shipments(parts, orders, shipped, ship_at)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _add_item_shipments(
+    parts: list[pd.DataFrame], orders: pd.DataFrame, items: pd.DataFrame, ship_at: pd.Series
+) -> None:
+    if items.empty:
+        return
+    at = pd.Series(ship_at.to_numpy(), index=orders["order_id"]).reindex(items["order_id"])
+    parts.append(
+        pd.DataFrame(
+            {
+                "order_id": items["order_id"].to_numpy(),
+                "at": at.to_numpy(),
+                "kind": str(EventKind.SHIPMENT_CONFIRMED),
+                "actor": str(Actor.SELLER),
+                "order_item_id": items["order_item_id"].to_numpy(),
+                "quantity": items["quantity"].to_numpy(),
+            }
+        )
+    )
+
+
+def read_report(
+    path: str | os.PathLike[str], *, strict: bool = False, source: str | None = None
+) -> OrderBook:
+    """Read an All Orders, Unshipped Orders or Order report file into an :class:`OrderBook`.
+
+    Args:
+        path: the downloaded report (UTF-8, UTF-8 with BOM or cp932; CRLF or LF).
+        strict: raise on the first bad row instead of listing it in ``book.problems``.
+        source: recorded in the events' ``source`` column (default: the file's name).
+
+    Returns:
+        The orders, items and inferred events (see the module docstring); ``book.problems``
+        lists every row left out, each a :class:`~orderkit.errors.ReportFormatError`.
+
+    Raises:
+        ReportFormatError: the file is empty, binary, in no supported encoding, or its header is
+            not one of the three reports (line 1); with ``strict``, the first bad row.
+        OSError: the file cannot be read.
+
+    """
+    kind, raw, name = _read(path)
+    chk = _Checker(raw, name)
+    conv = _convert(kind, chk)
+    width_problems, width_orders = _wrong_width(chk, kind)
+    problems = chk.problems + width_problems
+
+    order_ids: pd.Series = conv[kind.order_id]  # type: ignore[assignment]
+    keep = None
+    if problems:
+        tainted = set(order_ids[chk.bad].dropna()) | width_orders
+        dropped = order_ids.isin(tainted).to_numpy() | chk.bad
+        line_of: dict[str, int] = {}
+        for i in np.flatnonzero(chk.bad):
+            line_of.setdefault(order_ids.iloc[i], int(raw.lines[i]))
+        for line, text in raw.invalid:
+            fields = text.split("\t")
+            pos = raw.table.column_names.index(kind.order_id)
+            if pos < len(fields):
+                line_of.setdefault(fields[pos], line)
+        for i in np.flatnonzero(dropped & ~chk.bad):
+            oid = order_ids.iloc[i]
+            problems.append(
+                ReportFormatError(
+                    name,
+                    int(raw.lines[i]),
+                    kind.order_id,
+                    oid,
+                    f"a complete order: line {line_of[oid]} of order {oid} is bad, so the whole order"
+                    " is left out",
+                )
+            )
+        problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+        if strict:
+            raise problems[0]
+        keep = ~dropped
+    rows, facts = _frames(kind, chk, conv, keep)
+    return _book(kind, rows, facts, source or Path(path).name, problems)
+
+
+def _book(
+    kind: C.ReportKind,
+    rows: pd.DataFrame,
+    facts: pd.DataFrame,
+    source: str,
+    problems: list[ReportFormatError],
+) -> OrderBook:
+    if kind is C.KINDS["all_orders"]:
+        rows["order_item_id"] = _item_ids(rows)
+    if "fulfillment_channel" not in rows:
+        rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: seller-fulfilled
+    rows["fulfillment_channel"] = rows["fulfillment_channel"].fillna("MFN")
+    first = ~rows["order_id"].duplicated().to_numpy()
+    item_cols = [
+        c
+        for c in rows.columns
+        if c in schema.ITEMS or (c not in schema.ORDERS and c not in C.ORDER_EXTRAS)
+    ]
+    order_cols = [c for c in rows.columns if c not in item_cols or c == "order_id"]
+    orders = schema.conform(fill_schema(rows.loc[first, order_cols].copy(), "orders"), "orders")
+    items = schema.conform(fill_schema(rows[item_cols].copy(), "items"), "items")
+    if orders.empty:
+        return OrderBook(orders, items, problems=problems)
+    events = _events(kind, orders, items, facts, first)
+    events["source"] = source
+    events = schema.conform(fill_schema(events, "events"), "events")
+    events["event_id"] = event_ids(events)
+    return OrderBook(orders, items, events, problems=problems)
