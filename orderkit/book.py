@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from orderkit import schema
-from orderkit.errors import OrderNotFound, ReportFormatError, TransitionNotAllowed
-from orderkit.events import Event, event_ids, events_frame
+from orderkit.errors import InvalidOrderId, OrderNotFound, ReportFormatError, TransitionNotAllowed
+from orderkit.events import Actor, Event, EventKind, event_ids, events_frame
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.rules import rule
 from orderkit.state import ItemFacts, OrderFacts, OrderState, fold
@@ -134,6 +134,52 @@ class OrderBook:
         return find(self, email=email, order_id=order_id, at=at)
 
     # -- growing the book ----------------------------------------------------------------------
+    def add_order(
+        self,
+        order: dict[str, Any],
+        items: Sequence[dict[str, Any]],
+        *,
+        at: dt.datetime,
+        source: str = "workbench",
+    ) -> OrderView:
+        """Add a new order (its row, its items and its ``placed`` event at ``at``).
+
+        ``order`` holds columns of :data:`orderkit.schema.ORDERS` (``order_id`` required;
+        ``purchase_date`` defaults to ``at``); each item, columns of :data:`orderkit.schema.ITEMS`.
+
+        Returns:
+            The new order's :class:`OrderView`.
+
+        Raises:
+            InvalidOrderId: ``order_id`` is not 3-7-7 digits.
+            ValueError: the order is already in the book, or a value does not fit its column.
+        """
+        from orderkit.lookup import is_order_id
+
+        order_id = order.get("order_id", "")
+        if not is_order_id(order_id):
+            raise InvalidOrderId(order_id)
+        if order_id in self:
+            raise ValueError(f"order {order_id} is already in the book")
+        row = {"purchase_date": at, "is_business_order": False, "is_prime": False, **order}
+        lines = [{**item, "order_id": order_id} for item in items]
+        self._orders = schema.conform(
+            pd.concat(
+                [self._orders, schema.conform(pd.DataFrame([row]), "orders")], ignore_index=True
+            ),
+            "orders",
+        )
+        self._items = schema.conform(
+            pd.concat(
+                [self._items, schema.conform(pd.DataFrame(lines), "items")], ignore_index=True
+            ),
+            "items",
+        )
+        self._index = None
+        self._cache.clear()
+        self.extend([Event(order_id, at, EventKind.PLACED, Actor.BUYER, source=source)])
+        return self.order(order_id)
+
     def record(self, event: Event, *, policy: Policy = DEFAULT_POLICY) -> OrderState:
         """Check ``event`` against the rules and append it; return the order's new state.
 

@@ -25,7 +25,9 @@ __all__ = [
     "TRANSITIONS",
     "OrderStatus",
     "Trigger",
+    "Diagram",
     "check_definition",
+    "diagram",
     "mermaid",
     "transition_table",
 ]
@@ -259,3 +261,24 @@ def mermaid(lang: str = "en") -> str:
             lines.append(f"    {src.value} --> {dst.value} : {trig.value}")
     lines += [f"    {s.value} --> [*]" for s in OrderStatus if s.is_terminal]
     return "\n".join(lines)
+
+
+class Diagram:
+    """The state diagram as a notebook shows it: Mermaid in Markdown (JupyterLab draws it)."""
+
+    def __init__(self, lang: str = "en") -> None:
+        self.lang = lang
+
+    def __str__(self) -> str:
+        return mermaid(self.lang)
+
+    def __repr__(self) -> str:
+        return mermaid(self.lang)
+
+    def _repr_markdown_(self) -> str:
+        return f"```mermaid\n{mermaid(self.lang)}\n```"
+
+
+def diagram(lang: str = "en") -> Diagram:
+    """Return the transition table as a diagram that renders in JupyterLab (Mermaid)."""
+    return Diagram(lang)

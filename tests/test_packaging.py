@@ -1,0 +1,59 @@
+"""The project's own files: dependencies declared once, named the same in environment.yml."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~\[;]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def pyproject_names() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += [r for r in extra if not r.startswith("orderkit")]
+    return {_name(r) for r in reqs}
+
+
+def environment_names() -> set[str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    return conda - {"python", "pip"}
+
+
+def test_environment_yml_names_the_same_dependencies_as_pyproject():
+    assert environment_names() == pyproject_names()
+
+
+def test_environment_yml_pins_the_same_minimum_versions():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {_name(d): d.replace(" ", "") for d in env["dependencies"] if isinstance(d, str)}
+    reqs = list(project["dependencies"]) + [
+        r for extra in project["optional-dependencies"].values() for r in extra
+    ]
+    for req in reqs:
+        if req.startswith("orderkit"):
+            continue
+        floor = re.search(r">=\s*([\w.]+)", req)
+        assert floor, f"{req} has no minimum version"
+        assert conda[_name(req)].endswith(f">={floor.group(1)}"), (req, conda[_name(req)])
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme
+    assert ci.strip().splitlines()[-1] == "exec make test"
+
+
+def test_package_is_typed():
+    assert (ROOT / "orderkit" / "py.typed").exists()
