@@ -1,0 +1,187 @@
+r"""Time ``orderkit.io.read_report`` on a 1,000,000-row All Orders report against a bare pandas read.
+
+Run: ``.venv/bin/python benchmarks/import_report.py [--rows N]``
+
+The file is generated vectorised into a temporary directory (about 600,000 orders, 1–3 items each,
+every status). Each measurement runs in a fresh subprocess so that its peak resident memory
+(``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``) is its own; tracemalloc would miss Arrow's
+allocations. Prints wall time, peak memory and the ratio to the bare ``pandas.read_csv(path,
+sep="\t", engine="pyarrow")``. Targets: at most 2x the bare read, peak memory under 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+COLUMNS = [
+    "amazon-order-id",
+    "merchant-order-id",
+    "purchase-date",
+    "last-updated-date",
+    "order-status",
+    "fulfillment-channel",
+    "sales-channel",
+    "order-channel",
+    "ship-service-level",
+    "product-name",
+    "sku",
+    "asin",
+    "item-status",
+    "quantity",
+    "currency",
+    "item-price",
+    "item-tax",
+    "shipping-price",
+    "shipping-tax",
+    "gift-wrap-price",
+    "gift-wrap-tax",
+    "item-promotion-discount",
+    "ship-promotion-discount",
+    "ship-city",
+    "ship-state",
+    "ship-postal-code",
+    "ship-country",
+    "promotion-ids",
+    "cpf",
+    "is-business-order",
+    "purchase-order-number",
+    "price-designation",
+]
+
+MEASURE = """
+import json, resource, sys, time
+import pandas as pd
+path, how = sys.argv[1], sys.argv[2]
+if how != "bare":
+    from orderkit.io import read_report  # imports are not part of the read
+t0 = time.perf_counter()
+if how == "bare":
+    frame = pd.read_csv(path, sep="\\t", engine="pyarrow")
+    n = len(frame)
+else:
+    book = read_report(path)
+    n = len(book.items)
+    assert not book.problems, book.problems[:3]
+elapsed = time.perf_counter() - t0
+print(json.dumps({"seconds": elapsed, "rows": n,
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """Write an All Orders report of about ``rows`` item rows to ``path`` (vectorised)."""
+    rng = np.random.default_rng(seed)
+    per_order = rng.choice([1, 2, 3], size=rows, p=[0.5, 0.3, 0.2])
+    per_order = per_order[: np.searchsorted(np.cumsum(per_order), rows) + 1]
+    n_orders = len(per_order)
+    order_idx = np.repeat(np.arange(n_orders), per_order)[:rows]
+    ids = np.char.add(
+        np.char.add("503-", np.char.zfill((order_idx % 10_000_000).astype(str), 7)),
+        np.char.add("-", np.char.zfill((order_idx // 10_000_000 + 1000000).astype(str), 7)),
+    )
+    start = np.datetime64("2026-09-01T00:00:00")
+    placed = start + rng.integers(0, 60 * 86400, size=n_orders).astype("timedelta64[s]")
+    updated = placed + rng.integers(60, 3 * 86400, size=n_orders).astype("timedelta64[s]")
+    statuses = np.array(["Pending", "Unshipped", "Shipped", "Cancelled", "Shipped"])
+    status = statuses[rng.integers(0, len(statuses), size=n_orders)]
+    channel = np.where(rng.random(n_orders) < 0.3, "Amazon", "Merchant")
+
+    def jst(ts: np.ndarray) -> np.ndarray:
+        return np.char.add(np.datetime_as_string(ts + np.timedelta64(9, "h"), unit="s"), "+09:00")
+
+    o_placed, o_updated = jst(placed)[order_idx], jst(updated)[order_idx]
+    o_status = status[order_idx]
+    sku_n = rng.integers(0, 5000, size=rows)
+    qty = rng.integers(1, 4, size=rows)
+    price = rng.integers(3, 300, size=rows) * 100 * qty
+    item_status = np.where(
+        o_status == "Cancelled",
+        "Cancelled",
+        np.where(o_status == "Shipped", "Shipped", "Unshipped"),
+    )
+    frame = pd.DataFrame(
+        {
+            "amazon-order-id": ids,
+            "merchant-order-id": "",
+            "purchase-date": o_placed,
+            "last-updated-date": o_updated,
+            "order-status": o_status,
+            "fulfillment-channel": channel[order_idx],
+            "sales-channel": "Amazon.co.jp",
+            "order-channel": "",
+            "ship-service-level": "Standard",
+            "product-name": np.char.add("商品 ", sku_n.astype(str)),
+            "sku": np.char.add("SKU-", sku_n.astype(str)),
+            "asin": np.char.add("B0", np.char.zfill(sku_n.astype(str), 8)),
+            "item-status": item_status,
+            "quantity": qty,
+            "currency": "JPY",
+            "item-price": price,
+            "item-tax": 0,
+            "shipping-price": np.where(price > 2000, 0, 350),
+            "shipping-tax": 0,
+            "gift-wrap-price": "",
+            "gift-wrap-tax": "",
+            "item-promotion-discount": np.where(rng.random(rows) < 0.1, -100, 0),
+            "ship-promotion-discount": 0,
+            "ship-city": "千代田区",
+            "ship-state": "東京都",
+            "ship-postal-code": "100-0005",
+            "ship-country": "JP",
+            "promotion-ids": "",
+            "cpf": "",
+            "is-business-order": np.where(rng.random(rows) < 0.05, "true", "false"),
+            "purchase-order-number": "",
+            "price-designation": "",
+        },
+        columns=COLUMNS,
+    )
+    frame.to_csv(path, sep="\t", index=False)
+
+
+def measure(path: Path, how: str) -> dict[str, float]:
+    """Run one read in a fresh interpreter; return its seconds, rows and peak RSS in MB."""
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path), how], capture_output=True, text=True, check=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["child_maxrss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "all_orders.txt"
+        generate(path, args.rows)
+        size = path.stat().st_size / 1e6
+        print(f"file: {args.rows:,} rows, {size:,.0f} MB")
+        best: dict[str, dict[str, float]] = {}
+        for how in ("bare", "orderkit") * args.repeat:
+            r = measure(path, how)
+            if how not in best or r["seconds"] < best[how]["seconds"]:
+                best[how] = r
+        for how, r in best.items():
+            label = "pandas.read_csv(engine='pyarrow')" if how == "bare" else "orderkit read_report"
+            print(f"{label:36s} {r['seconds']:6.2f} s   peak RSS {r['maxrss_mb']:7.0f} MB")
+        ratio = best["orderkit"]["seconds"] / best["bare"]["seconds"]
+        print(
+            f"ratio read_report / bare read: {ratio:.2f}x (target ≤ 2x); "
+            f"peak memory {best['orderkit']['maxrss_mb']:.0f} MB (target < 2048 MB)"
+        )
+
+
+if __name__ == "__main__":
+    main()
