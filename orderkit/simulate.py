@@ -129,7 +129,7 @@ class Scenario:
     free_shipping_min_yen: int = 2000
     cod_fee_yen: int = 330
     handling_days: int | None = None
-    dispatch_days: Sequence[float] = (0.35, 0.40, 0.17, 0.05, 0.03)
+    dispatch_days: Sequence[float] = (0.45, 0.40, 0.12, 0.02, 0.01)
     dispatch_hours: tuple[float, float] = (10.0, 18.0)
     confirm_lag_median_hours: float = 1.5
     confirm_lag_sigma: float = 1.2

@@ -1,0 +1,342 @@
+"""The fleet lens agrees with the per-order lens, and counts and rates follow their definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from orderkit.book import OrderBook
+from orderkit.businessdays import end_of_day
+from orderkit.events import Actor, Event, EventKind
+from orderkit.metrics import TARGETS, daily, rates, status_at
+from orderkit.policy import Policy
+from orderkit.simulate import Scenario, simulate
+from orderkit.state import ItemFacts, OrderFacts, fold
+
+# Every edge case the simulator knows, often: cvs expiry, buyer and seller cancels, partial
+# shipments, late and never-confirmed orders, rows without a ship date (derived from payment).
+EDGY = dict(
+    days=60,
+    orders_per_day=170,
+    buyer_cancel=0.04,
+    seller_cancel=0.04,
+    never_confirmed=0.04,
+    partial_shipment=0.3,
+    confirm_delayed=0.08,
+    ship_date_recorded=0.6,
+    tracking_missing=0.1,
+)
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["clock-recorded", "clock-left-to-fold"])
+def book(request):
+    return simulate(Scenario(**EDGY, record_clock_events=request.param), seed=7)
+
+
+def _py(series: pd.Series) -> list:
+    """Return a column as Python values, ``None`` for missing, datetimes as ``datetime``."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    return [
+        None if pd.isna(v) else (int(v) if isinstance(v, np.integer) else v)
+        for v in series.astype(object)
+    ]
+
+
+def _bulk_lens(book: OrderBook) -> dict[str, tuple[OrderFacts, list[Event]]]:
+    """Return every order's (facts, events), built in one pass: what OrderView builds one by one."""
+    it = book.items
+    plus = sum(
+        it[c].fillna(0)
+        for c in (
+            "item_price",
+            "item_tax",
+            "shipping_price",
+            "shipping_tax",
+            "gift_wrap_price",
+            "cod_fee",
+        )
+    )
+    goods = (
+        it["item_price"].fillna(0)
+        + it["item_tax"].fillna(0)
+        - it["item_promotion_discount"].fillna(0)
+    )
+    amount = (
+        plus - it["item_promotion_discount"].fillna(0) - it["ship_promotion_discount"].fillna(0)
+    )
+    items: dict[str, list[ItemFacts]] = {}
+    for oid, iid, q, a, g, sku, name in zip(
+        it["order_id"], it["order_item_id"], it["quantity"], amount, goods,
+        _py(it["sku"]), _py(it["product_name"]), strict=True,
+    ):  # fmt: skip
+        items.setdefault(oid, []).append(
+            ItemFacts(iid, int(q), int(a), int(g), sku or "", name or "")
+        )
+    ev = book.events.sort_values(["order_id", "at"], kind="stable")
+    fields = ["order_id", "at", "kind", "actor", "order_item_id", "quantity", "amount", "reason",
+              "carrier", "tracking_number", "channel", "due", "ref", "source"]  # fmt: skip
+    events: dict[str, list[Event]] = {}
+    for values in zip(*(_py(ev[f]) for f in fields), strict=True):
+        events.setdefault(values[0], []).append(Event(*values))
+    o = book.orders
+    out = {}
+    for oid, pd_, ch, pm, lsd, ldd, biz, po in zip(
+        o["order_id"], _py(o["purchase_date"]), _py(o["fulfillment_channel"]),
+        _py(o["payment_method"]), _py(o["latest_ship_date"]), _py(o["latest_delivery_date"]),
+        o["is_business_order"], _py(o["purchase_order_number"]), strict=True,
+    ):  # fmt: skip
+        facts = OrderFacts(
+            order_id=oid, purchase_date=pd_, fulfillment_channel=ch or "MFN",
+            payment_method=pm or "other", latest_ship_date=lsd, latest_delivery_date=ldd,
+            is_business_order=bool(biz), purchase_order_number=po,
+            items=tuple(items.get(oid, ())),
+        )  # fmt: skip
+        out[oid] = (facts, events.get(oid, []))
+    return out
+
+
+def _instants(book: OrderBook) -> list[dt.datetime]:
+    """Five instants across the period, two of them a second around auto-cancel cutoffs."""
+    start = book.orders["purchase_date"].min().to_pydatetime()
+    cut = book.events[book.events["reason"] == "confirm_cutoff"]["at"]
+    lsd = book.orders["latest_ship_date"].dropna().sort_values()
+    cutoff = (lsd.iloc[len(lsd) // 2] + Policy().confirm_cutoff).to_pydatetime()
+    if len(cut):
+        cutoff = cut.iloc[len(cut) // 2].to_pydatetime()
+    return [
+        start + dt.timedelta(days=2, hours=5),
+        start + dt.timedelta(days=20),
+        cutoff - dt.timedelta(seconds=1),
+        cutoff,
+        start + dt.timedelta(days=70),
+    ]
+
+
+def test_fleet_lens_agrees_with_the_per_order_lens(book):
+    """Every order, five instants: status, late, at_risk, confirm_warning and charged agree."""
+    assert len(book) >= 10_000
+    t0 = time.perf_counter()
+    lenses = _bulk_lens(book)
+    built = time.perf_counter() - t0
+    folds = 0
+    t0 = time.perf_counter()
+    for at in _instants(book):
+        fleet = status_at(book, at)
+        rows = []
+        for oid, (facts, events) in lenses.items():
+            if facts.purchase_date > at:
+                continue
+            s = fold(facts, events, at=at)
+            folds += 1
+            rows.append((oid, str(s.status), s.late, s.at_risk, s.confirm_warning, s.charged))
+        per_order = pd.DataFrame(
+            rows, columns=["order_id", "status", "late", "at_risk", "confirm_warning", "charged"]
+        ).set_index("order_id")
+        assert sorted(fleet.index) == sorted(per_order.index), at
+        mine = fleet.loc[per_order.index, per_order.columns]
+        for column in per_order.columns:
+            differ = mine[column].astype(str) != per_order[column].astype(str)
+            assert not differ.any(), (at, column, differ[differ].index[:5].tolist())
+        assert not fleet["refused"].any()
+    print(
+        f"\nlens agreement: {len(lenses):,} orders, facts {built:.1f} s, {folds:,} folds "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
+
+
+def test_the_bulk_facts_are_the_order_views(book):
+    """The agreement test builds the per-order lens's inputs in bulk: they must be OrderView's."""
+    small = book.subset(book.orders["order_id"].sample(300, random_state=1))
+    lenses = _bulk_lens(small)
+    for oid in small.orders["order_id"]:
+        view = small.order(oid)
+        assert lenses[oid] == (view.facts, view.events)
+
+
+def test_status_at_leaves_out_orders_not_yet_placed(book):
+    first = book.orders["purchase_date"].min().to_pydatetime()
+    assert status_at(book, first - dt.timedelta(seconds=1)).empty
+    assert len(status_at(book, first)) == 1
+
+
+def test_status_at_refuses_a_naive_instant(book):
+    with pytest.raises(ValueError):
+        status_at(book, dt.datetime(2026, 4, 10))
+
+
+def test_daily_counts_equal_status_at_each_day_end(book):
+    d = daily(book)
+    for day in d.index[::9]:
+        fleet = status_at(book, end_of_day(day.date()))
+        counts = fleet["status"].value_counts()
+        for status in ("Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled"):
+            assert d.loc[day, status] == counts.get(status, 0), (day, status)
+        for flag in ("late", "at_risk", "confirm_warning"):
+            assert d.loc[day, flag] == fleet[flag].sum(), (day, flag)
+
+
+def test_daily_statuses_add_up_to_the_orders_placed_so_far(book):
+    d = daily(book)
+    statuses = [c for c in d.columns if c[0].isupper()]
+    assert (d[statuses].sum(axis=1) == d["new_orders"].cumsum()).all()
+
+
+def test_daily_auto_cancels_are_the_confirm_cutoff_cancellations(book):
+    d = daily(book)
+    fleet = status_at(book, end_of_day(d.index[-1].date()))
+    assert d["auto_canceled"].sum() == d["auto_canceled_total"].iloc[-1]
+    assert d["auto_canceled_total"].iloc[-1] > 0
+    assert d["cvs_expired_total"].iloc[-1] > 0
+    assert fleet["status"].eq("Canceled").sum() >= d["auto_canceled_total"].iloc[-1]
+
+
+def test_daily_refuses_an_end_before_its_start(book):
+    with pytest.raises(ValueError):
+        daily(book, start=dt.date(2026, 5, 1), end=dt.date(2026, 4, 1))
+
+
+def _tiny_book(events, *, lsd=None, channel="MFN", method="card") -> OrderBook:
+    orders = pd.DataFrame(
+        {
+            "order_id": ["503-0000000-0000001"],
+            "purchase_date": [events[0].at],
+            "fulfillment_channel": [channel],
+            "payment_method": [method],
+            "latest_ship_date": [lsd],
+        }
+    )
+    items = pd.DataFrame(
+        {"order_id": ["503-0000000-0000001"], "order_item_id": ["00000000000001"], "quantity": [2],
+         "item_price": [3000]}
+    )  # fmt: skip
+    from orderkit.events import events_frame
+
+    return OrderBook(orders, items, events_frame(events))
+
+
+T0 = dt.datetime(2026, 4, 6, 1, 0, tzinfo=dt.UTC)  # a Monday, 10:00 JST
+OID = "503-0000000-0000001"
+
+
+def test_a_timer_due_before_the_last_event_is_flagged_refused():
+    """A cvs pre-order released after its payment window: the per-order lens refuses it too."""
+    ev = [
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+        Event(OID, T0 + dt.timedelta(hours=1), EventKind.AWAITING_RELEASE, Actor.AMAZON),
+        Event(OID, T0 + dt.timedelta(days=10), EventKind.RELEASED, Actor.AMAZON),
+    ]
+    b = _tiny_book(ev, method="cvs")
+    at = T0 + dt.timedelta(days=11)
+    assert status_at(b, at)["refused"].item()
+    with pytest.raises(Exception):  # noqa: B017 - the core raises TransitionNotAllowed here
+        b.order(OID).state(at=at)
+
+
+def test_a_shipment_on_a_canceled_order_is_flagged_refused():
+    ev = [
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+        Event(OID, T0 + dt.timedelta(minutes=1), EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0 + dt.timedelta(days=30), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER),
+    ]
+    b = _tiny_book(ev)
+    at = T0 + dt.timedelta(days=31)
+    row = status_at(b, at).iloc[0]
+    assert row["refused"] and row["status"] == "Canceled"
+
+
+def _rate(frame, metric, window):
+    return frame[(frame["metric"] == metric) & (frame["window_days"] == window)].iloc[0]
+
+
+def test_late_shipment_rate_counts_orders_not_confirmed_by_their_ship_date():
+    on_time = [
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+        Event(OID, T0 + dt.timedelta(minutes=1), EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0 + dt.timedelta(hours=5), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER,
+              tracking_number="123456789012"),
+    ]  # fmt: skip
+    late = [
+        *on_time[:2],
+        Event(OID, T0 + dt.timedelta(days=5), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER),
+    ]
+    at = T0 + dt.timedelta(days=6)
+    assert _rate(rates(_tiny_book(on_time), at=at), "late_shipment_rate", 10)["numerator"] == 0
+    r = _rate(rates(_tiny_book(late), at=at), "late_shipment_rate", 10)
+    assert (r["numerator"], r["denominator"], r["met"]) == (1, 1, False)
+
+
+def test_cancel_rate_excludes_buyer_requested_and_amazon_cancellations():
+    def canceled(actor, reason):
+        return _tiny_book([
+            Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+            Event(OID, T0 + dt.timedelta(minutes=1), EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+            Event(OID, T0 + dt.timedelta(hours=2), EventKind.CANCELED, actor, reason=reason),
+        ])  # fmt: skip
+
+    at = T0 + dt.timedelta(days=1)
+    assert (
+        _rate(rates(canceled(Actor.SELLER, "out_of_stock"), at=at), "cancel_rate", 7)["numerator"]
+        == 1
+    )
+    assert (
+        _rate(rates(canceled(Actor.SELLER, "buyer_requested"), at=at), "cancel_rate", 7)[
+            "numerator"
+        ]
+        == 0
+    )
+    assert _rate(rates(canceled(Actor.AMAZON, "other"), at=at), "cancel_rate", 7)["numerator"] == 0
+
+
+def test_valid_tracking_rate_counts_packages_of_the_minimum_value_with_a_tracking_number():
+    ev = [
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+        Event(OID, T0 + dt.timedelta(minutes=1), EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0 + dt.timedelta(hours=5), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER),
+    ]
+    at = T0 + dt.timedelta(days=1)
+    r = _rate(rates(_tiny_book(ev), at=at), "valid_tracking_rate", 30)
+    assert (r["numerator"], r["denominator"]) == (0, 1)
+    cheap = rates(_tiny_book(ev), at=at, policy=Policy(valid_tracking_min_yen=5000))
+    assert _rate(cheap, "valid_tracking_rate", 30)["denominator"] == 0
+
+
+def test_rates_report_their_targets_and_definitions(book):
+    r = rates(book, at=book.orders["purchase_date"].max().to_pydatetime())
+    assert list(r["metric"]) == [
+        "late_shipment_rate",
+        "late_shipment_rate",
+        "cancel_rate",
+        "valid_tracking_rate",
+    ]
+    assert list(r["window_days"]) == [10, 30, 7, 30]
+    for row in r.itertuples():
+        target = TARGETS[row.metric]
+        assert row.target == target.value
+        assert row.met == target.met(row.value)
+        assert row.value == pytest.approx(row.numerator / row.denominator)
+        assert row.definition
+
+
+def test_an_empty_window_meets_its_target():
+    ev = [Event(OID, T0, EventKind.PLACED, Actor.BUYER)]
+    r = rates(_tiny_book(ev), at=T0 + dt.timedelta(days=100))
+    assert r["value"].isna().all() and r["met"].all()
+
+
+def test_daily_of_a_million_orders_is_vectorised():
+    """No pass per day: the replay dominates, and 90 days cost little more than one."""
+    b = simulate(Scenario(days=90, orders_per_day=300), seed=1)
+    from orderkit import metrics
+
+    t0 = time.perf_counter()
+    metrics._replay(b, Policy())
+    replay = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    daily(b)
+    assert time.perf_counter() - t0 < replay + 1.0
+    assert np.isfinite(replay)

@@ -1,0 +1,209 @@
+"""The fleet simulator: schema, ids, determinism, and timelines the rules allow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orderkit import schema
+from orderkit.businessdays import JST, BusinessCalendar
+from orderkit.events import event_ids
+from orderkit.policy import Policy
+from orderkit.simulate import Scenario, ship_by_ns, simulate
+
+EDGY = Scenario(
+    days=30,
+    orders_per_day=80,
+    buyer_cancel=0.05,
+    seller_cancel=0.05,
+    never_confirmed=0.05,
+    partial_shipment=0.4,
+    confirm_delayed=0.1,
+    tracking_missing=0.1,
+)
+
+
+@pytest.fixture(scope="module")
+def book():
+    return simulate(EDGY, seed=11)
+
+
+def test_tables_follow_the_schema(book):
+    for table in ("orders", "items", "events"):
+        schema.validate(getattr(book, table), table)
+
+
+def test_every_event_comes_from_the_simulator(book):
+    assert set(book.events["source"]) == {"simulate"}
+
+
+def test_event_ids_are_the_content_hash_of_the_facts(book):
+    assert book.events["event_id"].equals(event_ids(book.events))
+
+
+def test_same_seed_gives_the_same_book():
+    a, b = (
+        simulate(Scenario(days=5, orders_per_day=50), seed=3),
+        simulate(Scenario(days=5, orders_per_day=50), seed=3),
+    )
+    for table in ("orders", "items", "events"):
+        pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table))
+
+
+def test_another_seed_gives_another_book():
+    a = simulate(Scenario(days=5, orders_per_day=50), seed=3)
+    b = simulate(Scenario(days=5, orders_per_day=50), seed=4)
+    assert not a.orders["order_id"].equals(b.orders["order_id"])
+
+
+def test_order_ids_are_unique_3_7_7_digits(book):
+    ids = book.orders["order_id"]
+    assert ids.is_unique
+    assert ids.str.fullmatch(r"\d{3}-\d{7}-\d{7}").all()
+
+
+def test_item_ids_are_unique_14_digits(book):
+    ids = book.items["order_item_id"]
+    assert ids.is_unique
+    assert ids.str.fullmatch(r"\d{14}").all()
+
+
+def test_every_item_and_event_belongs_to_an_order(book):
+    orders = set(book.orders["order_id"])
+    assert set(book.items["order_id"]) <= orders
+    assert set(book.events["order_id"]) <= orders
+
+
+def test_every_order_is_placed_once(book):
+    placed = book.events[book.events["kind"] == "placed"]
+    assert placed["order_id"].is_unique and len(placed) == len(book)
+
+
+def test_orders_arrive_within_the_scenario_days(book):
+    days = book.orders["purchase_date"].dt.tz_convert(JST).dt.date
+    first = EDGY.start.astimezone(JST).date()
+    assert days.min() >= first
+    assert days.max() < first + dt.timedelta(days=EDGY.days)
+
+
+def test_times_are_whole_seconds_so_the_per_order_lens_sees_them_exactly(book):
+    assert (book.events["at"].dt.nanosecond == 0).all()
+    assert (book.events["at"].dt.microsecond == 0).all()
+
+
+def test_recorded_ship_date_follows_the_business_calendar(book):
+    paid = book.events[book.events["kind"] == "payment_completed"].set_index("order_id")["at"]
+    rows = book.orders.set_index("order_id")
+    rows = rows[rows["latest_ship_date"].notna()]
+    cal = BusinessCalendar()
+    for oid in rows.index[:200]:
+        assert rows.loc[oid, "latest_ship_date"] == cal.ship_by(paid[oid].to_pydatetime(), 2)
+
+
+def test_vectorised_ship_by_matches_the_calendar_over_golden_week():
+    cal = BusinessCalendar()
+    paid = pd.date_range("2026-04-25", "2026-05-10", freq="7h", tz="UTC")
+    got = ship_by_ns(paid.as_unit("ns").asi8, 2, cal)
+    want = [int(pd.Timestamp(cal.ship_by(p.to_pydatetime(), 2)).value) for p in paid]
+    assert list(got) == want
+
+
+def test_unpaid_convenience_store_orders_expire_at_the_payment_window(book):
+    ev = book.events
+    expired = ev[ev["kind"] == "payment_expired"].set_index("order_id")["at"]
+    placed = ev[ev["kind"] == "placed"].set_index("order_id")["at"]
+    assert len(expired) > 0
+    assert ((expired - placed[expired.index]) == Policy().cvs_payment_window).all()
+
+
+def test_never_confirmed_orders_are_canceled_by_amazon_exactly_at_the_cutoff(book):
+    ev = book.events
+    cut = ev[(ev["kind"] == "canceled") & (ev["reason"] == "confirm_cutoff")]
+    assert len(cut) > 0
+    assert (cut["actor"] == "amazon").all()
+    lsd = book.orders.set_index("order_id")["latest_ship_date"]
+    assert (
+        (cut.set_index("order_id")["at"] - lsd[cut["order_id"]]) == Policy().confirm_cutoff
+    ).all()
+
+
+def test_clock_events_can_be_left_to_the_fold():
+    b = simulate(Scenario(days=10, orders_per_day=50, record_clock_events=False), seed=1)
+    assert not b.events["kind"].isin(["payment_expired"]).any()
+    assert not (b.events["reason"] == "confirm_cutoff").any()
+
+
+def test_buyer_cancellations_fall_within_the_edit_window(book):
+    ev = book.events
+    own = ev[(ev["kind"] == "canceled") & (ev["actor"] == "buyer")].set_index("order_id")["at"]
+    placed = ev[ev["kind"] == "placed"].set_index("order_id")["at"]
+    assert len(own) > 0
+    assert ((own - placed[own.index]) <= Policy().buyer_edit_window).all()
+
+
+def test_some_shipments_lack_a_tracking_number(book):
+    ships = book.events[book.events["kind"] == "shipment_confirmed"]
+    assert ships["tracking_number"].isna().any() and ships["tracking_number"].notna().any()
+
+
+def test_partial_shipments_confirm_a_line_then_the_rest(book):
+    ships = book.events[book.events["kind"] == "shipment_confirmed"]
+    with_line = ships[ships["order_item_id"].notna()]
+    assert len(with_line) > 0
+    assert (with_line["quantity"] >= 1).all()
+
+
+def test_amazon_fulfilled_orders_have_no_ship_date_row(book):
+    afn = book.orders[book.orders["fulfillment_channel"] == "AFN"]
+    assert len(afn) > 0 and afn["latest_ship_date"].isna().all()
+
+
+def test_every_simulated_order_folds_through_the_per_order_lens(book):
+    """A sample of at least 2,000 orders, each folded at the end of its timeline."""
+    at = book.events["at"].max().to_pydatetime()
+    ids = book.orders["order_id"].sample(n=min(2000, len(book)), random_state=0)
+    assert len(ids) >= 2000
+    for oid in ids:
+        book.order(oid).state(at=at)
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    recorded=st.sampled_from([0.0, 0.5, 1.0]),
+    clock=st.booleans(),
+    handling=st.integers(0, 3),
+)
+def test_any_scenario_folds_without_error(seed, recorded, clock, handling):
+    policy = Policy(handling_days=handling)
+    s = Scenario(
+        days=8, orders_per_day=25, ship_date_recorded=recorded, record_clock_events=clock,
+        policy=policy, never_confirmed=0.2, partial_shipment=0.5, buyer_cancel=0.1,
+    )  # fmt: skip
+    b = simulate(s, seed=seed)
+    at = b.events["at"].max().to_pydatetime()
+    for oid in b.orders["order_id"]:
+        b.order(oid).state(at=at, policy=policy)
+
+
+def test_a_naive_start_is_refused():
+    with pytest.raises(ValueError):
+        Scenario(start=dt.datetime(2026, 4, 1))
+
+
+def test_a_share_outside_zero_and_one_is_refused():
+    with pytest.raises(ValueError):
+        Scenario(afn_share=1.5)
+
+
+def test_weekends_and_holidays_get_more_orders_by_default():
+    b = simulate(Scenario(days=56, orders_per_day=400), seed=0)
+    days = b.orders["purchase_date"].dt.tz_convert(JST).dt.date
+    per_day = days.value_counts()
+    weekend = np.array([d.weekday() >= 5 for d in per_day.index])
+    assert per_day[weekend].mean() > per_day[~weekend].mean()
