@@ -8,7 +8,7 @@ state (nothing is recorded) and returns, for each, either ``None`` (allowed) or 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from orderkit.policy import DEFAULT_POLICY, Policy
 if TYPE_CHECKING:
     from orderkit.book import OrderView
 
-__all__ = ["Action", "ActionCheck", "available", "make_event"]
+__all__ = ["Action", "ActionCheck", "available", "confirmations_for", "make_event"]
 
 
 class Action(StrEnum):
@@ -167,3 +167,39 @@ def available(
         event = make_event(action, view.order_id, at=now, policy=policy)
         out.append(ActionCheck(action, view.refusal(event, policy=policy)))
     return out
+
+
+def confirmations_for(
+    book: Any,
+    order_ids: Sequence[str],
+    *,
+    at: dt.datetime,
+    carrier_code: str,
+    carrier_name: str | None = None,
+    tracking_numbers: Mapping[str, str] | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> list[dict[str, Any]]:
+    """Return upload-file lines confirming everything left to ship of ``order_ids`` at ``at``.
+
+    One line per order item with a quantity left, shipped on ``at``'s day in Japan time, for
+    :func:`orderkit.io.write_shipping_confirmation` (which validates them against the book).
+    """
+    from orderkit.businessdays import to_jst
+
+    lines = []
+    for order_id in order_ids:
+        state = book.order(order_id).state(at=at, policy=policy)
+        for item_id, qty in state.remaining.items():
+            if qty > 0:
+                lines.append(
+                    {
+                        "order_id": order_id,
+                        "order_item_id": item_id,
+                        "quantity": qty,
+                        "ship_date": to_jst(at).date(),
+                        "carrier_code": carrier_code,
+                        "carrier_name": carrier_name,
+                        "tracking_number": (tracking_numbers or {}).get(order_id),
+                    }
+                )
+    return lines

@@ -194,6 +194,33 @@ class Advice:
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
+    def to_html(self) -> str:
+        """Return the advice as HTML (for widgets): summary, steps with their rule, limits."""
+        import html
+
+        ja = self.lang == "ja"
+        e = html.escape
+        steps = "".join(
+            f"<li class='ok-step'>{e(s.text)}<br><small class='ok-rule' title='{e(s.rule.id)}'>"
+            f"{'ルール' if ja else 'Rule'}: “{e(s.rule.faq)}”</small></li>"
+            for s in self.steps
+        )
+        out = [
+            f"<h4 class='ok-advice-title'>{e(self.title)}</h4>",
+            f"<p class='ok-advice-summary'><b>{e(self.summary)}</b></p>",
+            f"<ol>{steps}</ol>",
+        ]
+        if self.cannot:
+            items = "".join(f"<li>{e(c)}</li>" for c in self.cannot)
+            out.append(
+                f"<p><b>{'できないこと' if ja else 'You cannot'}:</b></p><ul class='ok-advice-cannot'>{items}</ul>"
+            )
+        if self.refer_to:
+            out.append(
+                f"<p class='ok-advice-refer'><b>{'案内先' if ja else 'Refer the buyer to'}:</b> {e(self.refer_to)}</p>"
+            )
+        return "".join(out)
+
     def __str__(self) -> str:
         lines = [self.title, self.summary]
         lines += [f"{i}. {s.text} [{s.rule.id}]" for i, s in enumerate(self.steps, 1)]

@@ -327,3 +327,8 @@ def compare_scenarios(
         .facet(facet=alt.Facet("series:N", title=None), columns=2)
         .resolve_scale(y="independent")
     )
+
+
+def placeholder() -> alt.JupyterChart:
+    """Return an empty chart widget (a widget's slot before its first chart is drawn)."""
+    return alt.JupyterChart(alt.Chart(pd.DataFrame({"x": []})).mark_point())

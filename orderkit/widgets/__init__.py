@@ -1,0 +1,31 @@
+"""ipywidgets front ends. Thin: they call orderkit and display; no rule lives here.
+
+- :class:`OrderExplorer` — find by buyer email or order number, filter, sort, open.
+- :class:`OrderCard` — one order: items, timeline, deadlines, the actions the rules allow.
+- :class:`Workbench` — the two together.
+- :class:`InquiryAssistant` — a buyer's inquiry → steps, rules, message template.
+- :class:`SimulationPanel` — scenario sliders; pending versus late and the rates redraw.
+- :class:`MetricsDashboard` — daily metrics, rates against targets, at-risk list, export.
+- :class:`TrainingDrill` — realistic situations, feedback with the FAQ's rule, a score.
+- :class:`LanguageSwitch` — 日本語 / English for all of them.
+"""
+
+from orderkit.widgets.card import OrderCard
+from orderkit.widgets.dashboard import MetricsDashboard
+from orderkit.widgets.drill import TrainingDrill
+from orderkit.widgets.explorer import OrderExplorer
+from orderkit.widgets.inquiry import InquiryAssistant
+from orderkit.widgets.language import LanguageSwitch
+from orderkit.widgets.simulation import SimulationPanel
+from orderkit.widgets.workbench import Workbench
+
+__all__ = [
+    "InquiryAssistant",
+    "LanguageSwitch",
+    "MetricsDashboard",
+    "OrderCard",
+    "OrderExplorer",
+    "SimulationPanel",
+    "TrainingDrill",
+    "Workbench",
+]

@@ -1,0 +1,65 @@
+"""Every label the widgets show, in English and Japanese (one place, so a switch changes all)."""
+
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    "search": ("Search", "検索"),
+    "query": ("Buyer email or order number", "購入者のメールアドレスまたは注文番号"),
+    "status": ("Status", "ステータス"),
+    "channel": ("Fulfilment", "出荷方法"),
+    "payment": ("Payment", "支払い方法"),
+    "late": ("Late only", "遅延のみ"),
+    "at_risk": ("At risk only", "キャンセル間近のみ"),
+    "all": ("All", "すべて"),
+    "order_id": ("Order", "注文番号"),
+    "purchase_date": ("Purchased (JST)", "注文日時"),
+    "buyer_name": ("Buyer", "購入者"),
+    "total": ("Total", "合計"),
+    "flags": ("Flags", "注意"),
+    "prev": ("◀ Prev", "◀ 前へ"),
+    "next": ("Next ▶", "次へ ▶"),
+    "rows": ("{lo}–{hi} of {n:,} orders", "{n:,}件中 {lo}–{hi}件"),
+    "none": ("No orders match.", "該当する注文はありません。"),
+    "pick_order": ("Select an order in the explorer.", "エクスプローラーで注文を選んでください。"),
+    "items": ("Items", "商品"),
+    "qty": ("Qty", "数量"),
+    "price": ("Price", "価格"),
+    "shipping": ("Shipping", "送料"),
+    "shipped": ("Shipped", "出荷済"),
+    "actions": ("Actions", "操作"),
+    "timeline": ("Timeline", "タイムライン"),
+    "carrier": ("Carrier", "配送業者"),
+    "tracking": ("Tracking no.", "伝票番号"),
+    "amount": ("Amount (¥)", "金額（円）"),
+    "recorded": ("Recorded: {what}", "記録しました：{what}"),
+    "refused": ("Refused: {why}", "できません：{why}"),
+    "situation": ("Buyer's situation", "購入者の状況"),
+    "order": ("Order", "注文"),
+    "steps": ("Steps", "対応手順"),
+    "template": ("Message to the buyer (copy)", "購入者へのメッセージ（コピー用）"),
+    "new_drill": ("New situation", "次の問題"),
+    "check": ("Check answer", "答え合わせ"),
+    "choose": ("Choose an answer first.", "答えを選んでください。"),
+    "start": ("From", "開始日"),
+    "end": ("To", "終了日"),
+    "export": ("Export shipping confirmation", "出荷通知ファイルを出力"),
+    "exported": ("Wrote {n} rows to {path}", "{path} に{n}行を書き出しました"),
+    "at_risk_list": ("At risk of automatic cancellation", "自動キャンセル間近の注文"),
+    "rates": ("Performance against targets", "パフォーマンス指標と目標"),
+    "source": ("Data", "データ"),
+    "load": ("Load", "読み込む"),
+    "handling_days": ("Handling days", "出荷作業日数"),
+    "orders_per_day": ("Orders per day", "1日の注文数"),
+    "never_confirmed": ("Never confirmed (%)", "出荷通知忘れ（%）"),
+    "late_confirmed": ("Confirmed late (%)", "遅れて出荷通知（%）"),
+    "cvs_share": ("Convenience store (%)", "コンビニ払い（%）"),
+    "days": ("Days", "日数"),
+    "seed": ("Seed", "乱数シード"),
+    "language": ("Language", "言語"),
+}
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """Return the label ``key`` in ``lang``, formatted with ``values``."""
+    en, ja = TEXT[key]
+    return (ja if lang == "ja" else en).format(**values)

@@ -1,0 +1,370 @@
+"""OrderExplorer: find orders by buyer email or order number, filter, sort, and open one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+
+import ipywidgets as w
+import pandas as pd
+import traitlets
+
+from orderkit.book import OrderBook
+from orderkit.errors import InvalidOrderId
+from orderkit.lookup import FindOutcome, FindResult, normalise_order_id
+from orderkit.metrics import status_at
+from orderkit.policy import DEFAULT_POLICY, Policy
+from orderkit.state import OrderState
+from orderkit.status import OrderStatus
+from orderkit.widgets._text import tr
+
+__all__ = ["OrderExplorer", "explorer_table"]
+
+COLUMNS = ("order_id", "purchase_date", "buyer_name", "status", "payment", "total", "flags")
+_WIDTHS = ("190px", "150px", "130px", "120px", "90px", "90px", "150px")
+
+
+def explorer_table(
+    book: OrderBook, *, now: dt.datetime, policy: Policy = DEFAULT_POLICY
+) -> pd.DataFrame:
+    """Return one row per order with what the explorer shows and filters on, at ``now``.
+
+    Columns: order_id, purchase_date, buyer_name, buyer_email (lower case), fulfillment_channel,
+    payment_method, status, late, at_risk, total (yen). Computed with the fleet lens
+    (:func:`orderkit.metrics.status_at`), vectorised.
+    """
+    orders = book.orders
+    items = book.items
+    amount = sum(
+        items[c].fillna(0).astype("int64")
+        for c in (
+            "item_price",
+            "item_tax",
+            "shipping_price",
+            "shipping_tax",
+            "gift_wrap_price",
+            "cod_fee",
+        )
+    ) - sum(
+        items[c].fillna(0).astype("int64")
+        for c in ("item_promotion_discount", "ship_promotion_discount")
+    )
+    totals = amount.groupby(items["order_id"]).sum()
+    fleet = status_at(book, now, policy=policy)
+    table = pd.DataFrame(
+        {
+            "order_id": orders["order_id"],
+            "purchase_date": orders["purchase_date"],
+            "buyer_name": orders["buyer_name"].fillna(""),
+            "buyer_email": orders["buyer_email"].fillna("").str.lower(),
+            "fulfillment_channel": orders["fulfillment_channel"],
+            "payment_method": orders["payment_method"],
+        }
+    )
+    table = table[table["order_id"].isin(fleet.index)].reset_index(drop=True)
+    idx = pd.Index(table["order_id"])
+    table["status"] = fleet["status"].reindex(idx).to_numpy()
+    table["late"] = fleet["late"].reindex(idx).to_numpy(dtype=bool)
+    table["at_risk"] = fleet["at_risk"].reindex(idx).to_numpy(dtype=bool)
+    table["total"] = totals.reindex(idx).fillna(0).astype("int64").to_numpy()
+    return table
+
+
+class OrderExplorer(w.VBox):
+    """Find an order as the FAQ says — by buyer email or order number — filter, sort, open.
+
+    Args:
+        book: the order book.
+        now: the moment statuses are shown at.
+        policy: the seller's policy.
+        lang: ``"en"`` or ``"ja"`` (a trait: change it to relabel everything).
+        page_size: rows per page.
+
+    Traits:
+        selected: the order id of the row opened last (``None`` at first).
+        lang: the display language.
+
+    Every rule (status, late, at risk, what a lookup means) comes from orderkit; this widget only
+    filters, sorts and displays.
+    """
+
+    selected = traitlets.Unicode(None, allow_none=True)
+    lang = traitlets.Unicode("en")
+
+    def __init__(
+        self,
+        book: OrderBook,
+        *,
+        now: dt.datetime,
+        policy: Policy = DEFAULT_POLICY,
+        lang: str = "en",
+        page_size: int = 12,
+    ) -> None:
+        super().__init__()
+        self.book, self.now, self.policy, self.page_size = book, now, policy, page_size
+        self.table = explorer_table(book, now=now, policy=policy)
+        self.sort_by, self.descending, self.page = "purchase_date", True, 0
+        self.query = w.Text(layout=w.Layout(width="340px")).add_class("ok-explorer-query")
+        self.search_button = w.Button(icon="search").add_class("ok-explorer-search")
+        self.status = w.Dropdown(layout=w.Layout(width="220px")).add_class("ok-explorer-status")
+        self.channel = w.Dropdown(layout=w.Layout(width="200px")).add_class("ok-explorer-channel")
+        self.payment = w.Dropdown(layout=w.Layout(width="220px")).add_class("ok-explorer-payment")
+        self.late = w.Checkbox(indent=False).add_class("ok-explorer-late")
+        self.at_risk = w.Checkbox(indent=False).add_class("ok-explorer-at-risk")
+        self.message = w.HTML().add_class("ok-explorer-message")
+        self.count = w.HTML().add_class("ok-explorer-count")
+        self.prev_button = w.Button().add_class("ok-explorer-prev")
+        self.next_button = w.Button().add_class("ok-explorer-next")
+        self.headers = [
+            w.Button(layout=w.Layout(width=wd)).add_class("ok-explorer-header") for wd in _WIDTHS
+        ]
+        self.cells: list[list[w.Widget]] = []
+        for _ in range(page_size):
+            row: list[w.Widget] = [
+                w.Button(layout=w.Layout(width=_WIDTHS[0])).add_class("ok-explorer-open")
+            ]
+            row += [w.HTML(layout=w.Layout(width=wd)) for wd in _WIDTHS[1:]]
+            self.cells.append(row)
+        self._handlers: list[Callable[[str], None]] = []
+        self._match: pd.Series | None = None  # rows found by the last search (None: no search)
+        self._wire()
+        self.children = self._layout()
+        self.lang = lang
+        self._relabel()
+        self.refresh()
+
+    # -- wiring -----------------------------------------------------------------------------
+    def _wire(self) -> None:
+        self.search_button.on_click(lambda _: self.search())
+        self.query.continuous_update = False
+        self.query.observe(lambda _: self.search(), names="value")
+        for control in (self.status, self.channel, self.payment, self.late, self.at_risk):
+            control.observe(self._filter_changed, names="value")
+        self.prev_button.on_click(lambda _: self.go(self.page - 1))
+        self.next_button.on_click(lambda _: self.go(self.page + 1))
+        for col, header in zip(COLUMNS, self.headers, strict=True):
+            header.on_click(lambda _, c=col: self.sort(c))
+        for row in self.cells:
+            row[0].on_click(lambda b: self.open_order(b.tooltip) if b.tooltip else None)
+
+    def _layout(self) -> tuple[w.Widget, ...]:
+        bar = w.HBox([self.query, self.search_button])
+        filters = w.HBox([self.status, self.channel, self.payment, self.late, self.at_risk])
+        grid = [w.HBox(self.headers).add_class("ok-explorer-head")]
+        grid += [w.HBox(row).add_class("ok-explorer-row") for row in self.cells]
+        pager = w.HBox([self.prev_button, self.count, self.next_button])
+        return (bar, self.message, filters, w.VBox(grid).add_class("ok-explorer-table"), pager)
+
+    @traitlets.observe("lang")
+    def _lang_changed(self, _: object) -> None:
+        if self.children:
+            self._relabel()
+            self.refresh()
+
+    def _relabel(self) -> None:
+        lang = self.lang
+        self.query.placeholder = tr("query", lang)
+        self.search_button.description = tr("search", lang)
+        self.late.description = tr("late", lang)
+        self.at_risk.description = tr("at_risk", lang)
+        self.prev_button.description = tr("prev", lang)
+        self.next_button.description = tr("next", lang)
+        everything = (tr("all", lang), None)
+        self._set_options(
+            self.status,
+            tr("status", lang),
+            [everything]
+            + [
+                (s.label(lang), s.value)
+                for s in OrderStatus
+                if s.value in set(self.table["status"])
+            ],
+        )
+        channels = {
+            "MFN": ("Seller-fulfilled", "出品者出荷"),
+            "AFN": ("Fulfilled by Amazon", "Amazon出荷"),
+        }
+        self._set_options(
+            self.channel,
+            tr("channel", lang),
+            [everything] + [(channels[c][lang == "ja"], c) for c in ("MFN", "AFN")],
+        )
+        payments = {
+            "card": ("Card", "カード"),
+            "cvs": ("Convenience store", "コンビニ"),
+            "cod": ("Cash on delivery", "代引き"),
+            "points": ("Points", "ポイント"),
+        }
+        self._set_options(
+            self.payment,
+            tr("payment", lang),
+            [everything] + [(v[lang == "ja"], k) for k, v in payments.items()],
+        )
+
+    def _set_options(
+        self, dropdown: w.Dropdown, label: str, options: list[tuple[str, str | None]]
+    ) -> None:
+        value = dropdown.value
+        dropdown.description = label
+        dropdown.options = options
+        dropdown.value = value if value in [v for _, v in options] else None
+
+    # -- behaviour --------------------------------------------------------------------------
+    def on_select(self, handler: Callable[[str], None]) -> None:
+        """Call ``handler(order_id)`` whenever a row is opened."""
+        self._handlers.append(handler)
+
+    def open_order(self, order_id: str) -> None:
+        """Open ``order_id``: set :attr:`selected` and call the handlers."""
+        self.selected = order_id
+        for handler in self._handlers:
+            handler(order_id)
+
+    def search(self, text: str | None = None) -> FindResult | None:
+        """Search by buyer email or order number (as the FAQ says); other text matches names.
+
+        Returns the lookup's :class:`~orderkit.lookup.FindResult` for an email or order number
+        (its message is shown), or ``None`` for an empty query or a name search.
+        """
+        if text is not None and text != self.query.value:
+            self.query.value = text  # the observer runs the search
+            return self._last
+        q = unicodedata.normalize("NFKC", self.query.value).strip()
+        result: FindResult | None = None
+        if not q:
+            self._match = None
+        elif "@" in q:
+            self._match = self.table["buyer_email"] == q.lower()
+            outcome = FindOutcome.FOUND if self._match.any() else FindOutcome.NO_ORDER_FOR_EMAIL
+            result = FindResult(outcome, self.table[self._match], q)
+        elif any(ch.isdigit() for ch in q) and not any(ch.isalpha() for ch in q):
+            try:
+                oid = normalise_order_id(q)
+            except InvalidOrderId:
+                self._match = self.table["order_id"] == q
+                result = FindResult(FindOutcome.INVALID_NUMBER, self.table.iloc[0:0], q)
+            else:
+                self._match = self.table["order_id"] == oid
+                outcome = FindOutcome.FOUND if self._match.any() else FindOutcome.NOT_IN_BOOK
+                result = FindResult(outcome, self.table[self._match], oid)
+        else:
+            self._match = self.table["buyer_name"].str.contains(q, regex=False)
+        if result is not None and result.outcome is FindOutcome.FOUND:
+            pending = result.orders["status"].isin([OrderStatus.PENDING.value]).any()
+            result = FindResult(
+                FindOutcome.PENDING if pending else FindOutcome.FOUND, result.orders, result.query
+            )
+        self._last = result
+        self.message.value = (
+            ""
+            if result is None
+            else f"<span class='ok-find-{result.outcome}'>{result.message(self.lang)}</span>"
+        )
+        self.page = 0
+        self.refresh()
+        if result is not None and len(result.orders) == 1:
+            self.open_order(str(result.orders["order_id"].iloc[0]))
+        return result
+
+    _last: FindResult | None = None
+
+    def update_row(self, state: OrderState) -> None:
+        """Show ``state`` in the order's row (after an action recorded elsewhere) and redraw."""
+        row = self.table.index[self.table["order_id"] == state.order_id]
+        self.table.loc[row, "status"] = state.status.value
+        self.table.loc[row, "late"] = state.late
+        self.table.loc[row, "at_risk"] = state.at_risk
+        self.refresh()
+
+    def _filter_changed(self, _: object) -> None:
+        self.page = 0
+        self.refresh()
+
+    def sort(self, column: str) -> None:
+        """Sort by ``column``; sorting by the same column again flips the direction."""
+        if column == self.sort_by:
+            self.descending = not self.descending
+        else:
+            self.sort_by, self.descending = column, column in ("purchase_date", "total")
+        self.page = 0
+        self.refresh()
+
+    def go(self, page: int) -> None:
+        """Show page ``page`` (clamped to the pages there are)."""
+        last = max(0, (len(self.filtered()) - 1) // self.page_size)
+        self.page = min(max(0, page), last)
+        self.refresh()
+
+    def filtered(self) -> pd.DataFrame:
+        """Return the rows that pass the search and the filters, in the current sort order."""
+        t = self.table
+        mask = pd.Series(True, index=t.index) if self._match is None else self._match
+        if self.status.value:
+            mask &= t["status"] == self.status.value
+        if self.channel.value:
+            mask &= t["fulfillment_channel"] == self.channel.value
+        if self.payment.value:
+            mask &= t["payment_method"] == self.payment.value
+        if self.late.value:
+            mask &= t["late"]
+        if self.at_risk.value:
+            mask &= t["at_risk"]
+        rows = t[mask]
+        key = {"payment": "payment_method", "flags": "late"}.get(self.sort_by, self.sort_by)
+        return rows.sort_values(key, ascending=not self.descending, kind="stable")
+
+    def refresh(self) -> None:
+        """Redraw the header, the current page and the row count."""
+        lang = self.lang
+        rows = self.filtered()
+        for col, header in zip(COLUMNS, self.headers, strict=True):
+            arrow = (" ▼" if self.descending else " ▲") if col == self.sort_by else ""
+            header.description = tr(col, lang) + arrow
+        page = rows.iloc[self.page * self.page_size : (self.page + 1) * self.page_size]
+        for i, cells in enumerate(self.cells):
+            if i < len(page):
+                r = page.iloc[i]
+                self._fill(cells, r, lang)
+            else:
+                cells[0].description, cells[0].tooltip, cells[0].disabled = "", "", True
+                for cell in cells[1:]:
+                    cell.value = ""
+        n = len(rows)
+        lo, hi = (
+            (self.page * self.page_size + 1, self.page * self.page_size + len(page))
+            if n
+            else (0, 0)
+        )
+        self.count.value = tr("rows", lang, lo=lo, hi=hi, n=n) if n else tr("none", lang)
+        self.prev_button.disabled = self.page == 0
+        self.next_button.disabled = hi >= n
+
+    def _fill(self, cells: list[w.Widget], r: pd.Series, lang: str) -> None:
+        from orderkit.deadlines import format_jst
+
+        cells[0].description, cells[0].tooltip, cells[0].disabled = (
+            r["order_id"],
+            r["order_id"],
+            False,
+        )
+        cells[1].value = format_jst(r["purchase_date"].to_pydatetime(), lang)
+        cells[2].value = _esc(r["buyer_name"])
+        status = OrderStatus(r["status"])
+        cells[
+            3
+        ].value = f"<span class='ok-status ok-status-{status.value}'>{status.label(lang)}</span>"
+        cells[4].value = _esc(r["payment_method"] or "")
+        cells[5].value = f"{r['total']:,}円" if lang == "ja" else f"¥{r['total']:,}"
+        flags = []
+        if r["late"]:
+            flags.append("出荷遅延" if lang == "ja" else "late")
+        if r["at_risk"]:
+            flags.append("キャンセル間近" if lang == "ja" else "at risk")
+        cells[6].value = f"<b style='color:#b00020'>{' · '.join(flags)}</b>" if flags else ""
+
+
+def _esc(text: object) -> str:
+    import html
+
+    return html.escape(str(text))

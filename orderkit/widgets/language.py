@@ -1,0 +1,28 @@
+"""A language switch (日本語 / English) that relabels every widget linked to it."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import traitlets
+
+__all__ = ["LanguageSwitch"]
+
+
+class LanguageSwitch(w.ToggleButtons):
+    """Toggle buttons 日本語 / English; every widget passed to :meth:`link` follows them.
+
+    >>> switch = LanguageSwitch(value="ja")
+    >>> switch.value
+    'ja'
+    """
+
+    def __init__(self, value: str = "en", **kwargs: object) -> None:
+        super().__init__(options=[("English", "en"), ("日本語", "ja")], value=value, **kwargs)
+        self.add_class("ok-lang")
+        self._links: list[traitlets.dlink] = []
+
+    def link(self, *widgets: w.Widget) -> LanguageSwitch:
+        """Make each widget's ``lang`` follow this switch; return the switch."""
+        for widget in widgets:
+            self._links.append(traitlets.dlink((self, "value"), (widget, "lang")))
+        return self
