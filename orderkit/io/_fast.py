@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from orderkit import schema
 from orderkit.events import _IDENTITY
 
-__all__ = ["event_ids", "fill_schema", "map_values"]
+__all__ = ["constant", "event_ids", "fill_schema", "map_values"]
 
 _HEX = np.array([f"{i:02x}".encode() for i in range(256)], dtype="S2")
 _TABLES = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}
@@ -41,9 +41,20 @@ def map_values(
     return pd.Series(lookup[codes.astype(np.int64)], copy=False)
 
 
+def _str_mapper(t: pa.DataType) -> object:
+    return pd.StringDtype(na_value=np.nan) if pa.types.is_string(t) else None
+
+
+def constant(value: str | None, index: pd.Index) -> pd.Series:
+    """Return a text column holding ``value`` on every row of ``index`` (built in Arrow, fast)."""
+    arr = pa.nulls(len(index), pa.string()) if value is None else pa.repeat(value, len(index))
+    return pd.Series(arr.to_pandas(types_mapper=_str_mapper).array, index=index, copy=False)
+
+
 def fill_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Add ``table``'s documented columns missing from ``frame``, empty, in their dtypes."""
     index = frame.index
+    empty_text: pd.Series | None = None
     for name, col in _TABLES[table].items():
         if name in frame:
             continue
@@ -51,6 +62,10 @@ def fill_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             frame[name] = np.zeros(len(index), dtype=bool)
         elif col.dtype == schema.TS:
             frame[name] = pd.Series(pd.NaT, index=index, dtype=schema.TS)
+        elif col.dtype == schema.STR:
+            if empty_text is None:
+                empty_text = constant(None, index)
+            frame[name] = empty_text
         else:
             frame[name] = pd.Series(index=index, dtype=col.dtype)
     return frame

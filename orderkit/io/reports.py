@@ -65,7 +65,7 @@ from orderkit.book import OrderBook
 from orderkit.errors import ReportFormatError
 from orderkit.events import Actor, EventKind
 from orderkit.io import _columns as C
-from orderkit.io._fast import event_ids, fill_schema, map_values
+from orderkit.io._fast import constant, event_ids, fill_schema, map_values
 from orderkit.io._infer import ORDER_STATUS, confirm_by, payment_method
 from orderkit.io.encoding import EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
 from orderkit.status import OrderStatus
@@ -355,9 +355,9 @@ def _convert(kind: C.ReportKind, chk: _Checker) -> dict[str, object]:
             out[col] = np.abs(x) if discount else x
     for col in C.BOOL:
         if chk.has(col):
-            values = chk.col(col).to_pandas(types_mapper=_str_mapper).str.strip().str.lower()
-            mapped = values.map(_BOOL)
-            chk.flag((values.notna() & mapped.isna()).to_numpy(), col, "true or false")
+            arr = chk.col(col)
+            mapped = map_values(arr, lambda v: _BOOL.get(v.strip().lower()))
+            chk.flag(~_np(arr.is_null()) & mapped.isna().to_numpy(), col, "true or false")
             out[col] = mapped.fillna(False).astype(bool)
     if chk.has("order-status"):
         out["order-status"] = chk.choice(
@@ -477,7 +477,13 @@ def _events(
     ) -> None:
         m = np.asarray(mask, dtype=bool)
         if m.any():
-            frame = {"order_id": oid[m], "at": at[m], "kind": str(kind_), "actor": str(actor)}
+            ids = oid[m]
+            frame = {
+                "order_id": ids,
+                "at": at[m],
+                "kind": constant(str(kind_), ids.index),
+                "actor": constant(str(actor), ids.index),
+            }
             frame.update({k: (v[m] if isinstance(v, pd.Series) else v) for k, v in cols.items()})
             parts.append(pd.DataFrame(frame))
 

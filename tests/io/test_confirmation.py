@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import SPAPI
+from iohelpers import SPAPI
 
 from orderkit import ConfirmationError
 from orderkit.io import (

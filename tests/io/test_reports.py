@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import LATER
+from iohelpers import LATER, REPORTS
 
 from orderkit import OrderStatus, ReportFormatError, schema
 from orderkit.events import event_ids as core_event_ids
@@ -16,6 +16,21 @@ from orderkit.io import read_report, write_report
 from orderkit.io._fast import event_ids as fast_event_ids
 
 UTC = dt.UTC
+
+
+@pytest.fixture
+def all_orders() -> Path:
+    return REPORTS / "all_orders.txt"
+
+
+@pytest.fixture
+def unshipped() -> Path:
+    return REPORTS / "unshipped_cp932.txt"
+
+
+@pytest.fixture
+def order_report() -> Path:
+    return REPORTS / "order_report_bom.txt"
 
 
 def _states(book, at=LATER):

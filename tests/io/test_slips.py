@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from conftest import REPORTS
+from iohelpers import REPORTS
 
 from orderkit import OrderNotFound
 from orderkit.io import read_report, render_packing_slip

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import LATER, SPAPI
+from iohelpers import LATER, SPAPI
 
 from orderkit import OrderStatus, ReportFormatError, schema
 from orderkit.io import read_spapi_orders
