@@ -105,7 +105,8 @@ def write_report(
             latest event. No wall clock is read.
 
     Raises:
-        ValueError: an unknown ``kind`` or ``encoding``, or a naive ``at``.
+        ValueError: an unknown ``kind`` or ``encoding``, a naive ``at``, or no ``at`` for a book
+            without events.
         UnicodeEncodeError: a value has no cp932 form (with ``encoding="cp932"``).
 
     """
@@ -115,10 +116,12 @@ def write_report(
         raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, not {encoding!r}")
     spec = C.KINDS[kind]
     if at is None:
-        at = book.events["at"].max().to_pydatetime() if len(book.events) else None
-    if at is not None and at.tzinfo is None:
+        if book.events.empty:
+            raise ValueError("the book has no events to date the report: pass at=")
+        at = book.events["at"].max().to_pydatetime()
+    if at.tzinfo is None:
         raise ValueError(f"at={at!r} has no timezone")
-    states = _states(book, at) if at is not None else _states(book, dt.datetime.max)
+    states = _states(book, at)
     rows = book.items.merge(book.orders, on="order_id", how="inner", suffixes=("", "_order"))
     rows = rows.merge(states, on="order_id", how="left")
     mfn = rows["fulfillment_channel"].fillna("MFN") == "MFN"
@@ -143,7 +146,7 @@ def write_report(
         .map(_text),
         "days-past-promise": _days_past(rows, at),
     }
-    if kind == "unshipped" and "reporting-date" not in rows and at is not None:
+    if kind == "unshipped" and "reporting-date" not in rows:
         derived["reporting-date"] = pd.Series(_text(at), index=rows.index)
     columns = list(spec.columns)
     known = set(_OUT) | set(columns)
@@ -173,8 +176,6 @@ def _item_status(rows: pd.DataFrame, shipped: pd.Series) -> pd.Series:
     return out
 
 
-def _days_past(rows: pd.DataFrame, at: dt.datetime | None) -> pd.Series:
-    if at is None:
-        return pd.Series("0", index=rows.index)
+def _days_past(rows: pd.DataFrame, at: dt.datetime) -> pd.Series:
     late = (pd.Timestamp(at) - rows["latest_ship_date"]).dt.days.clip(lower=0)
     return late.fillna(0).astype(int).astype(str)
