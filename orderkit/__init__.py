@@ -2,7 +2,13 @@
 
 The front door. Everything a notebook or a user needs is importable from here; submodules
 (``orderkit.io``, ``orderkit.metrics``, ``orderkit.charts``, ``orderkit.widgets``,
-``orderkit.sample``) are imported on first use.
+``orderkit.sample``, ``orderkit.store``) are imported on first use.
+
+>>> import orderkit as ok
+>>> ok.OrderStatus.PENDING.ja
+'保留中'
+>>> callable(ok.simulate) and ok.Scenario().days
+90
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from orderkit.errors import (
 from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, ReturnReason
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.rules import RULES, Rule
+from orderkit.simulate import Scenario, simulate
 from orderkit.state import OrderState
 from orderkit.status import OrderStatus
 
@@ -57,15 +64,20 @@ __all__ = [
     "ReportFormatError",
     "ReturnReason",
     "Rule",
+    "Scenario",
     "Situation",
     "StoreError",
     "TransitionNotAllowed",
     "advise",
     "available",
     "make_event",
+    "simulate",
 ]
 
-_LAZY_MODULES = {"io", "metrics", "charts", "widgets", "sample", "simulate_", "store"}
+# Heavier parts load on first use (``orderkit.io``, ``orderkit.widgets``, ...). ``orderkit.simulate``
+# is the function; its module is ``orderkit.simulate`` in ``sys.modules`` (``from orderkit.simulate
+# import Scenario`` works as usual).
+_LAZY_MODULES = {"io", "metrics", "charts", "widgets", "sample", "store", "training", "display"}
 
 
 def __getattr__(name: str) -> Any:

@@ -27,7 +27,7 @@ from orderkit.rules import Rule, rule
 from orderkit.state import OrderState
 from orderkit.status import OrderStatus
 
-__all__ = ["HANDLERS", "Advice", "Situation", "Step", "advise"]
+__all__ = ["HANDLERS", "Advice", "Situation", "Step", "advise", "applies"]
 
 
 class Situation(StrEnum):
@@ -1013,6 +1013,31 @@ def _contact(c: _Ctx) -> Advice:
 
 def _no_reply(c: _Ctx) -> Advice:
     s = c.s
+    if not (s.status.is_pending or s.status is OrderStatus.UNSHIPPED):
+        summary = c.t(
+            f"This order is {s.status.en}: it can no longer be canceled for no reply. Keep writing through the Contact Customer form or email.",
+            f"この注文は{s.status.ja}のため、返信なしを理由にキャンセルすることはできません。購入者連絡フォームやメールで連絡を続けます。",
+        )
+        steps = [
+            Step(summary, rule("no-cancel-after-shipment")),
+            c.step(
+                "contact-channels",
+                "Review the conversation on the Buyer-Seller Messages page.",
+                "やり取りは「購入者とのメッセージ」ページで確認します。",
+            ),
+        ]
+        template = c.letter(
+            "We have tried to reach you about your order but have not heard back yet. Please reply to this message at your convenience.",
+            "ご注文についてご連絡しておりますが、まだご返信をいただいておりません。お手すきの際にご返信いただけますと幸いです。",
+        )
+        return _advice(
+            c,
+            Situation.NO_REPLY,
+            summary,
+            steps,
+            template=template,
+            facts={"deadline": None, "overdue": False},
+        )
     due = s.reply_deadline or c.details.get("due") or propose_reply_deadline(c.now, policy=c.policy)
     if s.reply_overdue:
         summary = c.t(
@@ -1024,15 +1049,6 @@ def _no_reply(c: _Ctx) -> Advice:
             f"Set a deadline — {c.when(due)} — and tell the buyer the order will be canceled without a reply.",
             f"期限（{c.when(due)}）を設け、返信がなければ注文をキャンセルすると伝えます。",
         )
-    steps = [c.step("no-reply-deadline", summary, summary)]
-    if s.status not in (OrderStatus.PENDING, OrderStatus.UNSHIPPED):
-        steps.append(
-            c.step(
-                "no-cancel-after-shipment",
-                "This order has shipped: it cannot be canceled for no reply.",
-                "この注文は出荷済みのため、返信なしを理由にキャンセルできません。",
-            )
-        )
     template = c.letter(
         f"We have tried to reach you about your order but have not heard back. If we do not hear from you by {c.when(due)}, we will cancel the order.",
         f"ご注文についてご連絡しておりますが、まだご返信をいただいておりません。{c.when(due)}までにご返信がない場合は、ご注文をキャンセルさせていただきます。",
@@ -1041,7 +1057,7 @@ def _no_reply(c: _Ctx) -> Advice:
         c,
         Situation.NO_REPLY,
         summary,
-        steps,
+        [Step(summary, rule("no-reply-deadline"))],
         template=template,
         facts={"deadline": due, "overdue": s.reply_overdue},
     )
@@ -1244,3 +1260,45 @@ def advise(
     sit = Situation(situation)
     ctx = _Ctx(state, now, lang, policy, seller_name, details)
     return HANDLERS[sit](ctx)
+
+
+# ---- which situations an order's state illustrates ------------------------------------------
+
+_APPLIES: Mapping[Situation, Callable[[OrderState], bool]] = {
+    Situation.FIRST_ORDER: lambda s: s.status is OrderStatus.UNSHIPPED,
+    Situation.PENDING_SALE: lambda s: s.status.is_pending,
+    Situation.NOT_RECEIVED: lambda s: s.not_received_at is not None,
+    Situation.PRICE_BREAKDOWN: lambda s: len(s.facts.items) > 1,
+    Situation.RETURNED_UNDELIVERABLE: lambda s: s.returned_reason is not None,
+    Situation.CVS_PAYMENT_DETAILS: lambda s: (
+        s.facts.payment_method == "cvs" and s.status.is_pending
+    ),
+    Situation.POINTS_DETAILS: lambda s: s.facts.payment_method == "points",
+    Situation.CHANGE_ORDER: lambda s: (
+        s.status is OrderStatus.UNSHIPPED and s.facts.seller_fulfilled
+    ),
+    Situation.COMBINE_SHIPMENTS: lambda s: s.combined_ref is not None,
+    Situation.RECEIPT: lambda s: s.status is OrderStatus.SHIPPED,
+    Situation.ITEMS_UNAVAILABLE: lambda s: (
+        s.status is OrderStatus.UNSHIPPED and len(s.facts.items) > 1
+    ),
+    Situation.CONTACT_BUYER: lambda s: not s.facts.seller_fulfilled,
+    Situation.NO_REPLY: lambda s: (
+        s.reply_deadline is not None
+        or (s.status is OrderStatus.UNSHIPPED and s.facts.seller_fulfilled)
+    ),
+    Situation.CONFIRM_DEADLINE: lambda s: s.at_risk,
+    Situation.SHIPMENT_LATE: lambda s: s.shows_late,
+    Situation.BUSINESS_ORDER: lambda s: (
+        s.facts.is_business_order and bool(s.facts.purchase_order_number)
+    ),
+}
+
+
+def applies(situation: Situation | str, state: OrderState) -> bool:
+    """Return whether ``state`` is a typical order for ``situation`` (for examples and drills).
+
+    ``unknown_order`` applies to no order: it is about an order that is not in the book.
+    """
+    check = _APPLIES.get(Situation(situation))
+    return bool(check and check(state))

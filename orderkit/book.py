@@ -241,10 +241,15 @@ class OrderBook:
     def statuses(self, at: dt.datetime, *, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
         """Return each order's status and flags at ``at`` through the per-order lens.
 
-        Exact but one order at a time: for a whole fleet use :mod:`orderkit.metrics`.
+        Orders not yet placed at ``at`` are left out. Exact but one order at a time: for a whole
+        fleet use :mod:`orderkit.metrics`.
         """
         rows = []
+        placed = self._events.loc[self._events["kind"] == "placed"]
+        known = set(placed.loc[placed["at"] <= at, "order_id"])
         for order_id in self._orders["order_id"]:
+            if order_id not in known:
+                continue  # not yet placed at ``at``
             s = self.order(order_id).state(at=at, policy=policy)
             rows.append(
                 {

@@ -309,22 +309,21 @@ class _Replay:
 
         A recorded Amazon event of the timer's kind stands for the clock (the fold leaves the timer
         to it): the status is Canceled from the due time either way. A timer already past when it
-        starts (due before the order's last event) is one the per-order lens refuses.
+        starts (due before the order's last event, e.g. a pre-order released after its payment
+        window) fires at once, at that last event's time — as the per-order lens does.
         """
         due, tick_kind, reason = self._timer(o)
         fires = due <= until
         stands_for = np.zeros(len(o), bool)
         if kind is not None and actor is not None:
             stands_for = fires & (kind == tick_kind) & (actor == _ACTORS.index(Actor.AMAZON))
-        past = fires & (due < self.last[o])
-        self._refuse(o[past], self.last[o[past]])
-        tick = fires & ~past
-        t = o[tick]
-        self._change(t, due[tick], _CANCELED)
+        fire_at = np.maximum(due, self.last[o])
+        t = o[fires]
+        self._change(t, fire_at[fires], _CANCELED)
         self.cancel_actor[t] = _ACTORS.index(Actor.AMAZON)
-        self.cancel_reason[t] = reason[tick]
-        self.last[t] = due[tick]
-        return stands_for & ~past
+        self.cancel_reason[t] = reason[fires]
+        self.last[t] = fire_at[fires]
+        return stands_for
 
     # -- one step: each order's k-th event --------------------------------------------------------
     def run(self, reasons: np.ndarray, lines: np.ndarray, quantity: np.ndarray) -> None:

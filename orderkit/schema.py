@@ -115,7 +115,6 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     Raises ``ValueError`` if a value cannot take its column's dtype (naming the column).
     """
     spec = _TABLES[table]
-    n = len(frame)
     out: dict[str, pd.Series] = {}
     for name, col in spec.items():
         if name in frame.columns:
@@ -124,7 +123,7 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"{table}.{name}: cannot hold {col.dtype}: {exc}") from exc
         else:
-            out[name] = pd.Series(pd.array([None] * n, dtype=col.dtype), index=frame.index)
+            out[name] = pd.Series(index=frame.index, dtype=col.dtype)
     for name in frame.columns:
         if name not in spec:
             out[name] = frame[name]

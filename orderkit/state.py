@@ -18,6 +18,7 @@ the reply deadline, the open contact channels — is derived from the events and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -294,7 +295,12 @@ class _Fold:
 
     # -- the clock: what Amazon does when a deadline passes --------------------------------------
     def timers(self) -> list[Event]:
-        """Return the clock events due from the current state, earliest first."""
+        """Return the clock events due from the current state, earliest first.
+
+        A timer that starts after its due time has passed (a pre-order released after its payment
+        window, say) fires at once: at the time of the event that started it.
+        """
+        started = self.applied[-1].at if self.applied else None
         out = []
         due = self.payment_due()
         if self.status is OrderStatus.PENDING and due is not None:
@@ -308,6 +314,8 @@ class _Fold:
                 Event(self.facts.order_id, cutoff, EventKind.CANCELED, Actor.AMAZON,
                       reason=CancelReason.CONFIRM_CUTOFF, source="clock")
             )  # fmt: skip
+        if started is not None:
+            out = [e if e.at >= started else dataclasses.replace(e, at=started) for e in out]
         return sorted(out, key=lambda e: e.at)
 
     def run_clock(self, until: dt.datetime, *, next_event: Event | None = None) -> None:
@@ -345,9 +353,6 @@ class _Fold:
             return
         if self.status is None:
             raise self.refuse(event, "placed-once", "the order has no placed event yet")
-        if self._absorbed(event):
-            self.applied.append(event)
-            return
         if event.kind is EventKind.SHIPMENT_CONFIRMED:
             self._ship(event)
         elif event.kind in _TRIGGERS:
@@ -361,17 +366,6 @@ class _Fold:
             _GUARDS.get(event.kind, _no_guard)(self, event)
             _EFFECTS.get(event.kind, _no_effect)(self, event)
         self.applied.append(event)
-
-    def _absorbed(self, event: Event) -> bool:
-        """Return whether ``event`` only confirms what the clock already did (not a new fact)."""
-        last = self.applied[-1] if self.applied else None
-        return (
-            last is not None
-            and last.source == "clock"
-            and event.kind == last.kind
-            and event.actor == last.actor
-            and event.reason in (None, last.reason)
-        )
 
     def _next(self, event: Event, trigger: Trigger) -> OrderStatus:
         assert self.status is not None
@@ -469,7 +463,12 @@ class _Fold:
         )
         reply_deadline = v["reply_deadline"]
         replied = v["buyer_replied_at"]
-        reply_open = reply_deadline is not None and (replied is None or replied < v["reply_set_at"])  # type: ignore[operator]
+        # A reply deadline threatens cancellation, so it only stands while the order can be canceled.
+        reply_open = (
+            reply_deadline is not None
+            and (replied is None or replied < v["reply_set_at"])
+            and (self.status.is_pending or self.status is OrderStatus.UNSHIPPED)
+        )  # type: ignore[operator]
         lsd = self.facts.latest_delivery_date
         return OrderState(
             order_id=self.facts.order_id,

@@ -430,11 +430,26 @@ def test_reply_deadline_must_lie_in_the_future(paid_book):
     assert err.value.rule.id == "reply-deadline-future"
 
 
-def test_no_reply_advice_proposes_a_deadline_on_a_business_day(paid_book):
+def test_no_reply_advice_proposes_a_deadline_on_a_business_day():
     now = dt.datetime(2026, 11, 20, 12, 0, tzinfo=T0.tzinfo)  # Friday; Mon 23 Nov is a holiday
-    advice = advise("no_reply", paid_book.order(ORDER_ID).state(at=now), now=now)
+    book = build_book(placed=now - 2 * H, paid=now - H)
+    advice = advise("no_reply", book.order(ORDER_ID).state(at=now), now=now)
     # Three business days after Friday 20 Nov, skipping the weekend and Labour Thanksgiving Day.
     assert advice.facts["deadline"].date() == dt.date(2026, 11, 26)
+
+
+def test_shipped_order_cannot_be_canceled_for_no_reply(paid_book):
+    ship(paid_book, T0 + 2 * H)
+    now = T0 + 3 * H
+    advice = advise("no_reply", paid_book.order(ORDER_ID).state(at=now), now=now)
+    assert advice.rules[0].id == "no-cancel-after-shipment"
+
+
+def test_reply_deadline_ends_when_the_order_ships(paid_book):
+    paid_book.record(make_event("set_reply_deadline", ORDER_ID, at=T0 + 2 * H, due=T0 + D))
+    ship(paid_book, T0 + 3 * H)
+    state = paid_book.order(ORDER_ID).state(at=T0 + 2 * D)
+    assert (state.reply_deadline, state.reply_overdue) == (None, False)
 
 
 # 16. Confirm within 7 days of the ship date --------------------------------------------------

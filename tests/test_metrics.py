@@ -16,6 +16,7 @@ from orderkit.metrics import TARGETS, daily, rates, status_at
 from orderkit.policy import Policy
 from orderkit.simulate import Scenario, simulate
 from orderkit.state import ItemFacts, OrderFacts, fold
+from orderkit.status import OrderStatus
 
 # Every edge case the simulator knows, often: cvs expiry, buyer and seller cancels, partial
 # shipments, late and never-confirmed orders, rows without a ship date (derived from payment).
@@ -223,18 +224,20 @@ T0 = dt.datetime(2026, 4, 6, 1, 0, tzinfo=dt.UTC)  # a Monday, 10:00 JST
 OID = "503-0000000-0000001"
 
 
-def test_a_timer_due_before_the_last_event_is_flagged_refused():
-    """A cvs pre-order released after its payment window: the per-order lens refuses it too."""
+def test_a_timer_already_past_when_it_starts_fires_at_once_in_both_lenses():
+    """A cvs pre-order released after its payment window is canceled at the release."""
+    release = T0 + dt.timedelta(days=10)
     ev = [
         Event(OID, T0, EventKind.PLACED, Actor.BUYER),
         Event(OID, T0 + dt.timedelta(hours=1), EventKind.AWAITING_RELEASE, Actor.AMAZON),
-        Event(OID, T0 + dt.timedelta(days=10), EventKind.RELEASED, Actor.AMAZON),
+        Event(OID, release, EventKind.RELEASED, Actor.AMAZON),
     ]
     b = _tiny_book(ev, method="cvs")
     at = T0 + dt.timedelta(days=11)
-    assert status_at(b, at)["refused"].item()
-    with pytest.raises(Exception):  # noqa: B017 - the core raises TransitionNotAllowed here
-        b.order(OID).state(at=at)
+    row = status_at(b, at).iloc[0]
+    state = b.order(OID).state(at=at)
+    assert (row["status"], bool(row["refused"])) == ("Canceled", False)
+    assert (state.status, state.canceled_at) == (OrderStatus.CANCELED, release)
 
 
 def test_a_shipment_on_a_canceled_order_is_flagged_refused():

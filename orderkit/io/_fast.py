@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orderkit import schema
-from orderkit.events import _IDENTITY
+from orderkit.events import event_ids as _core_event_ids
 
 __all__ = ["constant", "event_ids", "fill_schema", "map_values"]
 
@@ -71,15 +71,5 @@ def fill_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return frame
 
 
-def event_ids(frame: pd.DataFrame) -> pd.Series:
-    """Return the content hash of each event row, exactly as :func:`orderkit.events.event_ids`."""
-    if frame.empty:
-        return pd.Series([], dtype=schema.STR, index=frame.index)
-    hashed = pd.util.hash_pandas_object(frame[_IDENTITY], index=False, categorize=True)
-    digits = _HEX[hashed.to_numpy(np.uint64).astype(">u8").view(np.uint8).reshape(-1, 8)]
-    raw = np.ascontiguousarray(digits).view("S16").ravel()
-    arr = pa.Array.from_buffers(pa.binary(16), len(raw), [None, pa.py_buffer(raw.tobytes())])
-    text = pc.cast(arr, pa.string()).to_pandas(
-        types_mapper=lambda t: pd.StringDtype(na_value=np.nan)
-    )
-    return pd.Series(text.to_numpy(), index=frame.index, dtype=schema.STR)
+#: The core's vectorised event ids (kept here under this name for the readers).
+event_ids = _core_event_ids
