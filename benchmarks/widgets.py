@@ -417,12 +417,10 @@ def bench_notebooks() -> None:
         (ln for ln in reversed(lines) if re.search(r"\d+ (passed|failed|error)", ln)),
         lines[-1] if lines else "(no output)",
     )
-    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"wall time: {wall:.1f} s (target {NOTEBOOK_TARGET_S:.0f} s); exit code {done.returncode}"
     )
     print(f"pytest: {summary.strip('= ')}")
-    print(f"largest child process (ru_maxrss): {children_mb:.0f} MB")
     if done.returncode != 0:
         failures = [ln for ln in lines if ln.startswith(("FAILED", "ERROR"))]
         print("\n".join(failures or lines[-20:]))
