@@ -41,6 +41,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "status": ("Status", "ステータス"),
     "Pending": ("Pending", "保留中"),
     "late": ("Shipment is late", "出荷遅延"),
+    "late_open": ("Shipment is late", "出荷遅延"),
     "at_risk": ("At risk of auto-cancel", "自動キャンセルの恐れ"),
     "closed": ("Closed day", "休業日"),
     "rate": ("Rate", "率"),
@@ -109,7 +110,8 @@ def pending_vs_late(
     """Return Pending and late orders per day, weekends and Japanese holidays shaded.
 
     Args:
-        daily_df: :func:`orderkit.metrics.daily` (columns ``Pending`` and ``late``, index ``day``).
+        daily_df: :func:`orderkit.metrics.daily` (columns ``Pending`` and ``late_open`` — orders
+            showing "Shipment is late" — or ``late``; index ``day``).
         lang: ``"en"`` or ``"ja"``.
         calendar: the business calendar whose closed days are shaded (default: Japan's).
 
@@ -121,7 +123,8 @@ def pending_vs_late(
 
     """
     frame = _days(daily_df)
-    series = {"Pending": _t("Pending", lang), "late": _t("late", lang)}
+    late = "late_open" if "late_open" in frame.columns else "late"
+    series = {"Pending": _t("Pending", lang), late: _t("late", lang)}
     long = frame.melt("day", value_vars=list(series), var_name="series", value_name="orders")
     long["series"] = long["series"].map(series)
     shade = _closed_days(frame["day"], calendar or BusinessCalendar(), lang)
@@ -287,7 +290,7 @@ def compare_scenarios(
     daily_b: pd.DataFrame,
     *,
     names: Sequence[str] = ("A", "B"),
-    columns: Sequence[str] = ("Pending", "Unshipped", "late", "at_risk"),
+    columns: Sequence[str] = ("Pending", "Unshipped", "late_open", "at_risk"),
     lang: str = "en",
 ) -> alt.FacetChart:
     """Return two scenarios' daily series side by side, one panel per series.

@@ -686,7 +686,9 @@ def daily(
         - one column per :class:`~orderkit.status.OrderStatus` value (``Pending``, ``Unshipped``,
           ``PartiallyShipped``, ``Shipped``, ``Canceled``, ...): orders in that status at the end
           of the day (every order placed so far is in exactly one);
-        - ``late``, ``confirm_warning``, ``at_risk``: orders with that flag at the end of the day;
+        - ``late``, ``confirm_warning``, ``at_risk``: orders with that flag at the end of the day
+          (``late`` stays on an order shipped late, as Late Shipment Rate counts it);
+        - ``late_open``: orders showing "Shipment is late" — late and not yet wholly confirmed;
         - ``confirmed``: shipment confirmations that day;
         - ``auto_canceled``: orders Amazon canceled that day at the confirmation cutoff;
           ``auto_canceled_total``: all such cancellations up to the end of that day;
@@ -715,6 +717,8 @@ def daily(
         out[status.value] = _count_intervals(ends, h.change_at[mine], nxt[mine])
     late_lo, late_hi, warn_lo, warn_hi = _flag_intervals(h)
     out["late"] = _count_intervals(ends, late_lo, late_hi)
+    # What Manage Orders shows as "Shipment is late": late and not yet wholly confirmed.
+    out["late_open"] = _count_intervals(ends, late_lo, np.minimum(late_hi, h.fully_confirmed))
     out["confirm_warning"] = _count_intervals(ends, warn_lo, warn_hi)
     out["at_risk"] = _count_intervals(
         ends, np.maximum(warn_lo, h.unshipped_from), np.minimum(warn_hi, h.unshipped_until)

@@ -343,3 +343,15 @@ def test_daily_of_a_million_orders_is_vectorised():
     daily(b)
     assert time.perf_counter() - t0 < replay + 1.0
     assert np.isfinite(replay)
+
+
+def test_late_open_counts_the_orders_showing_shipment_is_late():
+    book = simulate(Scenario(days=12, orders_per_day=60, confirm_delayed=0.3), seed=5)
+    day = dt.date(2026, 4, 8)
+    counted = daily(book, start=day, end=day)["late_open"].iloc[0]
+    at = end_of_day(day)
+    placed = set(
+        book.events.loc[(book.events["kind"] == "placed") & (book.events["at"] <= at), "order_id"]
+    )
+    showing = sum(book.order(o).state(at=at).shows_late for o in placed)
+    assert counted == showing > 0

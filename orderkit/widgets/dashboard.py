@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import pandas as pd
 import traitlets
 
 from orderkit import charts, metrics
@@ -111,7 +112,9 @@ class MetricsDashboard(w.VBox):
         now = _now(self.clock)
         self.daily_all = metrics.daily(book, end=to_jst(now).date(), policy=self.policy)
         days = self.daily_all.index
-        self.start.value, self.end.value = (days.min(), days.max()) if len(days) else (None, None)
+        self.start.value, self.end.value = (
+            (days.min().date(), days.max().date()) if len(days) else (None, None)
+        )
         self.refresh()
 
     @property
@@ -119,9 +122,9 @@ class MetricsDashboard(w.VBox):
         """The daily metrics over the chosen date range."""
         d = self.daily_all
         if self.start.value is not None:
-            d = d[d.index >= self.start.value]
+            d = d[d.index >= pd.Timestamp(self.start.value)]
         if self.end.value is not None:
-            d = d[d.index <= self.end.value]
+            d = d[d.index <= pd.Timestamp(self.end.value)]
         return d
 
     def refresh(self) -> None:

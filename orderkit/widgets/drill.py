@@ -69,7 +69,7 @@ class TrainingDrill(w.VBox):
 
     @traitlets.observe("lang")
     def _lang_changed(self, _: object) -> None:
-        if self.children:
+        if self.drill is not None:
             self._show()
 
     def new(self) -> Drill:

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 import traitlets
 
@@ -128,6 +129,9 @@ class OrderExplorer(w.VBox):
             self.cells.append(row)
         self._handlers: list[Callable[[str], None]] = []
         self._match: pd.Series | None = None  # rows found by the last search (None: no search)
+        self._cache_key: tuple[object, ...] | None = None
+        self._sorted = np.arange(0)
+        self._version = 0  # bumped when the search or a row changes
         self._wire()
         self.children = self._layout()
         self.lang = lang
@@ -256,6 +260,7 @@ class OrderExplorer(w.VBox):
                 FindOutcome.PENDING if pending else FindOutcome.FOUND, result.orders, result.query
             )
         self._last = result
+        self._version += 1
         self.message.value = (
             ""
             if result is None
@@ -275,6 +280,7 @@ class OrderExplorer(w.VBox):
         self.table.loc[row, "status"] = state.status.value
         self.table.loc[row, "late"] = state.late
         self.table.loc[row, "at_risk"] = state.at_risk
+        self._version += 1
         self.refresh()
 
     def _filter_changed(self, _: object) -> None:
@@ -292,51 +298,64 @@ class OrderExplorer(w.VBox):
 
     def go(self, page: int) -> None:
         """Show page ``page`` (clamped to the pages there are)."""
-        last = max(0, (len(self.filtered()) - 1) // self.page_size)
+        last = max(0, (len(self._positions()) - 1) // self.page_size)
         self.page = min(max(0, page), last)
         self.refresh()
 
     def filtered(self) -> pd.DataFrame:
         """Return the rows that pass the search and the filters, in the current sort order."""
-        t = self.table
-        mask = pd.Series(True, index=t.index) if self._match is None else self._match
-        if self.status.value:
-            mask &= t["status"] == self.status.value
-        if self.channel.value:
-            mask &= t["fulfillment_channel"] == self.channel.value
-        if self.payment.value:
-            mask &= t["payment_method"] == self.payment.value
-        if self.late.value:
-            mask &= t["late"]
-        if self.at_risk.value:
-            mask &= t["at_risk"]
-        rows = t[mask]
-        key = {"payment": "payment_method", "flags": "late"}.get(self.sort_by, self.sort_by)
-        return rows.sort_values(key, ascending=not self.descending, kind="stable")
+        return self.table.iloc[self._positions()]
+
+    def _positions(self) -> np.ndarray:
+        """Row positions passing the search and filters, sorted; cached until something changes."""
+        key = (
+            self.status.value, self.channel.value, self.payment.value,
+            self.late.value, self.at_risk.value, self.sort_by, self.descending, self._version,
+        )  # fmt: skip
+        if self._cache_key != key:
+            t = self.table
+            mask = np.ones(len(t), bool) if self._match is None else self._match.to_numpy(bool)
+            for column, value in (
+                ("status", self.status.value),
+                ("fulfillment_channel", self.channel.value),
+                ("payment_method", self.payment.value),
+            ):
+                if value:
+                    mask = mask & (t[column] == value).to_numpy(bool)
+            if self.late.value:
+                mask = mask & t["late"].to_numpy(bool)
+            if self.at_risk.value:
+                mask = mask & t["at_risk"].to_numpy(bool)
+            pos = np.flatnonzero(mask)
+            column = {"payment": "payment_method", "flags": "late"}.get(self.sort_by, self.sort_by)
+            # The table has a RangeIndex, so the sorted labels are the row positions.
+            ordered = (
+                t[column]
+                .iloc[pos]
+                .sort_values(ascending=not self.descending, kind="stable", na_position="last")
+            )
+            self._sorted, self._cache_key = ordered.index.to_numpy(), key
+        return self._sorted
 
     def refresh(self) -> None:
         """Redraw the header, the current page and the row count."""
         lang = self.lang
-        rows = self.filtered()
+        positions = self._positions()
         for col, header in zip(COLUMNS, self.headers, strict=True):
             arrow = (" ▼" if self.descending else " ▲") if col == self.sort_by else ""
             header.description = tr(col, lang) + arrow
-        page = rows.iloc[self.page * self.page_size : (self.page + 1) * self.page_size]
+        lo = self.page * self.page_size
+        page = self.table.iloc[positions[lo : lo + self.page_size]]
         for i, cells in enumerate(self.cells):
             if i < len(page):
-                r = page.iloc[i]
-                self._fill(cells, r, lang)
+                self._fill(cells, page.iloc[i], lang)
             else:
                 cells[0].description, cells[0].tooltip, cells[0].disabled = "", "", True
                 for cell in cells[1:]:
                     cell.value = ""
-        n = len(rows)
-        lo, hi = (
-            (self.page * self.page_size + 1, self.page * self.page_size + len(page))
-            if n
-            else (0, 0)
-        )
-        self.count.value = tr("rows", lang, lo=lo, hi=hi, n=n) if n else tr("none", lang)
+        n = len(positions)
+        hi = lo + len(page)
+        self.count.value = tr("rows", lang, lo=lo + 1, hi=hi, n=n) if n else tr("none", lang)
         self.prev_button.disabled = self.page == 0
         self.next_button.disabled = hi >= n
 
