@@ -1,0 +1,303 @@
+"""Widgets in plain pytest: drive their traits and callbacks, assert what changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderkit import OrderStatus, Scenario, sample
+from orderkit.metrics import status_at
+from orderkit.store import Store
+from orderkit.widgets import (
+    InquiryAssistant,
+    LanguageSwitch,
+    MetricsDashboard,
+    OrderCard,
+    OrderExplorer,
+    SimulationPanel,
+    TrainingDrill,
+    Workbench,
+)
+
+NOW = sample.DEFAULT_NOW
+
+
+@pytest.fixture(scope="module")
+def base_book():
+    return sample.book()
+
+
+@pytest.fixture
+def book(base_book):
+    return base_book.copy()
+
+
+@pytest.fixture(scope="module")
+def fleet(base_book):
+    return status_at(base_book, NOW)
+
+
+def first(fleet, **flags):
+    mask = True
+    for column, value in flags.items():
+        mask = mask & (fleet[column] == value)
+    return str(fleet.index[mask][0])
+
+
+# ---- OrderExplorer ---------------------------------------------------------------------------
+
+
+def test_explorer_finds_an_order_by_buyer_email_and_opens_it(book):
+    counts = book.orders["buyer_email"].value_counts()
+    email = counts.index[counts == 1][0]
+    order_id = book.orders.loc[book.orders["buyer_email"] == email, "order_id"].item()
+    explorer = OrderExplorer(book, now=NOW)
+    opened = []
+    explorer.on_select(opened.append)
+    explorer.query.value = email.upper()
+    assert explorer.cells[0][0].description == order_id
+    assert (explorer.selected, opened) == (order_id, [order_id])
+
+
+def test_explorer_reports_an_invalid_order_number(book):
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.query.value = "503-12345"
+    assert "ok-find-invalid_number" in explorer.message.value
+    assert explorer.count.value == "No orders match."
+
+
+def test_explorer_refers_a_foreign_order_number_to_customer_service(book):
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.query.value = "249-0000000-0000001"
+    assert "Customer Service" in explorer.message.value
+
+
+def test_explorer_filter_shows_only_that_status(book, fleet):
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.status.value = "Pending"
+    shown = [row[0].description for row in explorer.cells if row[0].description]
+    assert shown and all(fleet.loc[o, "status"] == "Pending" for o in shown)
+    assert explorer.count.value.endswith(f"of {(fleet['status'] == 'Pending').sum()} orders")
+
+
+def test_explorer_clearing_a_filter_restores_the_search_results(book):
+    explorer = OrderExplorer(book, now=NOW)
+    name = book.orders["buyer_name"].dropna().iloc[0][:1]
+    explorer.query.value = name
+    before = explorer.count.value
+    explorer.status.value = "Unshipped"
+    explorer.status.value = None
+    assert explorer.count.value == before
+
+
+def test_explorer_header_click_sorts_and_a_second_click_reverses(book):
+    explorer = OrderExplorer(book, now=NOW)
+    header = explorer.headers[5]  # total
+    header.click()
+    totals = [int(r["total"]) for _, r in explorer.filtered().head(12).iterrows()]
+    assert totals == sorted(totals, reverse=True) and "▼" in header.description
+    header.click()
+    totals = [int(r["total"]) for _, r in explorer.filtered().head(12).iterrows()]
+    assert totals == sorted(totals) and "▲" in header.description
+
+
+def test_explorer_pages_through_the_orders(book):
+    explorer = OrderExplorer(book, now=NOW, page_size=10)
+    first_page = explorer.cells[0][0].description
+    explorer.next_button.click()
+    assert explorer.count.value.startswith("11–20 of")
+    assert explorer.cells[0][0].description != first_page
+    assert explorer.prev_button.disabled is False
+
+
+def test_explorer_relabels_in_japanese(book):
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.lang = "ja"
+    assert explorer.search_button.description == "検索"
+    assert "件中" in explorer.count.value
+
+
+# ---- OrderCard -------------------------------------------------------------------------------
+
+
+def test_card_disables_confirm_shipment_on_a_pending_order_with_its_rule(book, fleet):
+    card = OrderCard(book, first(fleet, status="Pending"), now=NOW)
+    button = card.buttons["confirm_shipment"]
+    assert button.disabled
+    assert card.check("confirm_shipment").refusal.rule.id == "pending-no-dispatch"
+    assert "Pending orders must not be dispatched" in card.refusals.value
+
+
+def test_card_enables_only_the_actions_the_rules_allow(book, fleet):
+    card = OrderCard(book, first(fleet, status="Unshipped", at_risk=False), now=NOW)
+    enabled = {a.value for a, b in card.buttons.items() if not b.disabled}
+    assert {"confirm_shipment", "cancel", "contact_email"} <= enabled
+    assert "refund" not in enabled  # nothing charged yet
+
+
+def test_card_action_is_recorded_in_the_book_and_the_store(book, fleet, tmp_path):
+    store = Store(path=tmp_path / "store.sqlite")
+    store.save(book)
+    order_id = first(fleet, status="Unshipped", at_risk=False)
+    card = OrderCard(book, order_id, now=NOW, store=store)
+    card.tracking.value = "4444-5555-6666"
+    card.buttons["confirm_shipment"].click()
+    assert card.state.status is OrderStatus.SHIPPED
+    stored = store.load().order(order_id).state(at=NOW)
+    assert stored.status is OrderStatus.SHIPPED
+    assert any(e.tracking_number == "4444-5555-6666" for e in stored.events)
+    assert card.last_result == "Recorded: Confirm shipment"
+
+
+def test_card_refused_action_changes_nothing_and_says_why(book, fleet):
+    order_id = first(fleet, status="Shipped")
+    card = OrderCard(book, order_id, now=NOW)
+    before = len(book.events)
+    assert card.act("refund", amount=10**8) is None
+    assert len(book.events) == before
+    assert card.last_result.startswith("Refused: A refund cannot exceed")
+
+
+def test_card_shows_the_confirm_warning_on_an_order_at_risk(book, fleet):
+    card = OrderCard(book, first(fleet, at_risk=True), now=NOW)
+    assert "Confirm as shipped by" in card.banner.value
+
+
+def test_card_timeline_chart_is_drawn_from_the_order(book, fleet):
+    card = OrderCard(book, first(fleet, status="Shipped"), now=NOW)
+    spec = card.chart.chart.to_dict()
+    assert "layer" in spec
+
+
+# ---- Workbench -------------------------------------------------------------------------------
+
+
+def test_workbench_opens_the_selected_order_and_updates_its_row(book, fleet):
+    bench = Workbench(book, now=NOW)
+    order_id = first(fleet, status="Unshipped", at_risk=False)
+    bench.explorer.open_order(order_id)
+    assert bench.card.order_id == order_id
+    bench.card.act("confirm_shipment")
+    row = bench.explorer.table.loc[bench.explorer.table["order_id"] == order_id].iloc[0]
+    assert row["status"] == "Shipped"
+
+
+def test_language_switch_relabels_every_linked_widget(book):
+    bench = Workbench(book, now=NOW)
+    bench.language.value = "ja"
+    assert (bench.explorer.lang, bench.card.lang) == ("ja", "ja")
+    assert bench.card.buttons["confirm_shipment"].description == "出荷を通知"
+
+
+# ---- InquiryAssistant ------------------------------------------------------------------------
+
+
+def test_inquiry_assistant_answers_with_the_rule_for_the_chosen_order(book, fleet):
+    assistant = InquiryAssistant(book, now=NOW, order_id=first(fleet, status="Pending"))
+    assistant.situation.value = "pending_sale"
+    assert "[pending-no-dispatch]" in assistant.advice_text
+    assert assistant.template.value
+
+
+def test_inquiry_assistant_refers_an_unknown_order_to_customer_service(book):
+    assistant = InquiryAssistant(book, now=NOW)
+    assistant.situation.value = "unknown_order"
+    assistant.order.value = "249-0000000-0000001"
+    assert assistant.advice.refer_to == "Amazon Customer Service"
+
+
+def test_inquiry_assistant_switches_to_japanese(book, fleet):
+    assistant = InquiryAssistant(book, now=NOW, order_id=first(fleet, status="Shipped"))
+    assistant.situation.value = "receipt"
+    assistant.lang = "ja"
+    assert "領収書" in assistant.advice_text
+
+
+def test_inquiry_assistant_says_what_is_missing(book):
+    assistant = InquiryAssistant(book, now=NOW)
+    assistant.situation.value = "change_order"
+    assert assistant.advice is None
+    assert "Select an order" in assistant.answer.value
+
+
+# ---- TrainingDrill ---------------------------------------------------------------------------
+
+
+def test_drill_right_answer_scores_a_point(book):
+    drill = TrainingDrill(book, now=NOW, seed=1)
+    right = next(i for i, c in enumerate(drill.drill.choices) if c.correct)
+    feedback = drill.check(right)
+    assert feedback.correct and drill.score.text() == "Score: 1 / 1"
+
+
+def test_drill_wrong_answer_shows_the_right_one_and_its_rule(book):
+    drill = TrainingDrill(book, now=NOW, seed=1)
+    wrong = next(i for i, c in enumerate(drill.drill.choices) if not c.correct)
+    feedback = drill.check(wrong)
+    assert not feedback.correct
+    assert drill.drill.right.en in drill.feedback_text
+    assert drill.drill.right.rule.faq[:20] in drill.feedback.value.replace("&#x27;", "'")
+
+
+def test_drill_counts_each_situation_once(book):
+    drill = TrainingDrill(book, now=NOW, seed=1)
+    drill.check(0)
+    drill.check(0)
+    assert drill.score.answered == 1
+    drill.next_button.click()
+    assert drill.check_button.disabled is False
+
+
+# ---- SimulationPanel -------------------------------------------------------------------------
+
+
+def test_simulation_slider_reruns_the_scenario_and_redraws(book):
+    panel = SimulationPanel(Scenario(days=21, orders_per_day=80), seed=3)
+    before = panel.chart.chart.to_dict()
+    panel.sliders["handling_days"].value = 4
+    assert panel.scenario.handling_days == 4
+    assert panel.chart.chart.to_dict() != before
+
+
+def test_simulation_cvs_share_keeps_the_payment_mix_whole():
+    panel = SimulationPanel(Scenario(days=14, orders_per_day=50), seed=3)
+    panel.sliders["cvs_share"].value = 40
+    mix = dict(panel.scenario.payment_mix)
+    assert mix["cvs"] == pytest.approx(0.40) and sum(mix.values()) == pytest.approx(1.0)
+
+
+# ---- MetricsDashboard ------------------------------------------------------------------------
+
+
+def test_dashboard_date_range_limits_the_daily_metrics(book):
+    dashboard = MetricsDashboard(book, now=NOW)
+    dashboard.start.value = sample.DEFAULT_NOW.date().replace(day=20)
+    assert dashboard.daily.index.min().day == 20
+
+
+def test_dashboard_exports_the_upload_file_for_selected_orders(book, fleet, tmp_path):
+    dashboard = MetricsDashboard(book, now=NOW, export_dir=tmp_path)
+    dashboard.at_risk.value = tuple(v for _, v in dashboard.at_risk.options)
+    path = dashboard.export()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[2].startswith("order-id\torder-item-id")
+    assert {line.split("\t")[0] for line in lines[3:]} == set(fleet.index[fleet["at_risk"]])
+
+
+def test_dashboard_export_with_nothing_selected_writes_nothing(book, tmp_path):
+    dashboard = MetricsDashboard(book, now=NOW, export_dir=tmp_path)
+    assert dashboard.export([]) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dashboard_loads_another_source(book):
+    small = sample.book(40, seed=9)
+    dashboard = MetricsDashboard(book, now=NOW, sources={"small": lambda: small})
+    dashboard.source.value = "small"
+    dashboard.load_button.click()
+    assert dashboard.book is small
+
+
+def test_language_switch_links_any_widget_with_a_lang_trait(book):
+    drill = TrainingDrill(book, now=NOW, seed=1)
+    LanguageSwitch().link(drill).value = "ja"
+    assert drill.check_button.description == "答え合わせ"
