@@ -6,7 +6,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export ORDERKIT_STORE ?= $(CURDIR)/.workbench/orderkit-store.sqlite
 
 .PHONY: lab test voila setup system-deps lint refresh-notebooks bench clean
 
@@ -23,6 +22,7 @@ system-deps:
 
 lab: setup
 	mkdir -p .workbench
+	ORDERKIT_STORE=$${ORDERKIT_STORE:-$(CURDIR)/.workbench/orderkit-store.sqlite} \
 	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.news_url=None $(LAB_ARGS) 01_quickstart.ipynb
 
 voila: setup
