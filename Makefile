@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test voila setup system-deps lint refresh-notebooks bench clean
 
@@ -23,10 +24,10 @@ system-deps:
 lab: setup
 	mkdir -p .workbench
 	ORDERKIT_STORE=$${ORDERKIT_STORE:-$(CURDIR)/.workbench/orderkit-store.sqlite} \
-	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.news_url=None $(LAB_ARGS) 01_quickstart.ipynb
+	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.news_url=None $(ROOT_ARGS) $(LAB_ARGS) notebooks/01_quickstart.ipynb
 
 voila: setup
-	$(BIN)/voila notebooks/03_support_playbook.ipynb --no-browser $(VOILA_ARGS)
+	$(BIN)/voila notebooks/03_support_playbook.ipynb $(VOILA_ARGS)
 
 test: setup system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
