@@ -1,12 +1,13 @@
-"""Fixtures shared by the core tests: one order built to measure, in a fresh book."""
+"""Builders shared by the core tests: one order built to measure, in a fresh book.
+
+A plain module (not a conftest) so that tests can import it by a name no other folder uses."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
-import pytest
 
 from orderkit import Actor, Event, EventKind, OrderBook
 from orderkit.businessdays import JST
@@ -74,16 +75,3 @@ def build_book(
     book = OrderBook(orders, items)
     book.extend(events)
     return book
-
-
-@pytest.fixture
-def make_book() -> Callable[..., OrderBook]:
-    """The :func:`build_book` factory."""
-    return build_book
-
-
-@pytest.fixture
-def paid_book() -> OrderBook:
-    """A seller-fulfilled card order paid an hour after it was placed (ship by Thu 5 Nov JST:
-    Tue 3 Nov is Culture Day)."""
-    return build_book(paid=T0 + dt.timedelta(hours=1))

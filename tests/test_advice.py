@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import ITEM_B, ORDER_ID, T0, build_book
+from orderbuilders import ITEM_B, ORDER_ID, T0, build_book
 
 from orderkit import RULES, Situation, advise, make_event
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import ITEM_A, ITEM_B, ORDER_ID, T0, build_book
+from orderbuilders import ITEM_A, ITEM_B, ORDER_ID, T0, build_book
 
 from orderkit import (
     Actor,

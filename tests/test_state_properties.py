@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import hypothesis.strategies as st
-from conftest import ITEM_A, ITEM_B, ORDER_ID, T0, build_book
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from orderbuilders import ITEM_A, ITEM_B, ORDER_ID, T0, build_book
 
 from orderkit import (
     Actor,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import deque
 
 import pytest
-from conftest import ITEM_A, ORDER_ID, T0, build_book
+from orderbuilders import ITEM_A, ORDER_ID, T0, build_book
 
 from orderkit import Actor, Event, EventKind, InvalidDefinition, OrderStatus, TransitionNotAllowed
 from orderkit.status import (
