@@ -1,0 +1,66 @@
+"""The support playbook as a Voila app: no code on screen, the assistant answers, offline."""
+
+from __future__ import annotations
+
+import pytest
+from labhelpers import blocked_for
+
+from orderkit import metrics, sample
+from orderkit.advice import Situation
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+PLAYBOOK = "03_support_playbook.ipynb"
+APP_TIMEOUT_MS = 120_000  # Voila runs the whole notebook before it shows the page
+UPDATE_TIMEOUT_MS = 60_000
+
+
+def test_support_playbook_app_answers_an_inquiry(voila_server, page, request, screenshot) -> None:
+    book = sample.book()
+    now = sample.DEFAULT_NOW
+    fleet = metrics.status_at(book, now)
+    pending_id = str(fleet.index[fleet["status"] == "Pending"][0])
+    assert pending_id != str(book.orders["order_id"].iloc[0])  # not the order the app opens with
+    buyer = str(book.orders.set_index("order_id").loc[pending_id, "buyer_name"])
+
+    server = voila_server(PLAYBOOK)
+    page.goto(server.url + "/", wait_until="domcontentloaded", timeout=APP_TIMEOUT_MS)
+    assistant_situation = page.locator(".ok-inquiry-situation select")
+    assistant_situation.wait_for(state="visible", timeout=APP_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => !document.body.innerText.includes('Loading widget')", timeout=UPDATE_TIMEOUT_MS
+    )
+    screenshot(page, "voila-03_support_playbook-loaded")
+
+    # an app: no code on screen (markdown cells keep their .jp-InputArea; code cells lose theirs)
+    code = page.locator(".jp-CodeCell .jp-InputArea, .jp-InputPrompt, .cm-editor, .highlight")
+    assert code.count() == 0, code.all_inner_texts()[:3]
+    text = page.locator("body").inner_text()
+    assert not [s for s in ("import orderkit", "InquiryAssistant(", "print(ok.advise") if s in text]
+
+    # the buyer asks about a pending sale: choose the situation, type the order number
+    question = Situation.PENDING_SALE.question("ja")  # the notebook's assistant speaks Japanese
+    assistant_situation.select_option(label=question)
+    order_box = page.locator(".ok-inquiry-order input")
+    order_box.fill(pending_id)
+    order_box.press("Enter")
+
+    advice = page.locator(".ok-inquiry-advice")
+    template = page.locator(".ok-inquiry-template textarea")
+    page.wait_for_function(
+        "([t, id]) => t.value.includes(id)",
+        arg=[template.element_handle(), pending_id],
+        timeout=UPDATE_TIMEOUT_MS,
+    )
+    assert question in advice.inner_text()
+    assert "出荷しないでください" in advice.inner_text()  # do not ship a pending order
+    filled = template.input_value()
+    assert pending_id in filled
+    assert buyer in filled
+    assert "さくら雑貨店" in filled  # the seller name the notebook gives the assistant
+    advice.scroll_into_view_if_needed()
+    screenshot(page, "voila-03_support_playbook-pending-sale-advice")
+
+    # everything above worked with every non-local request blocked; list what was blocked
+    blocked = blocked_for(request.node.name)
+    print(f"blocked for the Voila app: {blocked}")
