@@ -99,6 +99,11 @@ class Cell:
         """The MIME types of the cell's display outputs."""
         return {m for o in self.outputs for m in o.get("data", {})}
 
+    def markdown(self) -> str:
+        """The cell's ``text/markdown`` outputs, joined."""
+        parts = [o.get("data", {}).get("text/markdown", "") for o in self.outputs]
+        return "\n".join("".join(p) if isinstance(p, list) else p for p in parts)
+
     def errors(self) -> list[str]:
         """Error outputs and stderr text that reads like an error, as text."""
         found = []

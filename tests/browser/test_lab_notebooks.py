@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from labhelpers import (
+    RENDER_TIMEOUT_MS,
     STDERR_OUTPUT,
     WIDGET_MIME,
     cell_locator,
@@ -57,9 +58,16 @@ def test_notebook_runs_clean_in_jupyterlab(path: Path, lab_notebook, screenshot)
     # widgets: every widget output is drawn, none still loading or broken
     wait_widgets_rendered(page)
     widget_cells = [c for c in code if WIDGET_MIME in c.mimes()]
-    # a picture of the first widget (or the top of the notebook when there is none)
-    if widget_cells:
-        cell_locator(page, widget_cells[0].index).scroll_into_view_if_needed()
+    # Mermaid diagrams (Markdown outputs) are drawn by JupyterLab itself, offline
+    mermaid_cells = [c for c in code if "```mermaid" in c.markdown()]
+    for cell in mermaid_cells:
+        drawn = cell_locator(page, cell.index).locator(".jp-OutputArea svg").first
+        drawn.wait_for(state="attached", timeout=RENDER_TIMEOUT_MS)
+        text = cell_locator(page, cell.index).locator(".jp-OutputArea").inner_text()
+        assert "Syntax error" not in text, f"cell {cell.index}: Mermaid could not draw:\n{text}"
+    # a picture of the first widget or diagram (or the top of the notebook when there is none)
+    shown = (widget_cells or mermaid_cells or code)[0]
+    cell_locator(page, shown.index).scroll_into_view_if_needed()
     screenshot(page, f"lab-{path.stem}-after-run-all")
     for cell in widget_cells:
         area = cell_locator(page, cell.index).locator(".jp-OutputArea")
