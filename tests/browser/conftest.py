@@ -272,6 +272,7 @@ def voila_server(
             f"--port={port}",
             "--Voila.ip=127.0.0.1",
             "--Voila.port_retries=0",
+            "--VoilaConfiguration.show_tracebacks=True",
         ]
         server = start_server(
             f"voila-{Path(notebook).stem}",

@@ -23,6 +23,16 @@ KERNEL_TIMEOUT_MS = 120_000
 RUN_TIMEOUT_MS = 180_000
 RENDER_TIMEOUT_MS = 60_000
 
+#: Where a chart widget is drawn: the JupyterChart's element gets ``vega-embed`` once drawn, and
+#: orderkit's widgets put these classes on their chart slots.
+CHART_SLOTS = (
+    ".vega-embed, .ok-card-chart, .ok-sim-chart, .ok-sim-rates,"
+    " .ok-dash-status, .ok-dash-late, .ok-dash-rates"
+)
+#: A widget view's element (a ToggleButtons' element has no ``jupyter-widgets`` class).
+WIDGET_VIEWS = ':is(.jupyter-widgets, [class*="widget-"], .vega-embed)'
+#: A notebook that displays widgets and names one of these must show at least one drawn chart.
+CHART_MAKERS = ("JupyterChart", "SimulationPanel", "MetricsDashboard", "OrderCard(", "charts.")
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 #: JupyterLab renders both stderr streams and error outputs (tracebacks) with this MIME type.
 STDERR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from labhelpers import (
+    CHART_MAKERS,
+    CHART_SLOTS,
     RENDER_TIMEOUT_MS,
     STDERR_OUTPUT,
     WIDGET_MIME,
+    WIDGET_VIEWS,
     cell_locator,
     notebook_paths,
     run_result,
@@ -18,16 +21,6 @@ from labhelpers import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-#: Where a chart widget is drawn: the JupyterChart's element gets ``vega-embed`` once drawn, and
-#: orderkit's widgets put these classes on their chart slots.
-CHART_SLOTS = (
-    ".vega-embed, .ok-card-chart, .ok-sim-chart, .ok-sim-rates,"
-    " .ok-dash-status, .ok-dash-late, .ok-dash-rates"
-)
-#: A widget view's element (a ToggleButtons' element has no ``jupyter-widgets`` class).
-WIDGET_VIEWS = ':is(.jupyter-widgets, [class*="widget-"], .vega-embed)'
-#: A notebook that displays widgets and names one of these must show at least one drawn chart.
-CHART_MAKERS = ("JupyterChart", "SimulationPanel", "MetricsDashboard", "OrderCard(", "charts.")
 #: Text that widget managers and renderers show when something did not load.
 BROKEN_TEXT = (
     "Loading widget",

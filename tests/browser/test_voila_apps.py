@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from labhelpers import blocked_for
+from labhelpers import CHART_MAKERS, CHART_SLOTS, NOTEBOOKS, blocked_for, notebook_paths
 
 from orderkit import metrics, sample
 from orderkit.advice import Situation
@@ -13,6 +15,63 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 PLAYBOOK = "03_support_playbook.ipynb"
 APP_TIMEOUT_MS = 120_000  # Voila runs the whole notebook before it shows the page
 UPDATE_TIMEOUT_MS = 60_000
+
+
+def voila_apps() -> list[str]:
+    """The notebooks that say they run as an app (``voila notebooks/NN_….ipynb``)."""
+    apps = []
+    for path in notebook_paths():
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        if f"voila notebooks/{path.name}" in text:
+            apps.append(path.name)
+    return apps
+
+
+#: What Voila shows when a cell fails, and what a widget that did not load shows.
+BROKEN_TEXT = (
+    "There was an error when executing cell",
+    "Traceback (most recent call last)",
+    "Loading widget",
+    "Error displaying widget",
+    "Error loading script",
+    "Failed to load model class",
+)
+
+
+@pytest.mark.parametrize("notebook", voila_apps())
+def test_app_loads_offline_without_code(voila_server, page, notebook, screenshot) -> None:
+    assert (NOTEBOOKS / notebook).exists()
+    server = voila_server(notebook)
+    page.goto(server.url + "/", wait_until="domcontentloaded", timeout=APP_TIMEOUT_MS)
+    widgets = page.locator('.jp-OutputArea-output :is(.jupyter-widgets, [class*="widget-"])')
+    widgets.first.wait_for(state="visible", timeout=APP_TIMEOUT_MS)
+    # Voila has run every cell once the kernel is idle and the spinner is gone
+    page.wait_for_function(
+        """() => !document.body.innerText.includes('Loading widget')
+              && !document.querySelector('#loading, .voila-spinner-color1')""",
+        timeout=APP_TIMEOUT_MS,
+    )
+    source = "".join(
+        "".join(c["source"])
+        for c in json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
+        if c["cell_type"] == "code"
+    )
+    if any(maker in source for maker in CHART_MAKERS):
+        drawn = page.locator(".vega-embed :is(svg, canvas)")
+        drawn.first.wait_for(state="attached", timeout=APP_TIMEOUT_MS)
+    widgets.first.scroll_into_view_if_needed()
+    screenshot(page, f"voila-{notebook.removesuffix('.ipynb')}-app")
+    text = page.locator("body").inner_text()
+    assert not [t for t in BROKEN_TEXT if t in text], text[:3000]
+    stderr = page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+    assert not [t for t in stderr if "Error" in t or "Traceback" in t], stderr
+    code = page.locator(".jp-CodeCell .jp-InputArea, .jp-InputPrompt, .cm-editor, .highlight")
+    assert code.count() == 0, code.all_inner_texts()[:3]
+    for chart in page.locator(f":is({CHART_SLOTS})").all():
+        assert chart.locator("svg, canvas").count() > 0, (
+            f"chart {chart.get_attribute('class')} was not drawn"
+        )
 
 
 def test_support_playbook_app_answers_an_inquiry(voila_server, page, request, screenshot) -> None:
