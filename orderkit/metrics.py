@@ -32,11 +32,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from orderkit.book import OrderBook
 from orderkit.businessdays import BusinessCalendar, to_jst
 from orderkit.events import Actor, CancelReason, EventKind
 from orderkit.policy import DEFAULT_POLICY, Policy
+from orderkit.simulate import known_codes
 from orderkit.status import TRANSITIONS, OrderStatus, Trigger
 
 __all__ = ["TARGETS", "Target", "daily", "rates", "status_at"]
@@ -84,6 +86,9 @@ def _ns(series: pd.Series) -> np.ndarray:
 
 def _codes(series: pd.Series, labels: list[str]) -> np.ndarray:
     """Return each value's position in ``labels`` (-1 for missing or unknown values)."""
+    known = known_codes(series)
+    if known is not None and known[1] == tuple(labels):  # codes the simulator drew the text from
+        return known[0].astype(np.int64)
     try:  # Arrow's dictionary encoding is several times faster than pandas' factorize
         encoded = pa.chunked_array(series.array.__arrow_array__()).combine_chunks()  # type: ignore[union-attr]
         encoded = encoded.dictionary_encode()
@@ -100,54 +105,46 @@ def _codes(series: pd.Series, labels: list[str]) -> np.ndarray:
     return lookup[codes]
 
 
-def _amazon_keys(series: pd.Series) -> np.ndarray | None:
-    """Return 3-7-7 order numbers as int64 keys, or ``None`` if any value is not one."""
+def _text(series: pd.Series) -> pa.Array | None:
+    """Return a text column as one Arrow ``large_string`` array, or ``None`` if it is not text."""
     try:
-        arr = pa.chunked_array(series.array.__arrow_array__()).combine_chunks()  # type: ignore[union-attr]
+        chunked = pa.chunked_array(series.array.__arrow_array__())  # type: ignore[union-attr]
     except (AttributeError, TypeError, pa.ArrowException):
         return None
-    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    _, offsets_buf, data_buf = arr.buffers()
-    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(offsets_buf, offset_type)[arr.offset : arr.offset + len(arr) + 1]
-    if len(arr) == 0 or not np.all(np.diff(offsets) == 19):
-        return None
-    rows = np.frombuffer(data_buf, np.uint8)[offsets[0] : offsets[-1]].reshape(-1, 19)
-    keys = np.zeros(len(rows), np.int64)
-    for j in range(19):
-        column = rows[:, j]
-        if j in (3, 11):
-            if (column != 45).any():  # "-"
-                return None
-            continue
-        digit = column - np.uint8(48)  # wraps below "0", so one comparison checks both ends
-        if (digit > 9).any():
-            return None
-        keys = keys * 10 + digit
-    return keys
+    arr = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
+    if pa.types.is_string(arr.type):
+        return arr.cast(pa.large_string())
+    return arr if pa.types.is_large_string(arr.type) else None
 
 
 def _positions(order_ids: pd.Series, ids: pd.Series) -> np.ndarray:
-    """Return each of ``ids``' row in ``order_ids`` (-1 if absent), fast for Amazon order numbers."""
-    keys_o, keys = _amazon_keys(order_ids), _amazon_keys(ids)
-    if keys_o is None or keys is None:
+    """Return each of ``ids``' row in ``order_ids`` (-1 if absent)."""
+    known_o, known = known_codes(order_ids), known_codes(ids)
+    if known_o is not None and known is not None and known_o[1] == known[1]:
+        rows = known_o[0]  # both drawn by the simulator from the same orders
+        if np.array_equal(rows, np.arange(len(rows))):
+            return known[0].astype(np.int64)
+    a, b = _text(order_ids), _text(ids)
+    if a is None or b is None:
         return pd.Index(order_ids).get_indexer(ids)
-    # Look each run of equal ids up once: event tables list an order's events together.
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], int)
-    run_keys = keys[starts]
-    if len(run_keys) == len(keys_o) and np.array_equal(run_keys, keys_o):
-        pos = np.arange(len(keys_o))  # the same orders in the same sequence
-    elif len(keys_o) == 0:
-        pos = np.full(len(run_keys), -1)
+    m = len(b)
+    if m == 0:
+        return np.zeros(0, np.int64)
+    # Look each run of equal ids up once: tables list an order's rows together.
+    change = pc.fill_null(pc.not_equal(b.slice(1), b.slice(0, m - 1)), True)
+    starts = np.flatnonzero(np.r_[True, change.to_numpy(zero_copy_only=False)])
+    runs = b.take(pa.array(starts))
+    if (
+        len(runs) == len(a)
+        and runs.null_count == 0
+        and a.null_count == 0
+        and pc.all(pc.equal(runs, a)).as_py()
+    ):
+        pos = np.arange(len(a))  # the same orders in the same sequence
     else:
-        sorter = np.argsort(keys_o)
-        ordered = keys_o[sorter]
-        query = np.argsort(run_keys)  # sorted look-ups stay in cache
-        found = np.minimum(np.searchsorted(ordered, run_keys[query]), len(ordered) - 1)
-        pos = np.empty(len(run_keys), np.int64)
-        pos[query] = np.where(ordered[found] == run_keys[query], sorter[found], -1)
-    return np.repeat(pos, np.diff(np.r_[starts, len(keys)]))
+        found = pc.index_in(runs, value_set=a, skip_nulls=True)
+        pos = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.repeat(pos, np.diff(np.r_[starts, m]))
 
 
 # ---- the replay: every order's status history at once ------------------------------------------
@@ -463,14 +460,25 @@ _AMOUNT_MINUS = ("item_promotion_discount", "ship_promotion_discount")
 def _line_codes(replay: _Replay) -> np.ndarray:
     """Return each sorted event's item row (-1: no item given, -2: not an item of its order)."""
     events, idx = replay.events, replay.ev_idx
-    item_ids = events["order_item_id"].to_numpy(object, na_value=None)[idx]
-    given = np.flatnonzero(
-        (replay.ev_kind == _K[EventKind.SHIPMENT_CONFIRMED]) & pd.notna(item_ids)
-    )
+    shipment = replay.ev_kind == _K[EventKind.SHIPMENT_CONFIRMED]
     lines = np.full(len(idx), -1, np.int64)
+    known_i, known = (
+        known_codes(replay.items["order_item_id"]),
+        known_codes(events["order_item_id"]),
+    )
+    if known_i is not None and known is not None and known_i[1] == known[1]:
+        rows = known_i[0]  # the simulator's item rows: distinct ids, one row each
+        if np.array_equal(rows, np.arange(len(rows))):
+            row = known[0][idx].astype(np.int64)
+            given = shipment & (row >= 0)
+            mine = replay.item_order[np.maximum(row, 0)] == replay.ev_order
+            lines[given] = np.where(mine, row, -2)[given]
+            return lines
+    given = np.flatnonzero(shipment & events["order_item_id"].notna().to_numpy(bool)[idx])
     if not len(given):
         return lines
-    wanted = pd.DataFrame({"o": replay.ev_order[given], "item": item_ids[given].astype(str)})
+    item_ids = events["order_item_id"].iloc[idx[given]].astype(str).to_numpy(object)
+    wanted = pd.DataFrame({"o": replay.ev_order[given], "item": item_ids})
     rows = np.flatnonzero(np.isin(replay.item_order, wanted["o"].unique()))
     have = pd.DataFrame(
         {
@@ -502,6 +510,16 @@ def _replay(book: OrderBook, policy: Policy) -> _History:
 _CACHE: weakref.WeakKeyDictionary[OrderBook, tuple[tuple, _History]] = weakref.WeakKeyDictionary()
 
 
+def _tracked(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """Return whether each of ``rows`` of a tracking-number column holds a number (not blank)."""
+    arr = _text(column)
+    if arr is None:
+        return (column.iloc[rows].fillna("").astype(str).str.strip() != "").to_numpy(bool)
+    taken = arr.take(pa.array(rows))
+    filled = pc.utf8_length(pc.utf8_trim_whitespace(taken))
+    return pc.fill_null(pc.greater(filled, 0), False).to_numpy(zero_copy_only=False)
+
+
 def _history(r: _Replay) -> _History:
     n = r.n
     if r.changes:
@@ -524,14 +542,13 @@ def _history(r: _Replay) -> _History:
     ship_by = np.where(r.status >= 0, r.ship_by(every), _NEVER)
     if r.shipment_rows:
         rows = np.concatenate([s[0] for s in r.shipment_rows])
-        ev = r.events.iloc[rows]
-        tracking = ev["tracking_number"].fillna("").astype(str).str.strip() != ""
+        tracking = _tracked(r.events["tracking_number"], rows)
         shipments = pd.DataFrame(
             {
                 "order": np.concatenate([s[3] for s in r.shipment_rows]),
                 "at": np.concatenate([s[1] for s in r.shipment_rows]),
                 "value": np.concatenate([s[2] for s in r.shipment_rows]),
-                "tracked": tracking.to_numpy(bool),
+                "tracked": tracking,
             }
         )
     else:

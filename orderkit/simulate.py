@@ -25,6 +25,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -35,7 +36,16 @@ import pyarrow as pa
 from orderkit import schema
 from orderkit.book import OrderBook
 from orderkit.businessdays import JST, BusinessCalendar
-from orderkit.events import Actor, CancelReason, EventKind
+from orderkit.events import (
+    NULL_HASH,
+    Actor,
+    CancelReason,
+    EventKind,
+    combine_ids,
+    hash_ints,
+    hash_text_rows,
+    text_hashes,
+)
 from orderkit.policy import DEFAULT_POLICY, Policy
 
 __all__ = ["Scenario", "simulate"]
@@ -181,6 +191,35 @@ class Scenario:
         return self.policy.handling_days if self.handling_days is None else self.handling_days
 
 
+# ---- integer codes kept for the fleet lens ------------------------------------------------------
+#
+# The simulator builds its text columns from integer codes (an order's row, an event kind's position
+# in EventKind, ...). It remembers them for :mod:`orderkit.metrics`, which would otherwise recover
+# them from the text. A code stands only for the very Arrow array the simulator made (Arrow arrays
+# are immutable; any change to the column replaces the array), and is forgotten with it.
+
+_KNOWN: dict[int, tuple[weakref.ref, np.ndarray, object]] = {}
+
+
+def _remember(series: pd.Series, codes: np.ndarray, universe: object) -> pd.Series:
+    arr = series.array._pa_array  # type: ignore[attr-defined]
+    key = id(arr)
+    _KNOWN[key] = (weakref.ref(arr, lambda _, key=key: _KNOWN.pop(key, None)), codes, universe)
+    return series
+
+
+def known_codes(series: pd.Series) -> tuple[np.ndarray, object] | None:
+    """Return the simulator's codes of ``series`` and what they index, or ``None``.
+
+    ``series`` must hold the very array the simulator built (not a copy, a slice or an edit).
+    """
+    arr = getattr(series.array, "_pa_array", None)
+    entry = _KNOWN.get(id(arr)) if arr is not None else None
+    if entry is None or entry[0]() is not arr:
+        return None
+    return entry[1], entry[2]
+
+
 # ---- small vectorised helpers ---------------------------------------------------------------
 
 
@@ -246,7 +285,8 @@ def _labels(codes: np.ndarray, labels: Sequence[str | None]) -> pd.Series:
     """Return ``labels[codes]`` as a ``str`` Series (code -1 or a ``None`` label → missing)."""
     dictionary = pa.array(list(labels), type=pa.large_string())
     arr = dictionary.take(pa.array(codes.astype(np.int32), mask=codes < 0))
-    return pd.Series(pd.array(arr, dtype=schema.STR))
+    small = codes.astype(np.int8 if len(labels) < 128 else np.int32)
+    return _remember(pd.Series(pd.array(arr, dtype=schema.STR)), small, tuple(labels))
 
 
 def _null_str(n: int) -> pd.Series:
@@ -528,32 +568,14 @@ def _blocks(s: Scenario, f: _Fleet, lines: _Lines) -> list[_Block]:
 
 # ---- from arrays to the three tables ----------------------------------------------------------
 
-_HEX = np.array([[ord(c) for c in f"{i:02x}"] for i in range(256)], dtype=np.uint8)
-_IDENTITY = [c for c in schema.EVENTS if c not in ("event_id", "source")]
+
+def _coded(hashed: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Return the value hash of each code's value (code -1 → the missing value's hash)."""
+    return np.append(hashed, NULL_HASH)[codes]
 
 
-def _hash(column: pd.Series) -> np.ndarray:
-    return pd.util.hash_pandas_object(column, index=False, categorize=True).to_numpy()
-
-
-def _hash_coded(uniques: pd.Series, codes: np.ndarray) -> np.ndarray:
-    """Hash a column given as distinct values and codes (-1 = missing), as pandas hashes it whole.
-
-    Hashing each distinct value once is what ``hash_pandas_object(..., categorize=True)`` does
-    internally; doing it here avoids materialising and factorising millions of strings.
-    """
-    hashed = pd.util.hash_pandas_object(uniques, index=False, categorize=False).to_numpy()
-    missing = _hash(pd.Series(pd.array([None], dtype=uniques.dtype)))[0]
-    return np.where(codes >= 0, hashed[np.maximum(codes, 0)] if len(hashed) else missing, missing)
-
-
-def _event_ids(hashes: dict[str, np.ndarray]) -> pd.Series:
-    """Return the events' content ids exactly as :func:`orderkit.events.event_ids` computes them."""
-    from pandas.core.util.hashing import combine_hash_arrays
-
-    combined = combine_hash_arrays(iter([hashes[c] for c in _IDENTITY]), len(_IDENTITY))
-    as_bytes = combined.astype(">u8").view(np.uint8).reshape(-1, 8)
-    return _strings(_HEX[as_bytes].reshape(-1, 16))
+def _label_hashes(labels: Sequence[str]) -> np.ndarray:
+    return text_hashes(pd.Series(list(labels), dtype=schema.STR))
 
 
 def _events_frame(
@@ -607,11 +629,17 @@ def _events_frame(
         _yen(np.zeros(m), np.zeros(m, bool)),
     )
     cols: dict[str, pd.Series] = {
-        "order_id": _strings(ids.order_rows[order]),
+        "order_id": _remember(
+            _strings(ids.order_rows[order]), order.astype(np.int32), ids.orders_key
+        ),
         "at": _timestamps(at),
         "kind": _labels(kind, _KINDS),
         "actor": _labels(actor, _ACTORS),
-        "order_item_id": _strings(ids.item_rows[np.maximum(line, 0)], line >= 0),
+        "order_item_id": _remember(
+            _strings(ids.item_rows[np.maximum(line, 0)], line >= 0),
+            line.astype(np.int32),
+            ids.items_key,
+        ),
         "quantity": _yen(quantity, quantity >= 0),
         "amount": null_int,
         "reason": _labels(reason, _REASONS),
@@ -621,23 +649,20 @@ def _events_frame(
         "due": null_ts,
         "ref": null_str,
     }
-    strs = pd.Series
+    # The ids, from the arrays: each distinct value hashed once, as orderkit.events.event_ids does.
     hashes = {
-        "order_id": _hash_coded(ids.orders, order),
-        "kind": _hash_coded(strs(_KINDS, dtype=schema.STR), kind),
-        "actor": _hash_coded(strs(_ACTORS, dtype=schema.STR), actor),
-        "order_item_id": _hash_coded(ids.items, line),
-        "reason": _hash_coded(strs(_REASONS, dtype=schema.STR), reason),
-        "carrier": _hash_coded(strs(carriers, dtype=schema.STR), carrier),
-        "tracking_number": _hash_coded(_strings(tracking_rows), tracking_codes),
-        "channel": _hash_coded(strs([], dtype=schema.STR), np.full(m, -1)),
-        "ref": _hash_coded(strs([], dtype=schema.STR), np.full(m, -1)),
-        "due": np.full(m, _hash(null_ts.iloc[:1])[0]),
-        "amount": np.full(m, _hash(null_int.iloc[:1])[0]),
+        "order_id": _coded(hash_text_rows(ids.order_rows), order),
+        "at": hash_ints(at),
+        "kind": _coded(_label_hashes(_KINDS), kind),
+        "actor": _coded(_label_hashes(_ACTORS), actor),
+        "order_item_id": _coded(hash_text_rows(ids.item_rows), line),
+        "quantity": hash_ints(quantity, quantity >= 0),
+        "reason": _coded(_label_hashes(_REASONS), reason),
+        "carrier": _coded(_label_hashes(carriers), carrier),
+        "tracking_number": _coded(hash_text_rows(tracking_rows), tracking_codes),
+        **dict.fromkeys(("amount", "channel", "due", "ref"), NULL_HASH),
     }
-    for name in ("at", "quantity"):
-        hashes[name] = _hash(cols[name])
-    frame = pd.DataFrame({"event_id": _event_ids(hashes), **cols})
+    frame = pd.DataFrame({"event_id": combine_ids(hashes, m), **cols})
     frame["source"] = _labels(np.zeros(m, np.int64), ["simulate"])
     return frame
 
@@ -650,6 +675,8 @@ class _Ids:
     item_rows: np.ndarray
     orders: pd.Series
     items: pd.Series
+    orders_key: tuple[str, object]  # what the simulator's order and item codes index
+    items_key: tuple[str, object]
 
 
 def _ids(rng: np.random.Generator, n: int, n_lines: int) -> _Ids:
@@ -662,7 +689,15 @@ def _ids(rng: np.random.Generator, n: int, n_lines: int) -> _Ids:
     rows[:, 3], rows[:, 11] = 45, 45  # "-"
     rows[:, 4:11], rows[:, 12:19] = body[:, :7], body[:, 7:]
     items = _digit_rows(rng, n_lines, 14, unique=True)
-    return _Ids(rows, items, _strings(rows), _strings(items))
+    orders_key, items_key = ("orders", object()), ("items", object())
+    return _Ids(
+        rows,
+        items,
+        _remember(_strings(rows), np.arange(n, dtype=np.int32), orders_key),
+        _remember(_strings(items), np.arange(n_lines, dtype=np.int32), items_key),
+        orders_key,
+        items_key,
+    )
 
 
 def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
@@ -671,7 +706,9 @@ def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
     sku = _labels(lines.order % 97, [f"SIM-{i:04d}" for i in range(97)])
     return pd.DataFrame(
         {
-            "order_id": _strings(ids.order_rows[lines.order]),
+            "order_id": _remember(
+                _strings(ids.order_rows[lines.order]), lines.order.astype(np.int32), ids.orders_key
+            ),
             "order_item_id": ids.items,
             "sku": sku,
             "asin": _null_str(m),

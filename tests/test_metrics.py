@@ -355,3 +355,34 @@ def test_late_open_counts_the_orders_showing_shipment_is_late():
     )
     showing = sum(book.order(o).state(at=at).shows_late for o in placed)
     assert counted == showing > 0
+
+
+def _fresh(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every column rebuilt: no array the simulator made (and coded) is left."""
+    return pd.DataFrame(
+        {c: pd.Series(frame[c].to_list(), dtype=frame[c].dtype) for c in frame.columns}
+    )
+
+
+def test_the_simulators_codes_give_the_same_fleet_lens_as_the_text(book):
+    """daily/rates/status_at read the simulator's integer codes when a column is its own array."""
+    from orderkit.simulate import known_codes
+
+    assert known_codes(book.events["order_id"]) is not None
+    rebuilt = OrderBook(_fresh(book.orders), _fresh(book.items), _fresh(book.events))
+    assert known_codes(rebuilt.events["order_id"]) is None
+    pd.testing.assert_frame_equal(daily(book), daily(rebuilt))
+    at = end_of_day(dt.date(2026, 4, 20))
+    pd.testing.assert_frame_equal(rates(book, at=at), rates(rebuilt, at=at))
+    pd.testing.assert_frame_equal(status_at(book, at), status_at(rebuilt, at))
+
+
+def test_an_edited_column_forgets_the_simulators_codes():
+    from orderkit.simulate import known_codes
+
+    sim = simulate(Scenario(days=3, orders_per_day=30), seed=3)
+    events = sim.events.copy()
+    assert known_codes(events["kind"]) is not None  # a copy shares the (immutable) array
+    events.loc[events.index[0], "kind"] = "canceled"
+    assert known_codes(events["kind"]) is None
+    assert known_codes(sim.events["kind"]) is not None

@@ -207,3 +207,49 @@ def test_weekends_and_holidays_get_more_orders_by_default():
     per_day = days.value_counts()
     weekend = np.array([d.weekday() >= 5 for d in per_day.index])
     assert per_day[weekend].mean() > per_day[~weekend].mean()
+
+
+def test_event_ids_hash_text_of_any_length_and_missing_values():
+    """The core ids: every identity field counts, text of any length (Japanese too), None ≠ ""."""
+    import datetime as dt
+
+    from orderkit.events import Actor, Event, EventKind, events_frame
+
+    at = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
+    base = Event("503-1234567-1234567", at, EventKind.REFUNDED, Actor.SELLER, amount=100)
+    variants = [
+        base,
+        Event(**{**base.as_dict(), "ref": ""}),
+        Event(**{**base.as_dict(), "ref": "同梱"}),
+        Event(**{**base.as_dict(), "ref": "同梱 グループ 0123456789 abcdefghij"}),
+        Event(**{**base.as_dict(), "amount": 101}),
+        Event(**{**base.as_dict(), "quantity": 100}),
+        Event(**{**base.as_dict(), "at": at + dt.timedelta(seconds=1)}),
+        Event(**{**base.as_dict(), "order_id": "503-1234567-1234568"}),
+    ]
+    ids = [e.event_id for e in variants]
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) == 16 and int(i, 16) >= 0 for i in ids)
+    frame = events_frame(variants, with_ids=False)
+    assert event_ids(frame).tolist() == ids  # one row at a time or all at once
+    # the same text as object dtype, a sliced Arrow array or chunks: the same ids
+    mixed = frame.astype({"ref": object, "order_id": object})
+    assert event_ids(mixed).tolist() == ids
+    assert event_ids(frame.iloc[3:]).tolist() == ids[3:]
+    chunked = pd.concat([frame.iloc[:4], frame.iloc[4:]], ignore_index=True)
+    assert event_ids(chunked).tolist() == ids
+
+
+def test_event_ids_are_stable():
+    """The id of a fact must not change between versions: stores and merges rely on it."""
+    import datetime as dt
+
+    from orderkit.events import Actor, Event, EventKind
+
+    e = Event(
+        "503-1234567-1234567",
+        dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC),
+        EventKind.PAYMENT_COMPLETED,
+        Actor.AMAZON,
+    )
+    assert e.event_id == "79b6fc0f823251ad"
