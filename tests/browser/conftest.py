@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from labhelpers import BLOCKED, JS_ERRORS, NOTEBOOKS, SCREENSHOTS, open_notebook, run_all
+from labhelpers import BLOCKED, JS_ERRORS, NOTEBOOKS, PAGES, SCREENSHOTS, open_notebook, run_all
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -344,6 +344,7 @@ def new_offline_page(browser: object, label: str) -> object:
             r.abort("blockedbyclient")  # type: ignore[attr-defined]
 
     context.route("**/*", route)
+    PAGES.append(label)
     page = context.new_page()
     page.on("pageerror", lambda exc: JS_ERRORS.append((label, f"pageerror: {exc}")))
     page.on(
@@ -369,14 +370,16 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """List what the offline pages blocked, and JavaScript errors, after the run."""
-    if not BLOCKED and not JS_ERRORS:
-        return
+    if not PAGES:
+        return  # no browser test ran
     lines = [f"{what}: {method} {url}" for what, method, url in BLOCKED]
     errors = [f"{what}: {text}" for what, text in JS_ERRORS]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "blocked-requests.txt").write_text("\n".join(lines) + "\n")
     (SCREENSHOTS / "js-errors.txt").write_text("\n".join(errors) + "\n")
     terminalreporter.section("browser: non-local requests blocked")
+    if not BLOCKED:
+        terminalreporter.write_line("none")
     hosts: dict[str, int] = {}
     for _, _, url in BLOCKED:
         host = urlsplit(url).hostname or url

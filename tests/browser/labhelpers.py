@@ -16,6 +16,8 @@ SCREENSHOTS = REPO / "artifacts" / "screenshots"
 
 #: Requests the offline pages blocked during the session: (page label, method, URL).
 BLOCKED: list[tuple[str, str, str]] = []
+#: Labels of the offline pages opened during the session.
+PAGES: list[str] = []
 #: Uncaught JavaScript errors and console errors the pages reported: (page label, text).
 JS_ERRORS: list[tuple[str, str]] = []
 
