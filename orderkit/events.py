@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -372,12 +372,19 @@ def column_hashes(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
-def combine_ids(hashes: Mapping[str, np.ndarray | np.uint64], n: int) -> pd.Series:
-    """Return the ids of ``n`` rows from their identity columns' value hashes (arrays or scalars)."""
+def combine_ids(
+    hashes: Mapping[str, np.ndarray | np.uint64 | Callable[[], np.ndarray | np.uint64]], n: int
+) -> pd.Series:
+    """Return the ids of ``n`` rows from their identity columns' value hashes.
+
+    Each value is an array, a scalar (the same hash on every row) or a function returning one,
+    called in turn so that only one column's hashes need be in memory at a time.
+    """
     row = np.full(n, _ROW, np.uint64)
     for name in _IDENTITY:
+        h = hashes[name]
         row *= _K
-        row += hashes[name]
+        row += h() if callable(h) else h
     return hex_ids(_fmix(row))
 
 

@@ -127,7 +127,8 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     for name in frame.columns:
         if name not in spec:
             out[name] = frame[name]
-    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+    # No copy: the columns are the source's (or their converted copies); copy-on-write guards them.
+    return pd.DataFrame(out, index=frame.index, copy=False).reset_index(drop=True)
 
 
 def empty(table: str) -> pd.DataFrame:

@@ -651,15 +651,15 @@ def _events_frame(
     }
     # The ids, from the arrays: each distinct value hashed once, as orderkit.events.event_ids does.
     hashes = {
-        "order_id": _coded(hash_text_rows(ids.order_rows), order),
-        "at": hash_ints(at),
-        "kind": _coded(_label_hashes(_KINDS), kind),
-        "actor": _coded(_label_hashes(_ACTORS), actor),
-        "order_item_id": _coded(hash_text_rows(ids.item_rows), line),
-        "quantity": hash_ints(quantity, quantity >= 0),
-        "reason": _coded(_label_hashes(_REASONS), reason),
-        "carrier": _coded(_label_hashes(carriers), carrier),
-        "tracking_number": _coded(hash_text_rows(tracking_rows), tracking_codes),
+        "order_id": lambda: _coded(hash_text_rows(ids.order_rows), order),
+        "at": lambda: hash_ints(at),
+        "kind": lambda: _coded(_label_hashes(_KINDS), kind),
+        "actor": lambda: _coded(_label_hashes(_ACTORS), actor),
+        "order_item_id": lambda: _coded(hash_text_rows(ids.item_rows), line),
+        "quantity": lambda: hash_ints(quantity, quantity >= 0),
+        "reason": lambda: _coded(_label_hashes(_REASONS), reason),
+        "carrier": lambda: _coded(_label_hashes(carriers), carrier),
+        "tracking_number": lambda: _coded(hash_text_rows(tracking_rows), tracking_codes),
         **dict.fromkeys(("amount", "channel", "due", "ref"), NULL_HASH),
     }
     frame = pd.DataFrame({"event_id": combine_ids(hashes, m), **cols})
@@ -702,7 +702,8 @@ def _ids(rng: np.random.Generator, n: int, n_lines: int) -> _Ids:
 
 def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
     m = len(lines.order)
-    zero = np.zeros(m, np.int64)
+    zero = _yen(np.zeros(m, np.int64))  # one array for every all-zero column
+    null = _null_str(m)
     sku = _labels(lines.order % 97, [f"SIM-{i:04d}" for i in range(97)])
     return pd.DataFrame(
         {
@@ -711,16 +712,16 @@ def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
             ),
             "order_item_id": ids.items,
             "sku": sku,
-            "asin": _null_str(m),
-            "product_name": _null_str(m),
+            "asin": null,
+            "product_name": null,
             "quantity": lines.quantity.astype(np.int64),
             "item_price": _yen(lines.item_price),
-            "item_tax": _yen(zero),
+            "item_tax": zero,
             "shipping_price": _yen(lines.shipping),
-            "shipping_tax": _yen(zero),
-            "gift_wrap_price": _yen(zero),
-            "item_promotion_discount": _yen(zero),
-            "ship_promotion_discount": _yen(zero),
+            "shipping_tax": zero,
+            "gift_wrap_price": zero,
+            "item_promotion_discount": zero,
+            "ship_promotion_discount": zero,
             "cod_fee": _yen(lines.cod_fee),
         }
     )

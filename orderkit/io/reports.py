@@ -427,10 +427,28 @@ def _frames(
     return rows, fact_rows
 
 
-def _item_ids(rows: pd.DataFrame) -> pd.Series:
+def _order_codes(rows: pd.DataFrame) -> np.ndarray | None:
+    """Return each row's order as an integer code in order of first appearance (None if missing)."""
+    codes, _ = pd.factorize(rows["order_id"])
+    return None if (codes < 0).any() else codes.astype(np.int64)
+
+
+def _first_rows(order_codes: np.ndarray) -> np.ndarray:
+    """Return whether each row is its order's first (codes number orders as they first appear)."""
+    before = np.maximum.accumulate(np.r_[-1, order_codes[:-1]])
+    return order_codes > before
+
+
+def _item_ids(rows: pd.DataFrame, order_codes: np.ndarray | None = None) -> pd.Series:
     """Stable keys for All Orders items, which have no order-item-id: ``sku:<SKU>`` (#n if repeated)."""
     base = "sku:" + rows["sku"].fillna(rows.get("asin", pd.Series(index=rows.index))).fillna("")
-    repeated = pd.DataFrame({"o": rows["order_id"], "k": base}).duplicated(keep=False).to_numpy()
+    if order_codes is not None:  # one integer key per (order, SKU): no second pass over the ids
+        sku_codes, uniques = pd.factorize(base)
+        key = order_codes * (len(uniques) + 1) + sku_codes
+        repeated = pd.Series(key).duplicated(keep=False).to_numpy()
+    else:
+        frame = pd.DataFrame({"o": rows["order_id"], "k": base})
+        repeated = frame.duplicated(keep=False).to_numpy()
     if not repeated.any():
         return base.astype(schema.STR)
     sub = base[repeated]
@@ -603,12 +621,16 @@ def _book(
     source: str,
     problems: list[ReportFormatError],
 ) -> OrderBook:
+    order_codes = _order_codes(rows)
     if kind is C.KINDS["all_orders"]:
-        rows["order_item_id"] = _item_ids(rows)
+        rows["order_item_id"] = _item_ids(rows, order_codes)
     if "fulfillment_channel" not in rows:
         rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: seller-fulfilled
     rows["fulfillment_channel"] = rows["fulfillment_channel"].fillna("MFN")
-    first = ~rows["order_id"].duplicated().to_numpy()
+    if order_codes is not None:
+        first = _first_rows(order_codes)
+    else:
+        first = ~rows["order_id"].duplicated().to_numpy()
     item_cols = [
         c
         for c in rows.columns

@@ -383,3 +383,19 @@ def test_no_row_is_dropped_silently(tmp_path):
     listed = {p.line for p in book.problems}
     assert kept + len(listed) == rows
     assert np.all(np.array(sorted(listed)) >= 2)
+
+
+def test_item_keys_and_first_rows_from_order_codes_equal_the_plain_pandas_ones():
+    from orderkit.io.reports import _first_rows, _item_ids, _order_codes
+
+    rows = pd.DataFrame(
+        {
+            "order_id": pd.Series(["a", "b", "a", "c", "b", "a", "c"], dtype="str"),
+            "sku": pd.Series(["x", "x", "x", "y", None, "y", "y"], dtype="str"),
+            "asin": pd.Series([None, None, None, None, "B0", None, None], dtype="str"),
+        }
+    )
+    codes = _order_codes(rows)
+    pd.testing.assert_series_equal(_item_ids(rows, codes), _item_ids(rows))
+    assert _item_ids(rows, codes).tolist()[:3] == ["sku:x", "sku:x", "sku:x#2"]
+    assert (_first_rows(codes) == ~rows["order_id"].duplicated().to_numpy()).all()
