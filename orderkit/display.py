@@ -52,7 +52,7 @@ def _yen(amount: int, lang: str) -> str:
 def summary(state: OrderState, lang: str = "en") -> pd.Series:
     """Return the order's state as a labelled Series (labels and values in ``lang``).
 
-    >>> # see notebooks/02_order_lifecycle.ipynb for a worked example
+    Notebook 02 (order lifecycle) shows it at each step of an order's life.
     """
     ja = lang == "ja"
     yes, no = ("はい", "いいえ") if ja else ("yes", "no")

@@ -131,6 +131,23 @@ class CancelReason(StrEnum):
     CONFIRM_CUTOFF = "confirm_cutoff"
     OTHER = "other"
 
+    def label(self, lang: str = "en") -> str:
+        """Return the reason in a seller's words, in ``lang``."""
+        return _REASON_LABELS[self][1 if lang == "ja" else 0]
+
+
+_REASON_LABELS: dict[str, tuple[str, str]] = {
+    "buyer_self": ("Canceled by the buyer", "購入者によるキャンセル"),
+    "buyer_requested": ("Buyer requested cancellation", "購入者からのキャンセル依頼"),
+    "out_of_stock": ("Out of stock", "在庫切れ"),
+    "no_reply": ("No reply from the buyer", "購入者から返信なし"),
+    "address_issue": ("Undeliverable address", "お届け先住所の問題"),
+    "pricing_error": ("Pricing error", "価格設定の誤り"),
+    "payment_expired": ("Convenience-store payment expired", "コンビニ払いの期限切れ"),
+    "confirm_cutoff": ("Not confirmed in time (automatic)", "出荷通知期限切れ（自動）"),
+    "other": ("Other", "その他"),
+}
+
 
 class ReturnReason(StrEnum):
     """Why a package came back to the seller (FAQ: undeliverable, rejected or invalid address)."""

@@ -23,9 +23,9 @@ from orderkit.errors import InvalidDefinition
 __all__ = [
     "INITIAL",
     "TRANSITIONS",
+    "Diagram",
     "OrderStatus",
     "Trigger",
-    "Diagram",
     "check_definition",
     "diagram",
     "mermaid",

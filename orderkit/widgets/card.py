@@ -35,6 +35,17 @@ CARRIERS = (
 )
 
 
+#: The reasons a seller cancels for (the others are Amazon's or the buyer's own).
+SELLER_CANCEL_REASONS = (
+    CancelReason.OUT_OF_STOCK,
+    CancelReason.BUYER_REQUESTED,
+    CancelReason.NO_REPLY,
+    CancelReason.ADDRESS_ISSUE,
+    CancelReason.PRICING_ERROR,
+    CancelReason.OTHER,
+)
+
+
 def _now(clock: Clock) -> dt.datetime:
     return clock() if callable(clock) else clock
 
@@ -92,20 +103,7 @@ class OrderCard(w.VBox):
         self.carrier = w.Dropdown(options=CARRIERS, value="Yamato", layout=w.Layout(width="260px"))
         self.tracking = w.Text(layout=w.Layout(width="260px"))
         self.amount = w.BoundedIntText(value=0, min=0, max=10**9, layout=w.Layout(width="200px"))
-        self.cancel_reason = w.Dropdown(
-            options=[
-                (r.value, r.value)
-                for r in (
-                    CancelReason.OUT_OF_STOCK,
-                    CancelReason.BUYER_REQUESTED,
-                    CancelReason.NO_REPLY,
-                    CancelReason.ADDRESS_ISSUE,
-                    CancelReason.PRICING_ERROR,
-                    CancelReason.OTHER,
-                )
-            ],
-            layout=w.Layout(width="260px"),
-        )
+        self.cancel_reason = w.Dropdown(layout=w.Layout(width="320px"))
         self.checks: list[ActionCheck] = []
         self.state: OrderState | None = None
         self._handlers: list[Callable[[Event, OrderState], None]] = []
@@ -160,6 +158,9 @@ class OrderCard(w.VBox):
         self.tracking.description = tr("tracking", lang)
         self.amount.description = tr("amount", lang)
         self.cancel_reason.description = "理由" if lang == "ja" else "Reason"
+        reason = self.cancel_reason.value or CancelReason.OUT_OF_STOCK
+        self.cancel_reason.options = [(r.label(lang), r.value) for r in SELLER_CANCEL_REASONS]
+        self.cancel_reason.value = reason
         for i, key in enumerate(("status", "timeline", "actions")):
             self.tabs.set_title(i, tr("order", lang) if key == "status" else tr(key, lang))
         for action, button in self.buttons.items():

@@ -23,7 +23,7 @@ from orderkit.widgets._text import tr
 __all__ = ["OrderExplorer", "explorer_table"]
 
 COLUMNS = ("order_id", "purchase_date", "buyer_name", "status", "payment", "total", "flags")
-_WIDTHS = ("190px", "150px", "130px", "120px", "90px", "90px", "150px")
+_WIDTHS = ("190px", "210px", "130px", "130px", "90px", "90px", "150px")
 
 
 def explorer_table(
@@ -107,7 +107,8 @@ class OrderExplorer(w.VBox):
         self.table = explorer_table(book, now=now, policy=policy)
         self.sort_by, self.descending, self.page = "purchase_date", True, 0
         self.query = w.Text(layout=w.Layout(width="340px")).add_class("ok-explorer-query")
-        self.search_button = w.Button(icon="search").add_class("ok-explorer-search")
+        # No icon: Font Awesome comes from a CDN under Voila, and offline it would be a blank box.
+        self.search_button = w.Button().add_class("ok-explorer-search")
         self.status = w.Dropdown(layout=w.Layout(width="220px")).add_class("ok-explorer-status")
         self.channel = w.Dropdown(layout=w.Layout(width="200px")).add_class("ok-explorer-channel")
         self.payment = w.Dropdown(layout=w.Layout(width="220px")).add_class("ok-explorer-payment")
@@ -155,8 +156,8 @@ class OrderExplorer(w.VBox):
     def _layout(self) -> tuple[w.Widget, ...]:
         bar = w.HBox([self.query, self.search_button])
         filters = w.HBox([self.status, self.channel, self.payment, self.late, self.at_risk])
-        grid = [w.HBox(self.headers).add_class("ok-explorer-head")]
-        grid += [w.HBox(row).add_class("ok-explorer-row") for row in self.cells]
+        self.rows = [w.HBox(row).add_class("ok-explorer-row") for row in self.cells]
+        grid = [w.HBox(self.headers).add_class("ok-explorer-head"), *self.rows]
         pager = w.HBox([self.prev_button, self.count, self.next_button])
         return (bar, self.message, filters, w.VBox(grid).add_class("ok-explorer-table"), pager)
 
@@ -174,7 +175,7 @@ class OrderExplorer(w.VBox):
         self.at_risk.description = tr("at_risk", lang)
         self.prev_button.description = tr("prev", lang)
         self.next_button.description = tr("next", lang)
-        everything = (tr("all", lang), None)
+        everything = (tr("all", lang), "")  # "" rather than None: a dropdown shows None as blank
         self._set_options(
             self.status,
             tr("status", lang),
@@ -212,7 +213,7 @@ class OrderExplorer(w.VBox):
         value = dropdown.value
         dropdown.description = label
         dropdown.options = options
-        dropdown.value = value if value in [v for _, v in options] else None
+        dropdown.value = value if value in [v for _, v in options] else ""
 
     # -- behaviour --------------------------------------------------------------------------
     def on_select(self, handler: Callable[[str], None]) -> None:
@@ -346,13 +347,17 @@ class OrderExplorer(w.VBox):
             header.description = tr(col, lang) + arrow
         lo = self.page * self.page_size
         page = self.table.iloc[positions[lo : lo + self.page_size]]
-        for i, cells in enumerate(self.cells):
+        for i, (row, cells) in enumerate(zip(self.rows, self.cells, strict=True)):
             if i < len(page):
                 self._fill(cells, page.iloc[i], lang)
+                row.layout.display = None
             else:
-                cells[0].description, cells[0].tooltip, cells[0].disabled = "", "", True
+                # A button redraws its text only when it is non-empty: blank it with a no-break
+                # space, and hide the row.
+                cells[0].description, cells[0].tooltip, cells[0].disabled = "\u00a0", "", True
                 for cell in cells[1:]:
                     cell.value = ""
+                row.layout.display = "none"
         n = len(positions)
         hi = lo + len(page)
         self.count.value = tr("rows", lang, lo=lo + 1, hi=hi, n=n) if n else tr("none", lang)

@@ -71,12 +71,6 @@ def test_explorer_finds_an_order_by_buyer_email(lab_notebook, book, screenshot) 
     screenshot(page, "lab-01_quickstart-explorer-search-by-email")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OrderExplorer empties unused rows with Button.description = '', but ipywidgets'"
-    " ButtonView only redraws its text when description or icon is non-empty: the rows below"
-    " the results keep showing the previous page's order ids (disabled) in the browser",
-)
 def test_explorer_blanks_the_rows_below_the_results(lab_notebook, book, screenshot) -> None:
     email, order_id = single_order_buyer(book)
     page = lab_notebook(QUICKSTART).page

@@ -74,7 +74,7 @@ def test_explorer_refers_a_foreign_order_number_to_customer_service(book):
 def test_explorer_filter_shows_only_that_status(book, fleet):
     explorer = OrderExplorer(book, now=NOW)
     explorer.status.value = "Pending"
-    shown = [row[0].description for row in explorer.cells if row[0].description]
+    shown = [row[0].description for row in explorer.cells if row[0].description.strip()]
     assert shown and all(fleet.loc[o, "status"] == "Pending" for o in shown)
     assert explorer.count.value.endswith(f"of {(fleet['status'] == 'Pending').sum()} orders")
 
@@ -85,7 +85,7 @@ def test_explorer_clearing_a_filter_restores_the_search_results(book):
     explorer.query.value = name
     before = explorer.count.value
     explorer.status.value = "Unshipped"
-    explorer.status.value = None
+    explorer.status.value = ""  # All
     assert explorer.count.value == before
 
 
@@ -301,3 +301,21 @@ def test_language_switch_links_any_widget_with_a_lang_trait(book):
     drill = TrainingDrill(book, now=NOW, seed=1)
     LanguageSwitch().link(drill).value = "ja"
     assert drill.check_button.description == "答え合わせ"
+
+
+def test_explorer_hides_the_rows_below_the_results(book):
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.query.value = book.orders["order_id"].iloc[0]
+    hidden = [row.layout.display for row in explorer.rows[1:]]
+    assert explorer.rows[0].layout.display is None and set(hidden) == {"none"}
+    assert all(not cells[0].description.strip() for cells in explorer.cells[1:])
+
+
+def test_explorer_filters_offer_all_as_a_visible_choice(book):
+    explorer = OrderExplorer(book, now=NOW)
+    assert explorer.status.label == "All" and explorer.status.value == ""
+
+
+def test_card_cancel_reasons_are_labelled_in_the_chosen_language(book, fleet):
+    card = OrderCard(book, first(fleet, status="Unshipped", at_risk=False), now=NOW, lang="ja")
+    assert ("在庫切れ", "out_of_stock") in card.cancel_reason.options
