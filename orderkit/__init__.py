@@ -66,6 +66,7 @@ __all__ = [
     "Rule",
     "Scenario",
     "Situation",
+    "Store",
     "StoreError",
     "TransitionNotAllowed",
     "advise",
@@ -83,4 +84,9 @@ _LAZY_MODULES = {"io", "metrics", "charts", "widgets", "sample", "store", "train
 def __getattr__(name: str) -> Any:
     if name in _LAZY_MODULES:
         return importlib.import_module(f"orderkit.{name}")
+    if name == "Store":  # SQLAlchemy loads on first use
+        from orderkit.store import Store
+
+        globals()["Store"] = Store
+        return Store
     raise AttributeError(f"module 'orderkit' has no attribute {name!r}")

@@ -7,6 +7,8 @@ from orderkit import errors
 
 
 def test_all_is_exactly_the_public_names():
+    for name in orderkit.__all__:
+        getattr(orderkit, name)  # lazy names (Store) resolve on first use
     public = {n for n in vars(orderkit) if not n.startswith("_")}
     modules = {n for n in public if type(getattr(orderkit, n)).__name__ == "module"}
     assert set(orderkit.__all__) == public - modules - {"annotations", "importlib", "Any"}
