@@ -37,9 +37,23 @@ AS_ROOT = os.geteuid() == 0
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """Return a free port below the ephemeral range (32768+), where kernels and servers started
+    later in the same test run (nbval, JupyterLab) cannot take it between collection and use."""
+    for port in range(25432, 26432):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 25432-26431 for the test PostgreSQL server")
+
+
+def _cannot_start(reason: str) -> None:
+    """Skip with the reason — or fail under CI, which installs PostgreSQL and must test it."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must test the store on PostgreSQL, but {reason}")
+    pytest.skip(reason)
 
 
 _ROOT_PORT = _free_port()
@@ -56,7 +70,7 @@ orderkit_pg_as_root = factories.postgresql("orderkit_pg_noproc")
 def _pg_server_as_postgres_user():
     """Start PostgreSQL as the ``postgres`` OS user (for test runs as root); stop it at the end."""
     if shutil.which("runuser") is None:
-        pytest.skip("running as root and runuser is missing: cannot start PostgreSQL as postgres")
+        _cannot_start("running as root and runuser is missing: cannot start PostgreSQL as postgres")
     base = tempfile.mkdtemp(prefix="orderkit-pg-")
     shutil.chown(base, "postgres")
     data = os.path.join(base, "data")
@@ -69,13 +83,13 @@ def _pg_server_as_postgres_user():
     try:
         done = as_postgres(f"{PG_BIN}/initdb", "-D", data, "-A", "trust", "-U", "postgres")
         if done.returncode:
-            pytest.skip(f"initdb failed: {done.stderr.strip()[-300:]}")
+            _cannot_start(f"initdb failed: {done.stderr.strip()[-300:]}")
         opts = f"-p {_ROOT_PORT} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
         done = as_postgres(
             f"{PG_BIN}/pg_ctl", "-D", data, "-l", f"{base}/log", "-o", opts, "-w", "start"
         )
         if done.returncode:
-            pytest.skip(f"PostgreSQL did not start: {done.stderr.strip()[-300:]}")
+            _cannot_start(f"PostgreSQL did not start: {done.stderr.strip()[-300:]}")
         yield
     finally:
         as_postgres(f"{PG_BIN}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
@@ -86,7 +100,7 @@ def _pg_server_as_postgres_user():
 def pg_url(request):
     """The URL of a fresh database on a real PostgreSQL server (dropped after the test)."""
     if PG_BIN is None:
-        pytest.skip("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
+        _cannot_start("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
     if AS_ROOT:
         request.getfixturevalue("_pg_server_as_postgres_user")
         conn = request.getfixturevalue("orderkit_pg_as_root")
