@@ -1,0 +1,106 @@
+"""The order book's schema: documented once, and every source produces it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from orderkit import OrderBook, Scenario, sample, schema, simulate
+from orderkit.io import read_report, read_spapi_orders, write_report
+from orderkit.store import Store
+
+NOW = sample.DEFAULT_NOW
+
+
+def books(tmp_path):
+    """One book from every source orderkit has."""
+    base = sample.book(40, seed=3)
+    report = tmp_path / "all.txt"
+    write_report(base, "all_orders", report, at=NOW)
+    store = Store(path=tmp_path / "s.sqlite")
+    store.save(base)
+    pages = {
+        "payload": {
+            "Orders": [
+                {
+                    "AmazonOrderId": "503-1111111-2222222",
+                    "PurchaseDate": "2026-11-20T05:00:00Z",
+                    "LastUpdateDate": "2026-11-20T06:00:00Z",
+                    "OrderStatus": "Unshipped",
+                    "FulfillmentChannel": "MFN",
+                    "PaymentMethod": "Other",
+                    "OrderTotal": {"CurrencyCode": "JPY", "Amount": "1980"},
+                }
+            ]
+        }
+    }
+    spapi = tmp_path / "orders.json"
+    spapi.write_text(json.dumps(pages))
+    return {
+        "sample": base,
+        "simulate": simulate(Scenario(days=3, orders_per_day=20), seed=1),
+        "report": read_report(report),
+        "spapi": read_spapi_orders(spapi),
+        "store": store.load(),
+    }
+
+
+@pytest.mark.parametrize("source", ["sample", "simulate", "report", "spapi", "store"])
+def test_every_source_produces_the_documented_tables(source, tmp_path):
+    book = books(tmp_path)[source]
+    for table in ("orders", "items", "events"):
+        schema.validate(getattr(book, table), table)
+
+
+def test_every_documented_column_has_a_description():
+    for table in (schema.ORDERS, schema.ITEMS, schema.EVENTS):
+        assert all(col.doc and col.dtype for col in table.values())
+
+
+def test_timestamps_are_utc_and_yen_are_integers(tmp_path):
+    book = books(tmp_path)["sample"]
+    assert str(book.events["at"].dt.tz) == "UTC"
+    assert book.items["item_price"].dtype == "Int64"
+
+
+def test_japanese_text_is_kept_intact(tmp_path):
+    book = books(tmp_path)["report"]
+    names = book.items["product_name"].dropna()
+    assert names.str.contains(r"[\u3040-\u30ff\u4e00-\u9fff]").any()
+
+
+def test_unknown_columns_are_kept_after_the_documented_ones():
+    frame = pd.DataFrame({"order_id": ["503-1234567-1234567"], "gift-message": ["おめでとう"]})
+    conformed = schema.conform(frame, "orders")
+    assert list(conformed.columns)[-1] == "gift-message"
+    assert list(conformed.columns)[: len(schema.ORDERS)] == list(schema.ORDERS)
+
+
+def test_a_value_that_cannot_take_its_dtype_names_the_column():
+    with pytest.raises(ValueError, match=r"items\.quantity"):
+        schema.conform(pd.DataFrame({"quantity": ["two"]}), "items")
+
+
+def test_a_missing_column_fails_validation_with_its_name():
+    with pytest.raises(ValueError, match="order_id"):
+        schema.validate(pd.DataFrame({"purchase_date": []}), "orders")
+
+
+def test_naive_timestamps_are_refused_by_events():
+    from orderkit import Event, EventKind
+
+    with pytest.raises(ValueError, match="timezone"):
+        Event("503-1234567-1234567", dt.datetime(2026, 11, 2, 10, 0), EventKind.PLACED)
+
+
+def test_the_same_fact_from_two_sources_is_one_event():
+    from orderkit import Event, EventKind
+
+    at = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
+    book = OrderBook()
+    a = Event("503-1234567-1234567", at, EventKind.PLACED, source="report.txt")
+    b = Event("503-1234567-1234567", at, EventKind.PLACED, source="spapi")
+    assert book.extend([a]) == 1 and book.extend([b]) == 0
