@@ -775,20 +775,31 @@ def _change_order(c: _Ctx) -> Advice:
             f"{c.when(s.edit_window_ends)}まで、アカウントサービスからご自身で注文内容を変更いただけます。",
         )
         refer = c.t(*YOUR_ACCOUNT)
+    elif not (s.status.is_pending or s.status is OrderStatus.UNSHIPPED):
+        summary = c.t(
+            f"The order is {s.status.en}: it can no longer be changed or canceled. If the buyer wants something else, they place a new order.",
+            f"この注文は{s.status.ja}のため、変更もキャンセルもできません。別の内容をご希望の場合は、新しく注文していただきます。",
+        )
+        rule_id = "no-cancel-after-shipment" if s.charged else "canceled-is-final"
+        steps.append(Step(summary, rule(rule_id)))
+        body = (
+            "Your order can no longer be changed. If you would like something different, please place a new order.",
+            "ご注文は変更できない状態です。別の内容をご希望の場合は、お手数ですが新たにご注文ください。",
+        )
+        refer = None
     else:
         summary = c.t(
             f"The edit window closed at {c.when(s.edit_window_ends)}: the buyer must cancel and place a new order.",
             f"変更可能な時間は{c.when(s.edit_window_ends)}に終了しました。購入者は注文をキャンセルして注文し直す必要があります。",
         )
         steps.append(c.step("buyer-edit-window", summary, summary))
-        if s.status in (OrderStatus.UNSHIPPED, OrderStatus.PENDING):
-            steps.append(
-                c.step(
-                    "buyer-cancel-window",
-                    'The buyer asks you to cancel; cancel it with the reason "buyer requested" and they reorder.',
-                    "購入者からキャンセルの依頼を受け、理由「購入者の依頼」でキャンセルし、購入者に再注文してもらいます。",
-                )
+        steps.append(
+            c.step(
+                "buyer-cancel-window",
+                'The buyer asks you to cancel; cancel it with the reason "buyer requested" and they reorder.',
+                "購入者からキャンセルの依頼を受け、理由「購入者の依頼」でキャンセルし、購入者に再注文してもらいます。",
             )
+        )
         body = (
             "The order can no longer be changed. If you wish, we can cancel it so that you can place a new order with the correct details.",
             "ご注文は変更できない状態です。ご希望であればこちらでキャンセルいたしますので、正しい内容で改めてご注文ください。",

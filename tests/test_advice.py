@@ -106,3 +106,10 @@ def test_late_advice_after_partial_shipment_says_the_status_stays(paid_book):
     advice = advise("shipment_late", paid_book.order(ORDER_ID).state(at=now), now=now)
     assert advice.facts["late"] is True
     assert [r.id for r in advice.rules] == ["shipment-late", "charge-whole-order"]
+
+
+def test_change_advice_for_a_shipped_order_says_it_cannot_be_changed_or_canceled(paid_book):
+    paid_book.record(make_event("confirm_shipment", ORDER_ID, at=T0 + 2 * H))
+    now = T0 + 3 * H
+    advice = advise("change_order", paid_book.order(ORDER_ID).state(at=now), now=now)
+    assert [r.id for r in advice.rules] == ["seller-cannot-edit", "no-cancel-after-shipment"]
