@@ -22,17 +22,21 @@ from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.rules import rule
 from orderkit.state import ItemFacts, OrderFacts, OrderState, fold
 
-__all__ = ["OrderBook", "OrderView"]
+__all__ = ["CHARGES", "DISCOUNTS", "OrderBook", "OrderView", "line_amounts"]
 
-_AMOUNT_PLUS = (
-    "item_price",
-    "item_tax",
-    "shipping_price",
-    "shipping_tax",
-    "gift_wrap_price",
-    "cod_fee",
-)
-_AMOUNT_MINUS = ("item_promotion_discount", "ship_promotion_discount")
+#: Item columns that add up to what the buyer pays for a line, and those taken off it.
+CHARGES = ("item_price", "item_tax", "shipping_price", "shipping_tax", "gift_wrap_price", "cod_fee")
+DISCOUNTS = ("item_promotion_discount", "ship_promotion_discount")
+
+
+def line_amounts(items: pd.DataFrame) -> pd.Series:
+    """Return what the buyer pays for each item line in yen (charges less discounts; NA as 0).
+
+    Vectorised over the items table; ``OrderFacts.total`` is the same sum per order.
+    """
+    plus = sum(items[c].fillna(0).astype("int64") for c in CHARGES)
+    minus = sum(items[c].fillna(0).astype("int64") for c in DISCOUNTS)
+    return (plus - minus).astype("int64")
 
 
 def _py(value: Any) -> Any:
@@ -335,8 +339,8 @@ class OrderView:
         items = []
         for it in self.items.to_dict("records"):
             n = {k: _py(v) for k, v in it.items()}
-            plus = sum(n.get(c) or 0 for c in _AMOUNT_PLUS)
-            minus = sum(n.get(c) or 0 for c in _AMOUNT_MINUS)
+            plus = sum(n.get(c) or 0 for c in CHARGES)
+            minus = sum(n.get(c) or 0 for c in DISCOUNTS)
             goods = (
                 (n["item_price"] or 0) + (n["item_tax"] or 0) - (n["item_promotion_discount"] or 0)
             )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from orderkit.book import OrderBook
+from orderkit.book import OrderBook, line_amounts
 from orderkit.errors import InvalidOrderId
 from orderkit.lookup import FindOutcome, FindResult, normalise_order_id
 from orderkit.metrics import status_at
@@ -37,20 +37,7 @@ def explorer_table(
     """
     orders = book.orders
     items = book.items
-    amount = sum(
-        items[c].fillna(0).astype("int64")
-        for c in (
-            "item_price",
-            "item_tax",
-            "shipping_price",
-            "shipping_tax",
-            "gift_wrap_price",
-            "cod_fee",
-        )
-    ) - sum(
-        items[c].fillna(0).astype("int64")
-        for c in ("item_promotion_discount", "ship_promotion_discount")
-    )
+    amount = line_amounts(items)
     totals = amount.groupby(items["order_id"]).sum()
     fleet = status_at(book, now, policy=policy)
     table = pd.DataFrame(
