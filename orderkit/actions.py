@@ -64,6 +64,7 @@ def _confirm(order_id: str, at: dt.datetime, p: dict[str, Any]) -> Event:
         order_id, at, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER,
         order_item_id=p.get("order_item_id"), quantity=p.get("quantity"),
         carrier=p.get("carrier"), tracking_number=p.get("tracking_number"),
+        shipped_at=p.get("shipped_at"),
         ref=p.get("carrier_name"), source=p.get("source", "workbench"),
     )  # fmt: skip
 
@@ -122,7 +123,8 @@ def make_event(action: Action | str, order_id: str, *, at: dt.datetime, **params
     """Return the event that ``action`` records on ``order_id`` at ``at``.
 
     Params by action: ``confirm_shipment``: ``order_item_id`` and ``quantity`` (default: the whole
-    order), ``carrier``, ``carrier_name``, ``tracking_number``; ``cancel``: ``reason``; ``refund``:
+    order), ``carrier``, ``carrier_name``, ``tracking_number``, ``shipped_at`` (when the parcel
+    left, if before the confirmation); ``cancel``: ``reason``; ``refund``:
     ``amount`` (yen), ``reason``; ``set_reply_deadline``: ``due`` (default: proposed from the
     policy); ``record_return``: ``reason``, ``amount`` (the actual shipping cost).
     """

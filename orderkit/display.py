@@ -114,6 +114,8 @@ def timeline_table(state: OrderState, lang: str = "en") -> pd.DataFrame:
             detail.append(_yen(e.amount, lang))
         if e.due is not None:
             detail.append(format_jst(e.due, lang))
+        if e.shipped_at is not None:
+            detail.append(("発送 " if ja else "shipped ") + format_jst(e.shipped_at, lang))
         rows.append(
             {
                 ("日時" if ja else "When (JST)"): format_jst(e.at, lang),

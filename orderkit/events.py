@@ -167,6 +167,8 @@ class Channel(StrEnum):
 
 # The fields that make an event's identity: everything but its source.
 _IDENTITY = [c for c in schema.EVENTS if c not in ("event_id", "source")]
+# Identity columns added after the first release (see combine_ids).
+_ADDED_LATER = frozenset({"shipped_at"})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -186,6 +188,7 @@ class Event:
     reason: str | None = None
     carrier: str | None = None
     tracking_number: str | None = None
+    shipped_at: dt.datetime | None = None
     channel: str | None = None
     due: dt.datetime | None = None
     ref: str | None = None
@@ -194,7 +197,7 @@ class Event:
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", EventKind(self.kind))
         object.__setattr__(self, "actor", Actor(self.actor))
-        for name in ("at", "due"):
+        for name in ("at", "due", "shipped_at"):
             value = getattr(self, name)
             if value is None:
                 continue
@@ -400,8 +403,15 @@ def combine_ids(
     row = np.full(n, _ROW, np.uint64)
     for name in _IDENTITY:
         h = hashes[name]
+        value = h() if callable(h) else h
+        if name in _ADDED_LATER:
+            # A column added after ids were first issued counts only where it holds a value, so
+            # every fact recorded before it existed keeps its id.
+            held = np.asarray(value) != NULL_HASH
+            row = np.where(held, row * _K + value, row).astype(np.uint64)
+            continue
         row *= _K
-        row += h() if callable(h) else h
+        row += value
     return hex_ids(_fmix(row))
 
 

@@ -343,6 +343,13 @@ _RULES: tuple[Rule, ...] = (
         " claim.",
     ),
     Rule(
+        "shipped-before-confirmed",
+        "A shipment is confirmed when or after the parcel leaves, never before; and a parcel cannot"
+        " have left before the order's payment was settled.",
+        "出荷通知は荷物の発送時またはその後に行います。発送前に通知することはできず、支払い確定前に発送したことにもできません。",
+        "You must confirm shipment of the order with Amazon within 7 days of the ship date.",
+    ),
+    Rule(
         "placed-once",
         "An order is placed once, before anything else happens to it.",
         "注文確定は一度だけ、他のすべてのイベントより先に起こります。",

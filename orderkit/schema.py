@@ -91,6 +91,9 @@ EVENTS: Mapping[str, Column] = {
     "reason": Column(STR, "why: a cancel, refund or return reason"),
     "carrier": Column(STR, "carrier code for a shipment: Yamato, Sagawa, JapanPost, Other"),
     "tracking_number": Column(STR, "tracking number of a shipment"),
+    "shipped_at": Column(
+        TS, "when the parcel left, for a shipment confirmed after it shipped (NaT: when confirmed)"
+    ),
     "channel": Column(STR, "contact channel: form, email or phone"),
     "due": Column(TS, "a deadline the event sets (reply deadline)"),
     "ref": Column(STR, "a related id: the combined-shipment group, a carrier name, ..."),

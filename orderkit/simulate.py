@@ -647,6 +647,7 @@ def _events_frame(
         "tracking_number": tracking,
         "channel": null_str,
         "due": null_ts,
+        "shipped_at": null_ts,
         "ref": null_str,
     }
     # The ids, from the arrays: each distinct value hashed once, as orderkit.events.event_ids does.
@@ -660,7 +661,7 @@ def _events_frame(
         "reason": lambda: _coded(_label_hashes(_REASONS), reason),
         "carrier": lambda: _coded(_label_hashes(carriers), carrier),
         "tracking_number": lambda: _coded(hash_text_rows(tracking_rows), tracking_codes),
-        **dict.fromkeys(("amount", "channel", "due", "ref"), NULL_HASH),
+        **dict.fromkeys(("amount", "channel", "due", "ref", "shipped_at"), NULL_HASH),
     }
     frame = pd.DataFrame({"event_id": combine_ids(hashes, m), **cols})
     frame["source"] = _labels(np.zeros(m, np.int64), ["simulate"])

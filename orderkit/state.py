@@ -401,6 +401,19 @@ class _Fold:
 
     def _ship(self, event: Event) -> None:
         assert self.status is not None
+        shipped_at = event.shipped_at
+        if shipped_at is not None:
+            if shipped_at > event.at:
+                raise self.refuse(
+                    event,
+                    "shipped-before-confirmed",
+                    f"shipped {shipped_at:%Y-%m-%d %H:%M} UTC, after the confirmation",
+                )
+            paid = self.v["paid_at"]
+            if paid is not None and shipped_at < paid:  # type: ignore[operator]
+                raise self.refuse(
+                    event, "pending-no-dispatch", "the parcel left before the payment was settled"
+                )
         remaining = {k: q - self.shipped[k] for k, q in self.ordered.items()}
         if event.order_item_id is None:  # the whole order, as the FAQ asks
             lines = {k: q for k, q in remaining.items() if q > 0}

@@ -57,7 +57,17 @@ from orderkit.state import OrderState
 
 __all__ = ["DEFAULT_PATH", "ENV_VAR", "SCHEMA_VERSION", "Store"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: events.shipped_at
+
+
+def _upgrade_1_to_2(conn: sa.Connection) -> None:
+    """Version 2 added ``events.shipped_at`` (NULL for every fact stored before: their ids stay)."""
+    ts = _sql_type(schema.EVENTS["shipped_at"].dtype).compile(dialect=conn.dialect)
+    conn.execute(sa.text(f"ALTER TABLE orderkit_events ADD COLUMN shipped_at {ts}"))
+
+
+#: Schema upgrades applied on open, by the version found (each to the current version).
+_UPGRADES = {1: _upgrade_1_to_2}
 """The layout of the tables this orderkit writes; a store with another version is refused."""
 
 ENV_VAR = "ORDERKIT_STORE"
@@ -280,7 +290,7 @@ class Store:
     def __repr__(self) -> str:
         return f"<Store {self._where}>"
 
-    # -- opening: create the tables, check the version ------------------------------------------
+    # -- opening: create the tables, check (and upgrade) the version ----------------------------
     def _open(self) -> None:
         with self._engine.begin() as conn:
             if self._dialect == "postgresql":  # two processes creating the tables at once
@@ -288,6 +298,10 @@ class Store:
             version_table = _T["version"]
             if sa.inspect(conn).has_table(version_table.name):
                 found = conn.execute(sa.select(version_table.c.version)).scalars().all()
+                if found and found[0] in _UPGRADES:
+                    _UPGRADES[found[0]](conn)
+                    conn.execute(sa.update(version_table).values(version=SCHEMA_VERSION))
+                    found = [SCHEMA_VERSION]
                 if found and found[0] != SCHEMA_VERSION:
                     raise StoreError(
                         f"the store {self._where} has schema version {found[0]}, but this"

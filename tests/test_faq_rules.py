@@ -576,3 +576,30 @@ def test_consumer_order_needs_no_packing_slip(paid_book):
     now = T0 + 2 * H
     state = paid_book.order(ORDER_ID).state(at=now)
     assert state.packing_slip_required is False
+
+
+# Ship date versus confirmation --------------------------------------------------------------
+
+
+def test_shipment_confirmed_after_the_parcel_left_keeps_its_ship_date(paid_book):
+    left = T0 + 2 * H
+    state = ship(paid_book, T0 + D, shipped_at=left)
+    assert [e.shipped_at for e in state.events if e.kind is EventKind.SHIPMENT_CONFIRMED] == [left]
+
+
+def test_a_ship_date_after_the_confirmation_is_refused(paid_book):
+    with pytest.raises(TransitionNotAllowed) as err:
+        ship(paid_book, T0 + 2 * H, shipped_at=T0 + D)
+    assert err.value.rule.id == "shipped-before-confirmed"
+
+
+def test_a_parcel_sent_before_payment_was_dispatched_while_pending(paid_book):
+    with pytest.raises(TransitionNotAllowed) as err:
+        ship(paid_book, T0 + 2 * H, shipped_at=T0 + dt.timedelta(minutes=30))
+    assert err.value.rule.id == "pending-no-dispatch"
+
+
+def test_the_ship_date_is_part_of_the_shipments_identity():
+    a = Event(ORDER_ID, T0 + D, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER)
+    b = Event(ORDER_ID, T0 + D, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER, shipped_at=T0 + H)
+    assert a.event_id != b.event_id

@@ -386,3 +386,19 @@ def test_sqlite_store_runs_in_wal_mode(tmp_path):
 def test_unreachable_database_raises_store_error():
     with pytest.raises(StoreError, match="cannot open"):
         Store(f"postgresql://nobody@127.0.0.1:{_free_port()}/nothing")
+
+
+def test_a_version_1_store_is_upgraded_on_open_and_keeps_every_event(tmp_path):
+    path = tmp_path / "v1.sqlite"
+    book = sample_data.book(30, seed=4)
+    with Store(path=path) as store:
+        store.save(book)
+    with sqlite3.connect(path) as db:  # make it look like a store written by version 1
+        db.execute("ALTER TABLE orderkit_events DROP COLUMN shipped_at")
+        db.execute("UPDATE orderkit_schema SET version = 1")
+    with Store(path=path) as store:
+        loaded = store.load()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT version FROM orderkit_schema").fetchall() == [(SCHEMA_VERSION,)]
+    assert sorted(loaded.events["event_id"]) == sorted(book.events["event_id"])
+    assert loaded.events["shipped_at"].isna().all()
