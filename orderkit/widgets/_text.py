@@ -30,6 +30,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "timeline": ("Timeline", "タイムライン"),
     "carrier": ("Carrier", "配送業者"),
     "tracking": ("Tracking no.", "伝票番号"),
+    "shipped_on": ("Shipped on (if before today)", "発送日（今日より前なら）"),
     "amount": ("Amount (¥)", "金額（円）"),
     "recorded": ("Recorded: {what}", "記録しました：{what}"),
     "refused": ("Refused: {why}", "できません：{why}"),

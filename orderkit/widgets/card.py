@@ -14,6 +14,7 @@ import traitlets
 from orderkit import charts
 from orderkit.actions import Action, ActionCheck, available, make_event
 from orderkit.book import OrderBook
+from orderkit.businessdays import JST, to_jst
 from orderkit.deadlines import confirm_warning_text
 from orderkit.display import summary, timeline_table
 from orderkit.errors import OrderkitError
@@ -102,6 +103,10 @@ class OrderCard(w.VBox):
         self.result = w.HTML().add_class("ok-card-result")
         self.carrier = w.Dropdown(options=CARRIERS, value="Yamato", layout=w.Layout(width="260px"))
         self.tracking = w.Text(layout=w.Layout(width="260px"))
+        # Empty: the parcel leaves as the shipment is confirmed.
+        self.shipped_on = w.DatePicker(layout=w.Layout(width="260px")).add_class(
+            "ok-card-shipped-on"
+        )
         self.amount = w.BoundedIntText(value=0, min=0, max=10**9, layout=w.Layout(width="200px"))
         self.cancel_reason = w.Dropdown(layout=w.Layout(width="320px"))
         self.checks: list[ActionCheck] = []
@@ -109,7 +114,10 @@ class OrderCard(w.VBox):
         self._handlers: list[Callable[[Event, OrderState], None]] = []
         for action, button in self.buttons.items():
             button.on_click(lambda _, a=action: self.act(a))
-        inputs = w.HBox([self.carrier, self.tracking, self.amount, self.cancel_reason])
+        inputs = w.HBox(
+            [self.carrier, self.tracking, self.shipped_on, self.amount, self.cancel_reason],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
         self.action_box = w.VBox(
             [
                 inputs,
@@ -156,6 +164,7 @@ class OrderCard(w.VBox):
         lang = self.lang
         self.carrier.description = tr("carrier", lang)
         self.tracking.description = tr("tracking", lang)
+        self.shipped_on.description = tr("shipped_on", lang)
         self.amount.description = tr("amount", lang)
         self.cancel_reason.description = "理由" if lang == "ja" else "Reason"
         reason = self.cancel_reason.value or CancelReason.OUT_OF_STOCK
@@ -229,6 +238,14 @@ class OrderCard(w.VBox):
         return f"<table class='ok-table'><tr>{head}</tr>{''.join(rows)}<tr><td colspan=5><b>{tr('total', lang)}: {total}</b></td></tr></table>"
 
     # -- actions ----------------------------------------------------------------------------
+    def _shipped_at(self) -> dt.datetime | None:
+        """The start of the picked ship day in Japan time, for a day before today; else ``None``."""
+        day = self.shipped_on.value
+        now = self.now
+        if day is None or day >= to_jst(now).date():
+            return None
+        return dt.datetime.combine(day, dt.time(0, 0), tzinfo=JST)
+
     def check(self, action: Action | str) -> ActionCheck:
         """Return whether ``action`` is allowed now, with the rule if not."""
         return next(c for c in self.checks if c.action == Action(action))
@@ -246,6 +263,7 @@ class OrderCard(w.VBox):
             Action.CONFIRM_SHIPMENT: {
                 "carrier": self.carrier.value,
                 "tracking_number": self.tracking.value or None,
+                "shipped_at": self._shipped_at(),
             },
             Action.REFUND: {"amount": self.amount.value},
             Action.CANCEL: {"reason": self.cancel_reason.value},

@@ -319,3 +319,16 @@ def test_explorer_filters_offer_all_as_a_visible_choice(book):
 def test_card_cancel_reasons_are_labelled_in_the_chosen_language(book, fleet):
     card = OrderCard(book, first(fleet, status="Unshipped", at_risk=False), now=NOW, lang="ja")
     assert ("在庫切れ", "out_of_stock") in card.cancel_reason.options
+
+
+def test_card_records_the_day_the_parcel_left_when_confirmed_later(book, fleet):
+    import datetime as dt
+
+    order_id = first(fleet, status="Unshipped", at_risk=True)
+    card = OrderCard(book, order_id, now=NOW)
+    card.shipped_on.value = (NOW - dt.timedelta(days=1)).date()
+    state = card.act("confirm_shipment")
+    shipped = [e.shipped_at for e in state.events if e.kind == "shipment_confirmed"]
+    assert [s.astimezone(NOW.tzinfo).date() for s in shipped] == [
+        (NOW - dt.timedelta(days=1)).date()
+    ]
