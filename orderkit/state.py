@@ -321,8 +321,8 @@ class _Fold:
     def run_clock(self, until: dt.datetime, *, next_event: Event | None = None) -> None:
         """Apply every clock event due at or before ``until``.
 
-        A clock event due at the same instant as ``next_event`` of the same kind is left to that
-        event (the source already recorded what Amazon did).
+        When ``next_event`` is Amazon's own record of the same kind (a report that says the order
+        was canceled), the clock leaves the change to that record and its time.
         """
         while True:
             due = [e for e in self.timers() if e.at <= until]
