@@ -52,6 +52,7 @@ Amazon only moves last-updated-date when something changed).
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -63,9 +64,9 @@ import pyarrow.csv as pacsv
 from orderkit import schema
 from orderkit.book import OrderBook
 from orderkit.errors import ReportFormatError
-from orderkit.events import Actor, EventKind
+from orderkit.events import NULL_HASH, Actor, EventKind, combine_ids, hash_ints, text_hashes
 from orderkit.io import _columns as C
-from orderkit.io._fast import constant, event_ids, fill_schema, map_values
+from orderkit.io._fast import constant, fill_schema, map_values
 from orderkit.io._infer import ORDER_STATUS, confirm_by, payment_method
 from orderkit.io.encoding import EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
 from orderkit.status import OrderStatus
@@ -458,15 +459,48 @@ def _item_ids(rows: pd.DataFrame, order_codes: np.ndarray | None = None) -> pd.S
     return out.astype(schema.STR)
 
 
+def _ns(series: pd.Series) -> np.ndarray:
+    """Return a timestamp column as UTC nanoseconds (NaT → the int64 minimum)."""
+    return np.asarray(series.dt.tz_convert("UTC").array.as_unit("ns").asi8, np.int64)
+
+
+class _Parts:
+    """Inferred events collected as arrays: each order-level part is (order rows, instants)."""
+
+    def __init__(self) -> None:
+        self.pos: list[np.ndarray] = []
+        self.at: list[np.ndarray] = []
+        self.kind: list[np.ndarray] = []
+        self.actor: list[np.ndarray] = []
+        self.names: dict[str, int] = {}
+        self.items: tuple[pd.Series, np.ndarray] | None = None  # item ids, quantities
+
+    def code(self, name: str) -> int:
+        return self.names.setdefault(name, len(self.names))
+
+    def add(self, mask: np.ndarray, at: np.ndarray, kind: EventKind, actor: Actor) -> None:
+        idx = np.flatnonzero(mask)
+        if len(idx):
+            self.pos.append(idx)
+            self.at.append(at[idx])
+            self.kind.append(np.full(len(idx), self.code(str(kind)), np.int32))
+            self.actor.append(np.full(len(idx), self.code(str(actor)), np.int32))
+
+
 def _events(
     kind: C.ReportKind,
     orders: pd.DataFrame,
     items: pd.DataFrame,
     facts: pd.DataFrame,
     first: np.ndarray,
+    item_order: np.ndarray,
+    source: str,
 ) -> pd.DataFrame:
-    """Infer the events the report states (see the module docstring)."""
-    oid = orders["order_id"]
+    """Infer the events the report states (see the module docstring), with their ids.
+
+    Built from arrays: each event's order is a row of ``orders`` (``item_order`` gives each item's),
+    and its id is combined from hashes of each order id, kind and actor computed once.
+    """
     placed_at = orders["purchase_date"]
     if kind is C.KINDS["all_orders"]:
         status = facts["order-status"][first].reset_index(drop=True)
@@ -482,77 +516,89 @@ def _events(
     mfn = orders["fulfillment_channel"].fillna("MFN") == "MFN"
     cutoff = confirm_by(orders["latest_ship_date"], paid_at, mfn)
     last = orders.get("last_updated", None)
+    codes, seen = pd.factorize(status)
+    vocab = list(seen)
+
+    def where(*statuses: OrderStatus) -> np.ndarray:
+        hit = np.array([v in statuses for v in vocab] + [False])
+        return hit[codes]
 
     def shipped_at(when: pd.Series, limit: pd.Series, start: pd.Series) -> pd.Series:
         at = when.where(when.notna(), start)
         at = at.where(~(limit.notna() & (at >= limit)), limit - pd.Timedelta(seconds=1))
         return at.where(at >= start, start)
 
-    parts: list[pd.DataFrame] = []
-
-    def add(
-        mask: pd.Series | np.ndarray, at: pd.Series, kind_: EventKind, actor: Actor, **cols: object
-    ) -> None:
-        m = np.asarray(mask, dtype=bool)
-        if m.any():
-            ids = oid[m]
-            frame = {
-                "order_id": ids,
-                "at": at[m],
-                "kind": constant(str(kind_), ids.index),
-                "actor": constant(str(actor), ids.index),
-            }
-            frame.update({k: (v[m] if isinstance(v, pd.Series) else v) for k, v in cols.items()})
-            parts.append(pd.DataFrame(frame))
-
-    add(np.ones(len(orders), bool), placed_at, EventKind.PLACED, Actor.BUYER)
-    add(status == S.PENDING_AVAILABILITY, placed_at, EventKind.AWAITING_RELEASE, Actor.AMAZON)
-    add(status.isin(_PAID), paid_at, EventKind.PAYMENT_COMPLETED, Actor.AMAZON)
+    parts = _Parts()
+    placed_ns, paid_ns = _ns(placed_at), _ns(paid_at)
+    parts.add(np.ones(len(orders), bool), placed_ns, EventKind.PLACED, Actor.BUYER)
+    parts.add(where(S.PENDING_AVAILABILITY), placed_ns, EventKind.AWAITING_RELEASE, Actor.AMAZON)
+    parts.add(where(*_PAID), paid_ns, EventKind.PAYMENT_COMPLETED, Actor.AMAZON)
+    item_sel = None
     if kind is C.KINDS["all_orders"]:
         ship_at = shipped_at(last, cutoff, paid_at)
-        add(status.isin(_ALL_SHIPPED), ship_at, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER)
-        add(status == S.INVOICE_UNCONFIRMED, ship_at, EventKind.INVOICE_PENDING, Actor.AMAZON)
-        add(status == S.CANCELED, last, EventKind.CANCELED, Actor.AMAZON)
-        add(status == S.UNFULFILLABLE, last, EventKind.UNFULFILLABLE, Actor.AMAZON)
+        ship_ns, last_ns = _ns(ship_at), _ns(last)
+        parts.add(where(*_ALL_SHIPPED), ship_ns, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER)
+        parts.add(where(S.INVOICE_UNCONFIRMED), ship_ns, EventKind.INVOICE_PENDING, Actor.AMAZON)
+        parts.add(where(S.CANCELED), last_ns, EventKind.CANCELED, Actor.AMAZON)
+        parts.add(where(S.UNFULFILLABLE), last_ns, EventKind.UNFULFILLABLE, Actor.AMAZON)
         # PartiallyShipped: the items the report marks Shipped
-        partial = oid[status == S.PARTIALLY_SHIPPED]
-        sel = (
-            (
-                items["order_id"].isin(partial)
-                & (facts["item-status"] == "Shipped")
-                & (items["quantity"] > 0)
-            )
+        partial = where(S.PARTIALLY_SHIPPED)[item_order]
+        item_sel = (
+            (partial & (facts["item-status"] == "Shipped") & (items["quantity"] > 0))
             .fillna(False)
             .to_numpy(bool)
         )
-        _add_item_shipments(parts, orders, items[sel], ship_at)
+        quantity = items["quantity"].to_numpy()
     elif "quantity-shipped" in facts:
         when = orders.get("reporting-date", paid_at)
-        ship_at = shipped_at(when, cutoff, paid_at)
-        sel = (facts["quantity-shipped"].fillna(0) > 0).to_numpy(bool)
-        shipped = items[sel].assign(quantity=facts["quantity-shipped"][sel])
-        _add_item_shipments(parts, orders, shipped, ship_at)
-    return pd.concat(parts, ignore_index=True)
-
-
-def _add_item_shipments(
-    parts: list[pd.DataFrame], orders: pd.DataFrame, items: pd.DataFrame, ship_at: pd.Series
-) -> None:
-    if items.empty:
-        return
-    at = pd.Series(ship_at.to_numpy(), index=orders["order_id"]).reindex(items["order_id"])
-    parts.append(
-        pd.DataFrame(
-            {
-                "order_id": items["order_id"].to_numpy(),
-                "at": at.to_numpy(),
-                "kind": str(EventKind.SHIPMENT_CONFIRMED),
-                "actor": str(Actor.SELLER),
-                "order_item_id": items["order_item_id"].to_numpy(),
-                "quantity": items["quantity"].to_numpy(),
-            }
+        ship_ns = _ns(shipped_at(when, cutoff, paid_at))
+        item_sel = (facts["quantity-shipped"].fillna(0) > 0).to_numpy(bool)
+        quantity = facts["quantity-shipped"].to_numpy()
+    if item_sel is not None and item_sel.any():
+        idx = np.flatnonzero(item_sel)
+        parts.pos.append(item_order[idx])
+        parts.at.append(ship_ns[item_order[idx]])
+        parts.kind.append(
+            np.full(len(idx), parts.code(str(EventKind.SHIPMENT_CONFIRMED)), np.int32)
         )
+        parts.actor.append(np.full(len(idx), parts.code(str(Actor.SELLER)), np.int32))
+        parts.items = (items["order_item_id"].iloc[idx], quantity[idx])
+    return _event_frame(orders, parts, source)
+
+
+def _event_frame(orders: pd.DataFrame, parts: _Parts, source: str) -> pd.DataFrame:
+    pos = np.concatenate(parts.pos)
+    at = np.concatenate(parts.at)
+    n = len(pos)
+    names = pa.array(list(parts.names), pa.string())
+    name_hashes = text_hashes(pd.Series(names.to_pylist(), dtype=schema.STR))
+    hashes: dict[str, object] = defaultdict(lambda: NULL_HASH)
+    hashes["order_id"] = text_hashes(orders["order_id"])[pos]
+    hashes["at"] = hash_ints(at, at != np.iinfo(np.int64).min)
+    frame: dict[str, object] = {
+        "order_id": orders["order_id"].array.take(pos),
+        "at": pd.Series(at.view("M8[ns]")).dt.tz_localize("UTC"),
+    }
+    for col in ("kind", "actor"):
+        codes = np.concatenate(getattr(parts, col))
+        hashes[col] = name_hashes[codes]
+        frame[col] = names.take(pa.array(codes)).to_pandas(types_mapper=_str_mapper)
+    if parts.items is not None:
+        item_ids, quantity = parts.items
+        k = n - len(item_ids)
+        ids = pd.array([None] * k + item_ids.tolist(), dtype=schema.STR)
+        qty = pd.array(np.r_[np.zeros(k), quantity], dtype="Int64")
+        qty[:k] = pd.NA
+        frame["order_item_id"], frame["quantity"] = ids, qty
+        hashes["order_item_id"] = text_hashes(pd.Series(ids))
+        hashes["quantity"] = hash_ints(qty._data, ~qty._mask)  # type: ignore[attr-defined]
+    events = pd.DataFrame(frame)
+    events["source"] = constant(source, events.index)
+    events = schema.conform(fill_schema(events, "events"), "events")
+    events["event_id"] = pd.Series(
+        combine_ids(hashes, n).array, index=events.index, dtype=schema.STR
     )
+    return events
 
 
 def read_report(
@@ -641,8 +687,11 @@ def _book(
     items = schema.conform(fill_schema(rows[item_cols].copy(), "items"), "items")
     if orders.empty:
         return OrderBook(orders, items, problems=problems)
-    events = _events(kind, orders, items, facts, first)
-    events["source"] = source
-    events = schema.conform(fill_schema(events, "events"), "events")
-    events["event_id"] = event_ids(events)
-    return OrderBook(orders, items, events, problems=problems)
+    if order_codes is None:
+        order_codes = pd.Index(orders["order_id"]).get_indexer(items["order_id"])
+    return OrderBook(
+        orders,
+        items,
+        _events(kind, orders, items, facts, first, order_codes, source),
+        problems=problems,
+    )
