@@ -273,19 +273,28 @@ def _digits(values: np.ndarray, width: int) -> np.ndarray:
 def _strings(buf: np.ndarray, valid: np.ndarray | None = None) -> pd.Series:
     """Return fixed-width ASCII rows of ``buf`` as a ``str`` Series (``valid`` False → missing)."""
     n, width = buf.shape
-    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
-    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    arr = pa.LargeStringArray.from_buffers(
-        n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(buf).ravel()), bitmap
-    )
+    if valid is None or valid.all():
+        offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+        data, bitmap = np.ascontiguousarray(buf).ravel(), None
+    else:  # a missing row holds no bytes
+        offsets = np.zeros(n + 1, np.int64)
+        np.cumsum(valid, out=offsets[1:])
+        offsets *= width
+        data = buf[valid].ravel()
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), bitmap)
     return pd.Series(pd.array(arr, dtype=schema.STR))
 
 
 def _labels(codes: np.ndarray, labels: Sequence[str | None]) -> pd.Series:
     """Return ``labels[codes]`` as a ``str`` Series (code -1 or a ``None`` label → missing)."""
+    small = codes.astype(np.int8 if len(labels) < 128 else np.int32)
+    if len(labels) == 1 and labels[0] is not None and not (codes < 0).any():  # one value: tile it
+        text = np.frombuffer(labels[0].encode(), np.uint8)
+        series = _strings(np.broadcast_to(text, (len(codes), len(text))))
+        return _remember(series, small, tuple(labels))
     dictionary = pa.array(list(labels), type=pa.large_string())
     arr = dictionary.take(pa.array(codes.astype(np.int32), mask=codes < 0))
-    small = codes.astype(np.int8 if len(labels) < 128 else np.int32)
     return _remember(pd.Series(pd.array(arr, dtype=schema.STR)), small, tuple(labels))
 
 
@@ -300,16 +309,34 @@ def _null_str(n: int) -> pd.Series:
     return pd.Series(pd.array(arr, dtype=schema.STR))
 
 
+def _digit_keys(rows: np.ndarray) -> np.ndarray:
+    """Return one ``uint64`` per row of ASCII digits (at most 16), equal only for equal rows.
+
+    Each digit's low four bits, packed: the rows are read eight bytes at a time and each word's
+    nibbles are gathered into its low 32 bits, with no per-digit pass over the array.
+    """
+    n, width = rows.shape
+    padded = np.zeros((n, 16), np.uint8)
+    padded[:, 16 - width :] = rows
+    padded &= 0x0F
+    words = padded.view(">u8")  # big-endian: the first digit is the most significant
+    key = np.zeros(n, np.uint64)
+    for j in range(2):
+        x = words[:, j].astype(np.uint64)
+        x = (x | (x >> np.uint64(4))) & np.uint64(0x00FF00FF00FF00FF)
+        x = (x | (x >> np.uint64(8))) & np.uint64(0x0000FFFF0000FFFF)
+        x = (x | (x >> np.uint64(16))) & np.uint64(0x00000000FFFFFFFF)
+        key = (key << np.uint64(32)) | x
+    return key
+
+
 def _digit_rows(rng: np.random.Generator, n: int, width: int, *, unique: bool) -> np.ndarray:
     """Draw ``n`` random ``width``-digit numbers as ASCII rows (distinct rows if ``unique``)."""
     rows = rng.integers(48, 58, size=(n, width), dtype=np.uint8)
     if not unique:
         return rows
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
     while True:  # collisions are rare (n² / 10^width): re-draw only those rows
-        keys = np.zeros(n, np.int64)
-        for j in range(width):
-            keys += (rows[:, j] - 48).astype(np.int64) * powers[j]
+        keys = _digit_keys(rows)
         ordered = np.sort(keys)
         twice = ordered[1:][ordered[1:] == ordered[:-1]]
         if not len(twice):
@@ -578,6 +605,25 @@ def _label_hashes(labels: Sequence[str]) -> np.ndarray:
     return text_hashes(pd.Series(list(labels), dtype=schema.STR))
 
 
+def _by_order(blocks: list[_Block]) -> np.ndarray:
+    """Return the stable sort of the blocks' concatenated orders, by counting (no comparison sort).
+
+    Each block holds an order at most once, so an order's events keep their block sequence.
+    """
+    n = 1 + max((int(b.order.max()) for b in blocks if len(b.order)), default=-1)
+    counts = np.zeros(n, np.int64)
+    for b in blocks:
+        counts[b.order] += 1
+    seen = np.cumsum(counts) - counts  # where each order's next event goes
+    by_order = np.empty(int(counts.sum()), np.int64)
+    offset = 0
+    for b in blocks:
+        by_order[seen[b.order]] = np.arange(offset, offset + len(b.order))
+        seen[b.order] += 1
+        offset += len(b.order)
+    return by_order
+
+
 def _events_frame(
     s: Scenario,
     rng: np.random.Generator,
@@ -602,9 +648,8 @@ def _events_frame(
     def const(value: object) -> np.ndarray:
         return np.concatenate([np.full(len(b.order), value(b)) for b in blocks])  # type: ignore[operator]
 
-    order = cat("order")
-    by_order = np.argsort(order, kind="stable")
-    order, at = order[by_order], cat("at")[by_order]
+    by_order = _by_order(blocks)
+    order, at = cat("order")[by_order], cat("at")[by_order]
     kind = const(lambda b: _KINDS.index(b.kind))[by_order]
     actor = const(lambda b: _ACTORS.index(b.actor))[by_order]
     shipment = const(lambda b: b.shipment)[by_order]
