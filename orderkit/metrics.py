@@ -523,11 +523,22 @@ def _tracked(column: pd.Series, rows: np.ndarray) -> np.ndarray:
 def _history(r: _Replay) -> _History:
     n = r.n
     if r.changes:
+        # Each order's changes were made in time order, at most one per batch: place each batch's
+        # changes after the order's earlier ones (a stable sort by order, by counting).
         o = np.concatenate([c[0] for c in r.changes])
-        at = np.concatenate([c[1] for c in r.changes])
-        st = np.concatenate([c[2] for c in r.changes])
-        by = np.argsort(o, kind="stable")  # each order's changes were made in time order
-        o, at, st = o[by], at[by], st[by]
+        counts = np.bincount(o, minlength=n)
+        seen = np.cumsum(counts) - counts
+        dest = np.empty(len(o), np.int64)
+        offset = 0
+        for c in r.changes:
+            dest[offset : offset + len(c[0])] = seen[c[0]]
+            seen[c[0]] += 1
+            offset += len(c[0])
+        at = np.empty(len(o), np.int64)
+        st = np.empty(len(o), np.int64)
+        at[dest] = np.concatenate([c[1] for c in r.changes])
+        st[dest] = np.concatenate([c[2] for c in r.changes])
+        o = np.repeat(np.arange(n, dtype=np.int64), counts)
     else:
         o = at = st = np.array([], np.int64)
     nxt = np.r_[at[1:], _NEVER]
@@ -653,25 +664,38 @@ def _day_ends(first: dt.date, last: dt.date) -> tuple[pd.DatetimeIndex, np.ndarr
     return days, ends
 
 
+def _days_before(ends: np.ndarray, t: np.ndarray, *, right: bool = False) -> np.ndarray:
+    """Return how many of the evenly spaced day ``ends`` are before ``t`` (at or before: ``right``).
+
+    ``np.searchsorted(ends, t)`` by arithmetic: the ends are one day apart.
+    """
+    d = len(ends)
+    x = np.clip(t, ends[0] - _DAY, ends[-1] + _DAY) - ends[0]  # no overflow at _NAT / _NEVER
+    k = x // _DAY + 1 if right else -(-x // _DAY)
+    return np.clip(k, 0, d)
+
+
 def _count_intervals(ends: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Return, per day, how many ``[lo, hi)`` intervals contain the day's end instant."""
-    a = np.searchsorted(ends, lo, side="left")
-    b = np.searchsorted(ends, hi, side="left")
+    a = _days_before(ends, lo)
+    b = _days_before(ends, hi)
     keep = a < b
     d = len(ends)
     diff = np.bincount(a[keep], minlength=d + 1) - np.bincount(b[keep], minlength=d + 1)
     return np.cumsum(diff)[:d]
 
 
-def _per_day(ends: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Return how many ``times`` fall in each day (the day ending at each of ``ends``)."""
+def _per_day(ends: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return how many ``times`` fall in each day, and how many fall by each day's end.
+
+    The day ending at each of ``ends``; ``_NEVER`` never falls; ``times`` need not be sorted.
+    """
+    d = len(ends)
     times = times[times != _NEVER]
-    starts = ends - _DAY + _NS
-    return (
-        np.searchsorted(times, ends, side="right") - np.searchsorted(times, starts, side="left")
-        if len(times)
-        else np.zeros(len(ends), np.int64)
-    )
+    # 1 + the day a time falls in: 0 before the first day, d + 1 after the last.
+    day = np.where(times < ends[0] - _DAY + _NS, 0, _days_before(ends, times) + 1)
+    counts = np.bincount(day, minlength=d + 2)
+    return counts[1 : d + 1], np.cumsum(counts)[1 : d + 1]
 
 
 def _jst_date(ns: int) -> dt.date:
@@ -716,16 +740,16 @@ def daily(
 
     """
     h = _replay(book, policy)
-    placed = np.sort(h.placed[h.placed != _NEVER])
+    placed = h.placed[h.placed != _NEVER]
     if start is None:
-        start = _jst_date(int(placed[0])) if len(placed) else dt.date(2026, 1, 1)
+        start = _jst_date(int(placed.min())) if len(placed) else dt.date(2026, 1, 1)
     if end is None:
         last = h.change_at.max(initial=_NAT)
         end = _jst_date(int(last)) if last != _NAT else start
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     days, ends = _day_ends(start, end)
-    out: dict[str, np.ndarray] = {"new_orders": _per_day(ends, placed)}
+    out: dict[str, np.ndarray] = {"new_orders": _per_day(ends, placed)[0]}
     nxt = np.where(
         np.r_[h.change_order[1:] != h.change_order[:-1], True], _NEVER, np.r_[h.change_at[1:], 0]
     )
@@ -740,11 +764,11 @@ def daily(
     out["at_risk"] = _count_intervals(
         ends, np.maximum(warn_lo, h.unshipped_from), np.minimum(warn_hi, h.unshipped_until)
     )
-    out["confirmed"] = _per_day(ends, np.sort(h.shipments["at"].to_numpy(np.int64)))
+    out["confirmed"] = _per_day(ends, h.shipments["at"].to_numpy(np.int64))[0]
     for name, reason in (("auto_canceled", "confirm_cutoff"), ("cvs_expired", "payment_expired")):
-        times = np.sort(h.closed[h.cancel_reason == _REASONS.index(reason)])
-        out[name] = _per_day(ends, times)
-        out[f"{name}_total"] = np.searchsorted(times, ends, side="right")
+        out[name], out[f"{name}_total"] = _per_day(
+            ends, h.closed[h.cancel_reason == _REASONS.index(reason)]
+        )
     return pd.DataFrame(out, index=days)
 
 
