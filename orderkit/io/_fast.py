@@ -1,6 +1,8 @@
 """Vectorised helpers that keep a million-row import fast.
 
 - :func:`map_values` maps a column through a small dict by mapping its distinct values only;
+  :func:`encode` does the same but keeps the result as integer codes (a :class:`Coded`), so
+  that comparisons and selections never touch Python objects row by row;
 - :func:`fill_schema` adds a table's missing documented columns cheaply before
   :func:`orderkit.schema.conform` (which would otherwise build each from a Python list of
   ``None``);
@@ -21,7 +23,7 @@ import pyarrow.compute as pc
 from orderkit import schema
 from orderkit.events import event_ids as _core_event_ids
 
-__all__ = ["constant", "event_ids", "fill_schema", "map_values"]
+__all__ = ["Coded", "constant", "encode", "event_ids", "fill_schema", "map_values"]
 
 _HEX = np.array([f"{i:02x}".encode() for i in range(256)], dtype="S2")
 _TABLES = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}
@@ -39,6 +41,58 @@ def map_values(
     codes = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1, codes)
     lookup = np.array([*uniques, None], dtype=object)
     return pd.Series(lookup[codes.astype(np.int64)], copy=False)
+
+
+class Coded:
+    """A column as integer codes into a few distinct values (``-1``: missing or unmapped)."""
+
+    def __init__(self, codes: np.ndarray, values: list[object]) -> None:
+        self.codes = codes
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, rows: np.ndarray) -> Coded:
+        return Coded(self.codes[rows], self.values)
+
+    def isin(self, targets: object) -> np.ndarray:
+        """Return whether each row's value is one of ``targets`` (missing: False)."""
+        hit = np.array([v in targets for v in self.values] + [False])  # type: ignore[operator]
+        return hit[self.codes]
+
+    def lookup(self, table: np.ndarray) -> np.ndarray:
+        """Return ``table[i]`` for each row whose value is ``values[i]``; ``table[-1]`` if missing."""
+        return table[self.codes]
+
+    def text(self) -> pd.Series:
+        """Return the values as a ``str`` column (missing → NaN)."""
+        codes = np.where(self.codes < 0, len(self.values), self.codes)
+        names = pa.array([*self.values, None], pa.string())
+        return names.take(pa.array(codes)).to_pandas(types_mapper=_str_mapper)
+
+
+def encode(
+    values: pa.ChunkedArray, table: Mapping[str, object] | Callable[[str], object]
+) -> tuple[Coded, np.ndarray]:
+    """Return ``values`` mapped through ``table`` as a :class:`Coded`, and where it maps nothing.
+
+    The mask marks rows holding a value that ``table`` maps to ``None`` (missing rows are not
+    marked). Each distinct value is looked up once.
+    """
+    encoded = pc.dictionary_encode(values.combine_chunks())
+    get = table.get if isinstance(table, Mapping) else table
+    mapped = [get(v) for v in encoded.dictionary.to_pylist()]
+    out: list[object] = []
+    code_of = np.full(len(mapped) + 1, -1, np.int64)
+    for i, m in enumerate(mapped):
+        if m is not None:
+            if m not in out:
+                out.append(m)
+            code_of[i] = out.index(m)
+    raw = encoded.indices.fill_null(len(mapped)).to_numpy(zero_copy_only=False)
+    codes = code_of[raw]
+    return Coded(codes, out), (codes < 0) & (raw < len(mapped))
 
 
 def _str_mapper(t: pa.DataType) -> object:

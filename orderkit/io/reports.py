@@ -66,7 +66,7 @@ from orderkit.book import OrderBook
 from orderkit.errors import ReportFormatError
 from orderkit.events import NULL_HASH, Actor, EventKind, combine_ids, hash_ints, text_hashes
 from orderkit.io import _columns as C
-from orderkit.io._fast import constant, fill_schema, map_values
+from orderkit.io._fast import Coded, constant, encode, fill_schema
 from orderkit.io._infer import ORDER_STATUS, confirm_by, payment_method
 from orderkit.io.encoding import EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
 from orderkit.status import OrderStatus
@@ -76,7 +76,6 @@ __all__ = ["detect_kind", "read_report"]
 S = OrderStatus
 _ORDER_ID = r"^\d{3}-\d{7}-\d{7}$"
 _ITEM_ID = r"^\d{14}$"
-_OFFSET = r"(Z|[+-]\d\d:?\d\d)$"
 _TS_EXPECTED = "an ISO 8601 date-time with its offset, e.g. 2026-11-02T10:15:00+09:00"
 _PAID = frozenset(
     {S.UNSHIPPED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICE_UNCONFIRMED, S.UNFULFILLABLE}
@@ -259,14 +258,15 @@ class _Checker:
 
     def pattern(self, col: str, regex: str, expected: str) -> pd.Series:
         arr = self.col(col)
-        ok = pc.fill_null(pc.match_substring_regex(arr, regex), False)
-        self.flag(~_np(ok) & ~_np(arr.is_null()), col, expected)
+        if regex != _ORDER_ID or not _order_ids_ok(arr):  # the cheap check failed: find which
+            ok = pc.fill_null(pc.match_substring_regex(arr, regex), False)
+            self.flag(~_np(ok) & ~_np(arr.is_null()), col, expected)
         return arr.to_pandas(types_mapper=_str_mapper)
 
     def timestamps(self, col: str) -> pd.Series:
         arr = self.col(col)
         present = ~_np(arr.is_null())
-        offset = _np(pc.fill_null(pc.match_substring_regex(arr, _OFFSET), False))
+        offset = _ends_with_offset(arr)
         try:
             ts = pc.cast(arr, pa.timestamp("ns", tz="UTC")).to_pandas()
             bad = present & ~offset
@@ -274,32 +274,92 @@ class _Checker:
             ts = pd.to_datetime(arr.to_pandas(), format="ISO8601", utc=True, errors="coerce")
             bad = present & (ts.isna().to_numpy() | ~offset)
         self.flag(bad, col, _TS_EXPECTED)
-        return ts.astype(schema.TS).where(~bad)
+        ts = ts.astype(schema.TS)
+        return ts.where(~bad) if bad.any() else ts
 
-    def numbers(self, col: str, *, expected: str, negative: bool) -> np.ndarray:
+    def numbers(self, col: str, *, expected: str, negative: bool) -> pd.arrays.IntegerArray:
+        """Return a column of whole numbers (bad values flagged and missing)."""
         arr = self.col(col)
-        present = ~_np(arr.is_null())
-        try:
-            x = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-        except pa.ArrowInvalid:
-            x = pd.to_numeric(arr.to_pandas(), errors="coerce").to_numpy(
-                dtype=float, na_value=np.nan
-            )
-        finite = np.isfinite(x)
-        bad = present & (~finite | (np.where(finite, x, 0) % 1 != 0))
-        if not negative:
-            bad |= finite & (x < 0)
+        missing = _np(arr.is_null())
+        try:  # the usual file: plain integers, one cast and no float pass
+            values = pc.cast(arr, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+            bad = np.zeros(len(values), bool) if negative else values < 0
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            try:
+                x = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+            except pa.ArrowInvalid:
+                x = pd.to_numeric(arr.to_pandas(), errors="coerce").to_numpy(
+                    dtype=float, na_value=np.nan
+                )
+            # beyond 2**53 a float holds no exact whole number: bad, like any other non-integer
+            finite = np.isfinite(x) & (np.abs(x) <= 2**53)
+            bad = ~missing & (~finite | (np.where(finite, x, 0) % 1 != 0))
+            if not negative:
+                bad |= finite & (x < 0)
+            values = np.where(finite & ~bad, np.round(x), 0).astype(np.int64)
         self.flag(bad, col, expected)
-        return np.where(bad, np.nan, x)
+        if bad.any():
+            missing, values = missing | bad, np.where(bad, 0, values)
+        return pd.arrays.IntegerArray(values, missing)
 
-    def choice(
-        self, col: str, table: dict[str, object] | frozenset[str], expected: str
-    ) -> pd.Series:
-        arr = self.col(col)
+    def choice(self, col: str, table: dict[str, object] | frozenset[str], expected: str) -> Coded:
         get = table.get if isinstance(table, dict) else (lambda v: v if v in table else None)
-        mapped = map_values(arr, lambda v: get(v.strip()))
-        self.flag(~_np(arr.is_null()) & mapped.isna().to_numpy(), col, expected)
-        return mapped
+        coded, unmapped = encode(self.col(col), lambda v: get(v.strip()))
+        self.flag(unmapped, col, expected)
+        return coded
+
+
+def _order_ids_ok(arr: pa.ChunkedArray) -> bool:
+    """Return True if every value is an order number (3-7-7 digits); False if unsure."""
+    if arr.null_count:
+        return False
+    for chunk in arr.chunks:
+        offsets, data = _buffers(chunk)
+        n = len(chunk)
+        if n == 0:
+            continue
+        if not (np.diff(offsets) == 19).all():
+            return False
+        rows = data[offsets[0] : offsets[0] + 19 * n].reshape(n, 19)
+        digits = np.delete(rows, [3, 11], axis=1) - np.uint8(48) < 10
+        if not (digits.all() and (rows[:, [3, 11]] == ord("-")).all()):
+            return False
+    return True
+
+
+def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Return a string array's offsets (int64) and bytes as numpy arrays."""
+    _, off, data = chunk.buffers()
+    large = pa.types.is_large_string(chunk.type)
+    offsets = np.frombuffer(off, np.int64 if large else np.int32)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ].astype(np.int64)
+    return offsets, np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+
+
+def _ends_with_offset(arr: pa.ChunkedArray) -> np.ndarray:
+    r"""Return whether each value ends with a UTC offset (``Z``, ``+09:00``, ``+0900``; missing → False).
+
+    The regular expression ``(Z|[+-]\d\d:?\d\d)$`` checked on the last six bytes, vectorised.
+    """
+    parts = []
+    for chunk in arr.chunks:
+        offsets, data = _buffers(chunk)
+        end, length = offsets[1:], np.diff(offsets)
+        data = np.append(data, np.uint8(0))
+
+        def back(
+            k: int, end: np.ndarray = end, length: np.ndarray = length, data: np.ndarray = data
+        ) -> np.ndarray:
+            return np.where(length >= k, data[np.maximum(end - k, 0)], 0)
+
+        b = [None] + [back(k) for k in range(1, 7)]
+        digit = [None] + [(x >= 48) & (x <= 57) for x in b[1:]]
+        sign = [None] + [(x == 43) | (x == 45) for x in b[1:]]
+        colon = sign[6] & digit[5] & digit[4] & (b[3] == 58) & digit[2] & digit[1]
+        plain = sign[5] & digit[4] & digit[3] & digit[2] & digit[1]
+        parts.append((b[1] == ord("Z")) | colon | plain)
+    return np.concatenate(parts) if parts else np.zeros(0, bool)
 
 
 def _np(arr: pa.ChunkedArray) -> np.ndarray:
@@ -312,12 +372,6 @@ def _np(arr: pa.ChunkedArray) -> np.ndarray:
 
 def _str_mapper(t: pa.DataType) -> object:
     return pd.StringDtype(na_value=np.nan) if pa.types.is_string(t) else None
-
-
-def _yen(x: np.ndarray) -> pd.Series:
-    missing = np.isnan(x)
-    values = np.where(missing, 0, np.round(x)).astype(np.int64)
-    return pd.Series(pd.arrays.IntegerArray(values, missing), copy=False)
 
 
 def _convert(kind: C.ReportKind, chk: _Checker) -> dict[str, object]:
@@ -343,7 +397,8 @@ def _convert(kind: C.ReportKind, chk: _Checker) -> dict[str, object]:
     qcol = "quantity" if kind is C.KINDS["all_orders"] else "quantity-purchased"
     chk.required(qcol)
     if "quantity-shipped" in out:
-        over = np.nan_to_num(out["quantity-shipped"]) > np.nan_to_num(out[qcol])  # type: ignore[arg-type]
+        shipped, bought = out["quantity-shipped"], out[qcol]
+        over = shipped.to_numpy(float, na_value=0) > bought.to_numpy(float, na_value=0)  # type: ignore[attr-defined]
         chk.flag(over, "quantity-shipped", f"at most {qcol}")
     for col in C.YEN:
         if chk.has(col):
@@ -353,13 +408,12 @@ def _convert(kind: C.ReportKind, chk: _Checker) -> dict[str, object]:
                 expected="a whole number of yen" + ("" if discount else " ≥ 0"),
                 negative=discount,
             )
-            out[col] = np.abs(x) if discount else x
+            out[col] = abs(x) if discount else x
     for col in C.BOOL:
         if chk.has(col):
-            arr = chk.col(col)
-            mapped = map_values(arr, lambda v: _BOOL.get(v.strip().lower()))
-            chk.flag(~_np(arr.is_null()) & mapped.isna().to_numpy(), col, "true or false")
-            out[col] = mapped.fillna(False).astype(bool)
+            coded, unmapped = encode(chk.col(col), lambda v: _BOOL.get(v.strip().lower()))
+            chk.flag(unmapped, col, "true or false")
+            out[col] = coded.lookup(np.array([*coded.values, False], bool))
     if chk.has("order-status"):
         out["order-status"] = chk.choice(
             "order-status",
@@ -402,7 +456,7 @@ def _wrong_width(chk: _Checker, kind: C.ReportKind) -> tuple[list[ReportFormatEr
 
 def _frames(
     kind: C.ReportKind, chk: _Checker, conv: dict[str, object], keep: np.ndarray | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, dict[str, object]]:
     """Return the file's rows as (row frame with schema names, the consumed fact columns)."""
     table = chk.raw.table
     data: dict[str, object] = {}
@@ -411,10 +465,10 @@ def _frames(
         value = conv.get(col)
         if value is None:
             value = table.column(col).to_pandas(types_mapper=_str_mapper)
-        if col in C.YEN:
-            value = _yen(value)  # type: ignore[arg-type]
-        elif col in C.INT:
-            value = pd.Series(value).astype("Int64")
+        elif isinstance(value, Coded) and col not in C.CONSUMED:
+            value = value.text()
+        elif isinstance(value, pd.arrays.IntegerArray):
+            value = value if col in C.CONSUMED else pd.Series(value, copy=False)
         if col in C.CONSUMED:
             facts[col] = value
         else:
@@ -422,10 +476,17 @@ def _frames(
             if target not in data or col != "delivery-end-date":
                 data[target] = value
     rows = pd.DataFrame(data, copy=False)
-    fact_rows = pd.DataFrame(facts, index=rows.index, copy=False)
     if keep is not None:
-        rows, fact_rows = rows[keep].reset_index(drop=True), fact_rows[keep].reset_index(drop=True)
-    return rows, fact_rows
+        rows = rows[keep].reset_index(drop=True)
+        facts = {col: _pick(value, keep) for col, value in facts.items()}
+    return rows, facts
+
+
+def _pick(value: object, rows: np.ndarray) -> object:
+    """Return the selected ``rows`` of a fact column (a Coded, a Series or an array)."""
+    if isinstance(value, pd.Series):
+        return value[rows].reset_index(drop=True)
+    return value[rows]  # type: ignore[index]
 
 
 def _order_codes(rows: pd.DataFrame) -> np.ndarray | None:
@@ -491,7 +552,7 @@ def _events(
     kind: C.ReportKind,
     orders: pd.DataFrame,
     items: pd.DataFrame,
-    facts: pd.DataFrame,
+    facts: dict[str, object],
     first: np.ndarray,
     item_order: np.ndarray,
     source: str,
@@ -503,25 +564,18 @@ def _events(
     """
     placed_at = orders["purchase_date"]
     if kind is C.KINDS["all_orders"]:
-        status = facts["order-status"][first].reset_index(drop=True)
+        status = _pick(facts["order-status"], first)
         paid_at = placed_at
     else:
-        status = pd.Series(S.UNSHIPPED, index=orders.index, dtype=object)
-        paid = (
-            facts["payments-date"][first].reset_index(drop=True)
-            if "payments-date" in facts
-            else None
-        )
+        status = Coded(np.zeros(len(orders), np.int64), [S.UNSHIPPED])
+        paid = _pick(facts["payments-date"], first) if "payments-date" in facts else None
         paid_at = placed_at if paid is None else paid.where(paid.notna(), placed_at)
     mfn = orders["fulfillment_channel"].fillna("MFN") == "MFN"
     cutoff = confirm_by(orders["latest_ship_date"], paid_at, mfn)
     last = orders.get("last_updated", None)
-    codes, seen = pd.factorize(status)
-    vocab = list(seen)
 
     def where(*statuses: OrderStatus) -> np.ndarray:
-        hit = np.array([v in statuses for v in vocab] + [False])
-        return hit[codes]
+        return status.isin(statuses)  # type: ignore[union-attr]
 
     def shipped_at(when: pd.Series, limit: pd.Series, start: pd.Series) -> pd.Series:
         at = when.where(when.notna(), start)
@@ -543,17 +597,15 @@ def _events(
         parts.add(where(S.UNFULFILLABLE), last_ns, EventKind.UNFULFILLABLE, Actor.AMAZON)
         # PartiallyShipped: the items the report marks Shipped
         partial = where(S.PARTIALLY_SHIPPED)[item_order]
-        item_sel = (
-            (partial & (facts["item-status"] == "Shipped") & (items["quantity"] > 0))
-            .fillna(False)
-            .to_numpy(bool)
-        )
+        shipped = facts["item-status"].isin({"Shipped"})  # type: ignore[union-attr]
+        item_sel = partial & shipped & (items["quantity"] > 0).fillna(False).to_numpy(bool)
         quantity = items["quantity"].to_numpy()
     elif "quantity-shipped" in facts:
         when = orders.get("reporting-date", paid_at)
         ship_ns = _ns(shipped_at(when, cutoff, paid_at))
-        item_sel = (facts["quantity-shipped"].fillna(0) > 0).to_numpy(bool)
-        quantity = facts["quantity-shipped"].to_numpy()
+        qty = facts["quantity-shipped"]
+        item_sel = qty.to_numpy(float, na_value=0) > 0  # type: ignore[attr-defined]
+        quantity = qty.to_numpy(float, na_value=np.nan)  # type: ignore[attr-defined]
     if item_sel is not None and item_sel.any():
         idx = np.flatnonzero(item_sel)
         parts.pos.append(item_order[idx])
@@ -663,7 +715,7 @@ def read_report(
 def _book(
     kind: C.ReportKind,
     rows: pd.DataFrame,
-    facts: pd.DataFrame,
+    facts: dict[str, object],
     source: str,
     problems: list[ReportFormatError],
 ) -> OrderBook:

@@ -329,6 +329,27 @@ def test_negative_quantity_is_a_bad_row(tmp_path):
     assert (problem.line, problem.column, problem.value) == (2, "quantity", "-2")
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "read"),
+    [
+        ("quantity", "99999999999999999999", None),  # too large to hold: bad, not a crash
+        ("quantity", "1.5", None),
+        ("item-price", "1000.0", 1000),  # a whole number written as a decimal is fine
+        ("item-price", "abc", None),
+        ("item-promotion-discount", "-100.0", 100),
+    ],
+)
+def test_numbers_outside_plain_integers(tmp_path, column, value, read):
+    line = _replace(HEADER[2], column, value)
+    book = read_report(_write(tmp_path, [HEADER[0], line]))
+    if read is None:
+        (problem,) = book.problems
+        assert (problem.line, problem.column, problem.value) == (2, column, value)
+    else:
+        assert not book.problems
+        assert book.items[column.replace("-", "_")].tolist() == [read]
+
+
 def test_unknown_status_is_a_bad_row(tmp_path):
     line = _replace(HEADER[2], "order-status", "Teleported")
     (problem,) = read_report(_write(tmp_path, [HEADER[0], line])).problems
