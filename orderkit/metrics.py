@@ -249,6 +249,7 @@ class _Replay:
         self.last = np.full(n, _NAT, np.int64)
         self.placed = np.full(n, _NEVER, np.int64)
         self.paid = np.full(n, _NEVER, np.int64)
+        self.derived_ship_by = np.full(n, _NEVER, np.int64)  # from the payment, kept with paid
         self.first = np.full(n, _NEVER, np.int64)
         self.full = np.full(n, _NEVER, np.int64)
         self.closed = np.full(n, _NEVER, np.int64)
@@ -264,9 +265,7 @@ class _Replay:
 
     def ship_by(self, o: np.ndarray) -> np.ndarray:
         """Return the ship date of orders ``o`` as of now (``_NEVER`` if none yet)."""
-        derived = np.where(
-            self.paid[o] == _NEVER, _NEVER, _derived_ship_by(self.paid[o], self.policy)
-        )
+        derived = self.derived_ship_by[o]
         return np.where(~self.mfn[o], _NEVER, np.where(self.lsd[o] != _NEVER, self.lsd[o], derived))
 
     def _change(self, o: np.ndarray, at: np.ndarray, status: np.ndarray | int) -> None:
@@ -392,6 +391,7 @@ class _Replay:
         self.last[o] = at
         pays = kind == _K[EventKind.PAYMENT_COMPLETED]
         self.paid[o[pays]] = at[pays]
+        self.derived_ship_by[o[pays]] = _derived_ship_by(at[pays], self.policy)
         ends = (kind == _K[EventKind.CANCELED]) | (kind == _K[EventKind.PAYMENT_EXPIRED])
         self.cancel_actor[o[ends]] = actor[ends]
         expired = kind[ends] == _K[EventKind.PAYMENT_EXPIRED]

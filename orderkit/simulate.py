@@ -270,17 +270,23 @@ def _digits(values: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _strings(buf: np.ndarray, valid: np.ndarray | None = None) -> pd.Series:
-    """Return fixed-width ASCII rows of ``buf`` as a ``str`` Series (``valid`` False → missing)."""
-    n, width = buf.shape
-    if valid is None or valid.all():
+def _strings(
+    buf: np.ndarray, valid: np.ndarray | None = None, *, compact: bool = False
+) -> pd.Series:
+    """Return fixed-width ASCII rows of ``buf`` as a ``str`` Series (``valid`` False → missing).
+
+    With ``compact``, ``buf`` holds only the valid rows, in order.
+    """
+    width = buf.shape[1]
+    n = len(buf) if valid is None else len(valid)
+    if valid is None or (not compact and valid.all()):
         offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
         data, bitmap = np.ascontiguousarray(buf).ravel(), None
     else:  # a missing row holds no bytes
         offsets = np.zeros(n + 1, np.int64)
         np.cumsum(valid, out=offsets[1:])
         offsets *= width
-        data = buf[valid].ravel()
+        data = np.ascontiguousarray(buf if compact else buf[valid]).ravel()
         bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
     arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), bitmap)
     return pd.Series(pd.array(arr, dtype=schema.STR))
@@ -347,7 +353,7 @@ def _digit_rows(rng: np.random.Generator, n: int, width: int, *, unique: bool) -
 
 def _timestamps(ns: np.ndarray) -> pd.Series:
     """Return UTC nanoseconds (``_NAT`` for missing) as a tz-aware UTC Series."""
-    return pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"))
+    return pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]"), dtype="datetime64[ns, UTC]"))
 
 
 def _yen(values: np.ndarray, valid: np.ndarray | None = None) -> pd.Series:
@@ -664,9 +670,7 @@ def _events_frame(
     seller = actor == _ACTORS.index(Actor.SELLER)
     tracked = shipment & ~(seller & (rng.random(m) < s.tracking_missing))
     tracking_rows = _digit_rows(rng, int(tracked.sum()), 12, unique=False)
-    tracking_buf = np.zeros((m, 12), np.uint8)
-    tracking_buf[tracked] = tracking_rows
-    tracking = _strings(tracking_buf, tracked)
+    tracking = _strings(tracking_rows, tracked, compact=True)
     tracking_codes = np.where(tracked, np.cumsum(tracked) - 1, -1)
     null_str, null_ts, null_int = (
         _null_str(m),
@@ -681,7 +685,7 @@ def _events_frame(
         "kind": _labels(kind, _KINDS),
         "actor": _labels(actor, _ACTORS),
         "order_item_id": _remember(
-            _strings(ids.item_rows[np.maximum(line, 0)], line >= 0),
+            _strings(ids.item_rows[line[line >= 0]], line >= 0, compact=True),
             line.astype(np.int32),
             ids.items_key,
         ),
@@ -788,8 +792,9 @@ def _orders_frame(
     )
     business = rng.random(n) < s.business_share
     with_po = business & (rng.random(n) < 0.5)
+    po_numbers = rng.integers(0, 10**8, n)[with_po]
     po = np.concatenate(
-        [np.full((n, 3), list(b"PO-"), np.uint8), _digits(rng.integers(0, 10**8, n), 8)], axis=1
+        [np.full((len(po_numbers), 3), list(b"PO-"), np.uint8), _digits(po_numbers, 8)], axis=1
     )
     null = _null_str(n)
     return pd.DataFrame(
@@ -812,7 +817,7 @@ def _orders_frame(
             **{c: null for c in ("ship_address_1", "ship_address_2", "ship_address_3")},
             "ship_country": _labels(np.zeros(n, np.int64), ["JP"]),
             "is_business_order": business,
-            "purchase_order_number": _strings(po, with_po),
+            "purchase_order_number": _strings(po, with_po, compact=True),
             "is_prime": rng.random(n) < s.prime_share,
             "currency": _labels(np.zeros(n, np.int64), ["JPY"]),
         }
