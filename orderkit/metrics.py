@@ -85,10 +85,10 @@ def _ns(series: pd.Series) -> np.ndarray:
 
 
 def _codes(series: pd.Series, labels: list[str]) -> np.ndarray:
-    """Return each value's position in ``labels`` (-1 for missing or unknown values)."""
+    """Return each value's position in ``labels`` (-1 for missing or unknown values), as ``int8``."""
     known = known_codes(series)
     if known is not None and known[1] == tuple(labels):  # codes the simulator drew the text from
-        return known[0].astype(np.int64)
+        return known[0].astype(np.int8, copy=False)
     try:  # Arrow's dictionary encoding is several times faster than pandas' factorize
         encoded = pa.chunked_array(series.array.__arrow_array__()).combine_chunks()  # type: ignore[union-attr]
         encoded = encoded.dictionary_encode()
@@ -101,7 +101,7 @@ def _codes(series: pd.Series, labels: list[str]) -> np.ndarray:
         uniques = encoded.dictionary.to_pylist()
     except (AttributeError, TypeError, pa.ArrowException):
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    lookup = np.array([labels.index(u) if u in labels else -1 for u in uniques] + [-1], np.int64)
+    lookup = np.array([labels.index(u) if u in labels else -1 for u in uniques] + [-1], np.int8)
     return lookup[codes]
 
 
@@ -269,7 +269,7 @@ class _Replay:
         return np.where(~self.mfn[o], _NEVER, np.where(self.lsd[o] != _NEVER, self.lsd[o], derived))
 
     def _change(self, o: np.ndarray, at: np.ndarray, status: np.ndarray | int) -> None:
-        status = np.broadcast_to(status, o.shape).astype(np.int64)
+        status = np.broadcast_to(status, o.shape).astype(np.int8)
         self.changes.append((o, at, status))
         self.status[o] = status
         closing = (status == _CANCELED) | (status == _UNFULFILLABLE)
@@ -525,22 +525,22 @@ def _history(r: _Replay) -> _History:
     if r.changes:
         # Each order's changes were made in time order, at most one per batch: place each batch's
         # changes after the order's earlier ones (a stable sort by order, by counting).
-        o = np.concatenate([c[0] for c in r.changes])
-        counts = np.bincount(o, minlength=n)
-        seen = np.cumsum(counts) - counts
-        dest = np.empty(len(o), np.int64)
-        offset = 0
+        counts = np.zeros(n, np.int64)
         for c in r.changes:
-            dest[offset : offset + len(c[0])] = seen[c[0]]
-            seen[c[0]] += 1
-            offset += len(c[0])
-        at = np.empty(len(o), np.int64)
-        st = np.empty(len(o), np.int64)
-        at[dest] = np.concatenate([c[1] for c in r.changes])
-        st[dest] = np.concatenate([c[2] for c in r.changes])
+            counts[c[0]] += 1
+        seen = np.cumsum(counts) - counts
+        total = int(counts.sum())
+        at = np.empty(total, np.int64)
+        st = np.empty(total, np.int8)
+        for c_o, c_at, c_st in r.changes:
+            dest = seen[c_o]
+            at[dest] = c_at
+            st[dest] = c_st
+            seen[c_o] += 1
         o = np.repeat(np.arange(n, dtype=np.int64), counts)
     else:
-        o = at = st = np.array([], np.int64)
+        o = at = np.array([], np.int64)
+        st = np.array([], np.int8)
     nxt = np.r_[at[1:], _NEVER]
     nxt = np.where(np.r_[o[1:] != o[:-1], True], _NEVER, nxt)
     unshipped = st == _UNSHIPPED
