@@ -489,10 +489,38 @@ def _pick(value: object, rows: np.ndarray) -> object:
     return value[rows]  # type: ignore[index]
 
 
+def _text(series: pd.Series) -> pa.Array:
+    """Return a text column as one Arrow array (no copy for pandas' Arrow-backed ``str``)."""
+    arr = pa.array(series.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    return (
+        arr
+        if pa.types.is_large_string(arr.type) or pa.types.is_string(arr.type)
+        else arr.cast(pa.string())
+    )
+
+
 def _order_codes(rows: pd.DataFrame) -> np.ndarray | None:
-    """Return each row's order as an integer code in order of first appearance (None if missing)."""
-    codes, _ = pd.factorize(rows["order_id"])
-    return None if (codes < 0).any() else codes.astype(np.int64)
+    """Return each row's order as an integer code in order of first appearance (None if missing).
+
+    Reports list an order's rows together: then the codes are the runs of equal ids, once the
+    runs' ids are seen to be distinct (their 64-bit hashes differ; on a tie, compared exactly).
+    """
+    ids = rows["order_id"]
+    n = len(ids)
+    if ids.isna().any():
+        return None
+    arr = _text(ids)
+    starts = np.ones(n, bool)
+    if n > 1:
+        differs = pc.not_equal(arr.slice(1), arr.slice(0, n - 1))
+        starts[1:] = differs.to_numpy(zero_copy_only=False)
+    heads = arr.filter(pa.array(starts))
+    if not pd.Series(text_hashes(pd.Series(heads, dtype=schema.STR))).duplicated().any():
+        return np.cumsum(starts, dtype=np.int64) - 1
+    codes, _ = pd.factorize(ids)
+    return codes.astype(np.int64)
 
 
 def _first_rows(order_codes: np.ndarray) -> np.ndarray:
@@ -503,21 +531,30 @@ def _first_rows(order_codes: np.ndarray) -> np.ndarray:
 
 def _item_ids(rows: pd.DataFrame, order_codes: np.ndarray | None = None) -> pd.Series:
     """Stable keys for All Orders items, which have no order-item-id: ``sku:<SKU>`` (#n if repeated)."""
-    base = "sku:" + rows["sku"].fillna(rows.get("asin", pd.Series(index=rows.index))).fillna("")
-    if order_codes is not None:  # one integer key per (order, SKU): no second pass over the ids
-        sku_codes, uniques = pd.factorize(base)
-        key = order_codes * (len(uniques) + 1) + sku_codes
-        repeated = pd.Series(key).duplicated(keep=False).to_numpy()
-    else:
-        frame = pd.DataFrame({"o": rows["order_id"], "k": base})
-        repeated = frame.duplicated(keep=False).to_numpy()
-    if not repeated.any():
-        return base.astype(schema.STR)
-    sub = base[repeated]
-    n = sub.groupby([rows["order_id"][repeated], sub], sort=False).cumcount()
-    out = base.copy()
-    out[repeated] = sub.where(n == 0, sub + "#" + (n + 1).astype(str))
-    return out.astype(schema.STR)
+    sku = rows["sku"]
+    if "asin" in rows and sku.isna().any():
+        sku = sku.fillna(rows["asin"])
+    encoded = pc.dictionary_encode(_text(sku))
+    labels = [f"sku:{v}" for v in encoded.dictionary.to_pylist()] + ["sku:"]
+    sku_codes = encoded.indices.fill_null(len(labels) - 1).to_numpy(zero_copy_only=False)
+    if order_codes is None:
+        order_codes = pd.factorize(rows["order_id"], use_na_sentinel=False)[0]
+    key = order_codes.astype(np.int64) * len(labels) + sku_codes
+    out = pa.array(labels, pa.string()).take(pa.array(sku_codes))
+    # only an order of several rows can repeat a SKU: look for repeats among those rows only
+    several = np.bincount(order_codes)[order_codes] > 1 if len(key) else np.zeros(0, bool)
+    repeated = several.copy()
+    repeated[several] = pd.Series(key[several]).duplicated(keep=False).to_numpy()
+    if repeated.any():
+        rep_keys = key[repeated]
+        nth = pd.Series(rep_keys).groupby(rep_keys, sort=False).cumcount().to_numpy()
+        later = np.zeros(len(key), bool)
+        later[np.flatnonzero(repeated)[nth > 0]] = True
+        names = [
+            f"{labels[c]}#{k + 1}" for c, k in zip(sku_codes[later], nth[nth > 0], strict=True)
+        ]
+        out = pc.replace_with_mask(out, pa.array(later), pa.array(names, pa.string()))
+    return pd.Series(out.to_pandas(types_mapper=_str_mapper), index=rows.index, copy=False)
 
 
 def _ns(series: pd.Series) -> np.ndarray:
