@@ -68,7 +68,7 @@ from orderkit.events import NULL_HASH, Actor, EventKind, combine_ids, hash_ints,
 from orderkit.io import _columns as C
 from orderkit.io._fast import Coded, constant, encode, fill_schema
 from orderkit.io._infer import ORDER_STATUS, confirm_by, payment_method
-from orderkit.io.encoding import EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
+from orderkit.io.encoding import BOM, EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
 from orderkit.status import OrderStatus
 
 __all__ = ["detect_kind", "read_report"]
@@ -128,19 +128,25 @@ class _Raw:
         self.invalid = invalid
 
 
-def _header(data: bytes, path: str) -> tuple[list[str], bytes]:
-    """Return the header's column names and ``data`` as UTF-8 (re-encoded if it was cp932)."""
-    end = data.find(b"\n")
-    first = data if end < 0 else data[:end]
+def _header(head: bytes, data: pa.Buffer, path: str) -> tuple[list[str], pa.Buffer]:
+    """Return the header's column names and ``data`` as UTF-8 (re-encoded if it was cp932).
+
+    ``head`` is the start of ``data``, enough to hold the header unless it has no line end.
+    """
+    end = head.find(b"\n")
+    if end < 0 and len(head) < data.size:
+        head = data.to_pybytes()
+        end = head.find(b"\n")
+    first = head if end < 0 else head[:end]
     try:
         header = first.decode("utf-8")
     except UnicodeDecodeError:
-        data = decode_cp932(data, path).encode("utf-8")
-        return _header(data, path)
+        data = pa.py_buffer(decode_cp932(data.to_pybytes(), path).encode("utf-8"))
+        return _header(data.slice(0, min(data.size, _HEAD)).to_pybytes(), data, path)
     return [c.strip() for c in header.rstrip("\r").split("\t")], data
 
 
-def _arrow(data: bytes, columns: list[str], *, threads: bool) -> tuple[pa.Table, list]:
+def _arrow(data: pa.Buffer, columns: list[str], *, threads: bool) -> tuple[pa.Table, list]:
     invalid: list[tuple[int | None, str]] = []  # the text is valid UTF-8: checked before
 
     def handler(row: pacsv.InvalidRow) -> str:
@@ -148,7 +154,7 @@ def _arrow(data: bytes, columns: list[str], *, threads: bool) -> tuple[pa.Table,
         return "skip"
 
     table = pacsv.read_csv(
-        pa.py_buffer(data),
+        data,
         read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 24),
         parse_options=pacsv.ParseOptions(
             delimiter="\t", quote_char=False, ignore_empty_lines=False, invalid_row_handler=handler
@@ -162,10 +168,9 @@ def _arrow(data: bytes, columns: list[str], *, threads: bool) -> tuple[pa.Table,
     return table, invalid
 
 
-def _is_utf8(data: bytes) -> bool:
-    """Return whether ``data`` is valid UTF-8 (Arrow's validation: fast, and no decoded copy)."""
-    buffer = pa.py_buffer(data)
-    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+def _is_utf8(buffer: pa.Buffer) -> bool:
+    """Return whether ``buffer`` is valid UTF-8 (Arrow's validation: fast, and no decoded copy)."""
+    offsets = pa.py_buffer(np.array([0, buffer.size], dtype=np.int64).tobytes())
     blob = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buffer])
     try:
         pc.cast(blob, pa.large_string())
@@ -174,9 +179,11 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _parse(data: bytes, path: str, columns: list[str]) -> _Raw:
+def _parse(data: pa.Buffer, path: str, columns: list[str]) -> _Raw:
     if not _is_utf8(data):
-        return _parse(decode_cp932(data, path).encode("utf-8"), path, columns)
+        return _parse(
+            pa.py_buffer(decode_cp932(data.to_pybytes(), path).encode("utf-8")), path, columns
+        )
     try:
         table, invalid = _arrow(data, columns, threads=True)
     except pa.ArrowInvalid as exc:
@@ -198,14 +205,30 @@ def _parse(data: bytes, path: str, columns: list[str]) -> _Raw:
     return _Raw(table, lines, [(int(n), t) for n, t in invalid])
 
 
+def _load(path: str | os.PathLike[str]) -> pa.Buffer:
+    """Return the file's bytes, memory-mapped (no copy: the parser reads the pages directly)."""
+    mapped = pa.memory_map(os.fspath(path))
+    try:
+        return mapped.read_buffer()
+    finally:
+        mapped.close()  # the buffer keeps the mapping alive
+
+
+_HEAD = 65536
+
+
 def _read(path: str | os.PathLike[str]) -> tuple[C.ReportKind, _Raw, str]:
     name = str(path)
-    data, _ = strip_bom(Path(path).read_bytes())
+    data = _load(path)
+    head, bom = strip_bom(data.slice(0, min(data.size, _HEAD + len(BOM))).to_pybytes())
+    if bom:
+        data = data.slice(len(BOM))
+    head = head[:_HEAD]
     titles = ", ".join(k.title for k in C.KINDS.values())
-    if not data[:65536].strip() and not data.strip():
+    if not head.strip() and not data.to_pybytes().strip():
         raise ReportFormatError(name, 1, None, "", f"a header row of the {titles}")
-    check_not_binary(data, name)
-    columns, data = _header(data, name)
+    check_not_binary(head, name)  # it looks at the first 64 KiB only
+    columns, data = _header(head, data, name)
     seen: set[str] = set()
     for col in columns:
         if col in seen:
