@@ -289,7 +289,7 @@ def _strings(
         data = np.ascontiguousarray(buf if compact else buf[valid]).ravel()
         bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
     arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), bitmap)
-    return pd.Series(pd.array(arr, dtype=schema.STR))
+    return pd.Series(pd.array(arr, dtype=schema.STR), copy=False)
 
 
 def _labels(codes: np.ndarray, labels: Sequence[str | None]) -> pd.Series:
@@ -301,7 +301,7 @@ def _labels(codes: np.ndarray, labels: Sequence[str | None]) -> pd.Series:
         return _remember(series, small, tuple(labels))
     dictionary = pa.array(list(labels), type=pa.large_string())
     arr = dictionary.take(pa.array(codes.astype(np.int32), mask=codes < 0))
-    return _remember(pd.Series(pd.array(arr, dtype=schema.STR)), small, tuple(labels))
+    return _remember(pd.Series(pd.array(arr, dtype=schema.STR), copy=False), small, tuple(labels))
 
 
 def _null_str(n: int) -> pd.Series:
@@ -312,7 +312,7 @@ def _null_str(n: int) -> pd.Series:
         pa.py_buffer(b""),
         pa.py_buffer(np.zeros((n + 7) // 8, np.uint8)),
     )
-    return pd.Series(pd.array(arr, dtype=schema.STR))
+    return pd.Series(pd.array(arr, dtype=schema.STR), copy=False)
 
 
 def _digit_keys(rows: np.ndarray) -> np.ndarray:
@@ -353,12 +353,13 @@ def _digit_rows(rng: np.random.Generator, n: int, width: int, *, unique: bool) -
 
 def _timestamps(ns: np.ndarray) -> pd.Series:
     """Return UTC nanoseconds (``_NAT`` for missing) as a tz-aware UTC Series."""
-    return pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]"), dtype="datetime64[ns, UTC]"))
+    values = pd.DatetimeIndex(ns.view("datetime64[ns]"), dtype="datetime64[ns, UTC]").array
+    return pd.Series(values, copy=False)
 
 
 def _yen(values: np.ndarray, valid: np.ndarray | None = None) -> pd.Series:
     mask = np.zeros(len(values), bool) if valid is None else ~valid
-    return pd.Series(pd.arrays.IntegerArray(values.astype(np.int64), mask))
+    return pd.Series(pd.arrays.IntegerArray(values.astype(np.int64, copy=False), mask), copy=False)
 
 
 def _uniform_ns(rng: np.random.Generator, n: int, low: float, high: float) -> np.ndarray:
