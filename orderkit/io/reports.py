@@ -155,7 +155,7 @@ def _arrow(data: pa.Buffer, columns: list[str], *, threads: bool) -> tuple[pa.Ta
 
     table = pacsv.read_csv(
         data,
-        read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 24),
+        read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 22),
         parse_options=pacsv.ParseOptions(
             delimiter="\t", quote_char=False, ignore_empty_lines=False, invalid_row_handler=handler
         ),
