@@ -408,6 +408,8 @@ def combine_ids(
             # A column added after ids were first issued counts only where it holds a value, so
             # every fact recorded before it existed keeps its id.
             held = np.asarray(value) != NULL_HASH
+            if held.ndim == 0 and not held:  # missing on every row: nothing to mix in
+                continue
             row = np.where(held, row * _K + value, row).astype(np.uint64)
             continue
         row *= _K

@@ -608,6 +608,14 @@ def _coded(hashed: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return np.append(hashed, NULL_HASH)[codes]
 
 
+def _used_hashes(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the hashes of the rows ``codes`` use, and the codes into them (-1 kept)."""
+    used, inverse = np.unique(codes[codes >= 0], return_inverse=True)
+    compact = np.full(len(codes), -1, np.int64)
+    compact[codes >= 0] = inverse
+    return hash_text_rows(rows[used]), compact
+
+
 def _label_hashes(labels: Sequence[str]) -> np.ndarray:
     return text_hashes(pd.Series(list(labels), dtype=schema.STR))
 
@@ -653,13 +661,14 @@ def _events_frame(
         )
 
     def const(value: object) -> np.ndarray:
-        return np.concatenate([np.full(len(b.order), value(b)) for b in blocks])  # type: ignore[operator]
+        values = np.array([value(b) for b in blocks], np.int8)  # type: ignore[operator]
+        return np.repeat(values, [len(b.order) for b in blocks])
 
     by_order = _by_order(blocks)
     order, at = cat("order")[by_order], cat("at")[by_order]
     kind = const(lambda b: _KINDS.index(b.kind))[by_order]
     actor = const(lambda b: _ACTORS.index(b.actor))[by_order]
-    shipment = const(lambda b: b.shipment)[by_order]
+    shipment = const(lambda b: b.shipment)[by_order].astype(bool)
     reason, line, quantity = (
         cat("reason")[by_order],
         cat("line")[by_order],
@@ -706,7 +715,7 @@ def _events_frame(
         "at": lambda: hash_ints(at),
         "kind": lambda: _coded(_label_hashes(_KINDS), kind),
         "actor": lambda: _coded(_label_hashes(_ACTORS), actor),
-        "order_item_id": lambda: _coded(hash_text_rows(ids.item_rows), line),
+        "order_item_id": lambda: _coded(*_used_hashes(ids.item_rows, line)),
         "quantity": lambda: hash_ints(quantity, quantity >= 0),
         "reason": lambda: _coded(_label_hashes(_REASONS), reason),
         "carrier": lambda: _coded(_label_hashes(carriers), carrier),
