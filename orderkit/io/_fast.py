@@ -1,8 +1,8 @@
 """Vectorised helpers that keep a million-row import fast.
 
-- :func:`map_values` maps a column through a small dict by mapping its distinct values only;
-  :func:`encode` does the same but keeps the result as integer codes (a :class:`Coded`), so
-  that comparisons and selections never touch Python objects row by row;
+- :func:`encode` maps a column through a small dict by mapping its distinct values only, and keeps
+  the result as integer codes (a :class:`Coded`), so that comparisons and selections never touch
+  Python objects row by row;
 - :func:`fill_schema` adds a table's missing documented columns cheaply before
   :func:`orderkit.schema.conform` (which would otherwise build each from a Python list of
   ``None``);
@@ -23,24 +23,10 @@ import pyarrow.compute as pc
 from orderkit import schema
 from orderkit.events import event_ids as _core_event_ids
 
-__all__ = ["Coded", "constant", "encode", "event_ids", "fill_schema", "map_values"]
+__all__ = ["Coded", "constant", "encode", "event_ids", "fill_schema"]
 
 _HEX = np.array([f"{i:02x}".encode() for i in range(256)], dtype="S2")
 _TABLES = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}
-
-
-def map_values(
-    values: pd.Series | pa.ChunkedArray, table: Mapping[str, object] | Callable[[str], object]
-) -> pd.Series:
-    """Return ``values`` mapped through ``table`` (missing or unmapped → NaN), distinct values once."""
-    arr = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([pa.array(values)])
-    encoded = pc.dictionary_encode(arr.combine_chunks())
-    get = table.get if isinstance(table, Mapping) else table
-    uniques = [get(v) for v in encoded.dictionary.to_pylist()]
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    codes = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1, codes)
-    lookup = np.array([*uniques, None], dtype=object)
-    return pd.Series(lookup[codes.astype(np.int64)], copy=False)
 
 
 class Coded:
