@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orderkit.book import OrderBook
+from orderkit.book import OrderBook, line_amounts
 from orderkit.businessdays import BusinessCalendar, to_jst
 from orderkit.events import Actor, CancelReason, EventKind
 from orderkit.policy import DEFAULT_POLICY, Policy
@@ -221,9 +221,7 @@ class _Replay:
         keep = item_order >= 0
         self.item_order = item_order
         self.item_qty = items["quantity"].to_numpy(np.int64)
-        amount = sum(items[c].fillna(0).to_numpy(np.int64) for c in _AMOUNT_PLUS) - sum(
-            items[c].fillna(0).to_numpy(np.int64) for c in _AMOUNT_MINUS
-        )
+        amount = line_amounts(items).to_numpy(np.int64)
         self.item_amount = amount
         self.ordered = np.bincount(item_order[keep], self.item_qty[keep], n).astype(np.int64)
         self.total = np.bincount(item_order[keep], amount[keep], n).astype(np.int64)
@@ -444,17 +442,6 @@ def _sorted_by(order: np.ndarray, at: np.ndarray) -> bool:
     """Return whether events are sorted by order, then time."""
     d_order = np.diff(order)
     return bool((d_order >= 0).all() and ((d_order > 0) | (np.diff(at) >= 0)).all())
-
-
-_AMOUNT_PLUS = (
-    "item_price",
-    "item_tax",
-    "shipping_price",
-    "shipping_tax",
-    "gift_wrap_price",
-    "cod_fee",
-)
-_AMOUNT_MINUS = ("item_promotion_discount", "ship_promotion_discount")
 
 
 def _line_codes(replay: _Replay) -> np.ndarray:
