@@ -47,7 +47,7 @@ def single_order_buyer(book):
 def search_explorer(page, query_text: str):
     """Type ``query_text`` into the workbench explorer's query box and press Enter."""
     wait_widgets_rendered(page)
-    workbench = code_cell(page, "Workbench(book").locator(".ok-workbench")
+    workbench = code_cell(page, "Workbench(").locator(".ok-workbench")
     query = workbench.locator(".ok-explorer-query input")
     query.scroll_into_view_if_needed()
     query.fill(query_text)
