@@ -300,17 +300,17 @@ def interactions(explorer: Any, book: Any) -> list[Interaction]:
         Interaction(
             "filter: status = Unshipped",
             pick(explorer.status, "Unshipped"),
-            reset=pick(explorer.status, None),
+            reset=pick(explorer.status, ""),
         ),
         Interaction(
             "filter: channel = seller-fulfilled",
             pick(explorer.channel, "MFN"),
-            reset=pick(explorer.channel, None),
+            reset=pick(explorer.channel, ""),
         ),
         Interaction(
             "filter: payment = convenience store",
             pick(explorer.payment, "cvs"),
-            reset=pick(explorer.payment, None),
+            reset=pick(explorer.payment, ""),
         ),
         Interaction(
             "filter: late only", tick(explorer.late, True), reset=tick(explorer.late, False)
