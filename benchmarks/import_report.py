@@ -25,40 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-COLUMNS = [
-    "amazon-order-id",
-    "merchant-order-id",
-    "purchase-date",
-    "last-updated-date",
-    "order-status",
-    "fulfillment-channel",
-    "sales-channel",
-    "order-channel",
-    "ship-service-level",
-    "product-name",
-    "sku",
-    "asin",
-    "item-status",
-    "quantity",
-    "currency",
-    "item-price",
-    "item-tax",
-    "shipping-price",
-    "shipping-tax",
-    "gift-wrap-price",
-    "gift-wrap-tax",
-    "item-promotion-discount",
-    "ship-promotion-discount",
-    "ship-city",
-    "ship-state",
-    "ship-postal-code",
-    "ship-country",
-    "promotion-ids",
-    "cpf",
-    "is-business-order",
-    "purchase-order-number",
-    "price-designation",
-]
+from orderkit.io._columns import ALL_ORDERS
+
+# The All Orders report's standard columns, in Amazon's order (as the writer writes them).
+COLUMNS = list(ALL_ORDERS.columns)
 
 MEASURE = """
 import json, resource, sys, time

@@ -58,7 +58,7 @@ class OrderCard(w.VBox):
         book: the order book; actions are appended to it.
         order_id: the order to show (``None``: an empty card until :meth:`show` is called).
         now: the moment shown and at which actions happen — a datetime, or a function returning
-            one (e.g. ``lambda: datetime.now(JST)`` for live use).
+            one (a notebook's live clock in Japan time, for real use).
         policy: the seller's policy.
         store: an :class:`orderkit.store.Store`; when given, every action is checked against the
             stored order and recorded there too.
