@@ -28,8 +28,10 @@ from orderkit.status import OrderStatus
 __all__ = [
     "compare_scenarios",
     "enable_offline",
+    "label",
     "order_timeline",
     "pending_vs_late",
+    "placeholder",
     "rates_vs_targets",
     "status_stacked",
 ]
@@ -67,6 +69,18 @@ def _t(word: str, lang: str) -> str:
         raise ValueError(f"lang must be 'en' or 'ja', not {lang!r}")
     en, ja = _WORDS.get(word, (word, word))
     return ja if lang == "ja" else en
+
+
+def label(word: str, lang: str = "en") -> str:
+    """Return the chart vocabulary's label for ``word`` (a status, series or rate key) in ``lang``.
+
+    >>> label("late_shipment_rate", "ja")
+    '出荷遅延率'
+
+    Raises:
+        ValueError: an unknown ``lang``.
+    """
+    return _t(word, lang)
 
 
 def enable_offline() -> None:

@@ -96,7 +96,7 @@ class MetricsDashboard(w.VBox):
 
     @traitlets.observe("lang")
     def _lang_changed(self, _: object) -> None:
-        if self.children:
+        if hasattr(self, "daily_all"):  # not before the first book is shown
             self.refresh()
 
     def load(self, name: str) -> None:
@@ -151,7 +151,7 @@ class MetricsDashboard(w.VBox):
         self.rates = metrics.rates(self.book, at=end, policy=self.policy)
         self.rates_chart.chart = charts.rates_vs_targets(self.rates, lang=lang)
         rows = "".join(
-            f"<tr><td>{html.escape(str(r.label))} ({r.window_days}d)</td><td>{r.numerator}/{r.denominator}</td>"
+            f"<tr><td>{html.escape(charts.label(r.metric, lang))} ({r.window_days}{'日' if lang == 'ja' else 'd'})</td><td>{r.numerator}/{r.denominator}</td>"
             f"<td>{'—' if r.value != r.value else f'{r.value:.1%}'}</td><td>{r.target}</td>"
             f"<td class='ok-met-{bool(r.met)}'>{'✔' if r.met else '✘'}</td></tr>"
             for r in self.rates.itertuples()

@@ -106,7 +106,7 @@ class SimulationPanel(w.VBox):
 
     @traitlets.observe("lang")
     def _lang_changed(self, _: object) -> None:
-        if self.children:
+        if len(self.daily):  # not before the first simulation
             self._relabel()
             self._draw()
 
@@ -147,7 +147,7 @@ class SimulationPanel(w.VBox):
         self.chart.chart = charts.pending_vs_late(self.daily, lang=lang)
         self.rates_chart.chart = charts.rates_vs_targets(self.rates, lang=lang)
         rows = "".join(
-            f"<tr><td>{r.label} ({r.window_days}{'日' if lang == 'ja' else ' days'})</td>"
+            f"<tr><td>{charts.label(r.metric, lang)} ({r.window_days}{'日' if lang == 'ja' else ' days'})</td>"
             f"<td>{r.value:.1%}</td><td>{'✔' if r.met else '✘'}</td></tr>"
             for r in self.rates.itertuples()
             if pd.notna(r.value)

@@ -332,3 +332,24 @@ def test_card_records_the_day_the_parcel_left_when_confirmed_later(book, fleet):
     assert [s.astimezone(NOW.tzinfo).date() for s in shipped] == [
         (NOW - dt.timedelta(days=1)).date()
     ]
+
+
+def test_rates_are_labelled_in_the_chosen_language(book):
+    dashboard = MetricsDashboard(book, now=NOW, lang="ja")
+    assert "出荷遅延率" in dashboard.rates_table.value
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda b: OrderExplorer(b, now=NOW, lang="ja"),
+        lambda b: OrderCard(b, b.orders["order_id"].iloc[0], now=NOW, lang="ja"),
+        lambda b: InquiryAssistant(b, now=NOW, lang="ja"),
+        lambda b: TrainingDrill(b, now=NOW, lang="ja"),
+        lambda b: SimulationPanel(Scenario(days=14, orders_per_day=30), lang="ja"),
+        lambda b: MetricsDashboard(b, now=NOW, lang="ja"),
+    ],
+    ids=["explorer", "card", "inquiry", "drill", "simulation", "dashboard"],
+)
+def test_every_widget_can_start_in_japanese(make, book):
+    assert make(book).lang == "ja"
