@@ -49,6 +49,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "rates": ("Performance against targets", "パフォーマンス指標と目標"),
     "source": ("Data", "データ"),
     "load": ("Load", "読み込む"),
+    "report_path": (
+        "Path of a report from Seller Central (All Orders, Unshipped, Order report)",
+        "セラーセントラルのレポートのパス（全注文・未出荷・注文レポート）",
+    ),
+    "load_report": ("Load report", "レポートを読み込む"),
+    "problems": (
+        "{n} rows could not be read; the first: {first}",
+        "{n}行を読み込めませんでした。最初の行：{first}",
+    ),
     "handling_days": ("Handling days", "出荷作業日数"),
     "orders_per_day": ("Orders per day", "1日の注文数"),
     "never_confirmed": ("Never confirmed (%)", "出荷通知忘れ（%）"),

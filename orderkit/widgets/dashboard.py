@@ -61,6 +61,8 @@ class MetricsDashboard(w.VBox):
             options=list(self.sources), layout=w.Layout(width="360px")
         ).add_class("ok-dash-source")
         self.load_button = w.Button().add_class("ok-dash-load")
+        self.report_path = w.Text(layout=w.Layout(width="420px")).add_class("ok-dash-report-path")
+        self.report_button = w.Button().add_class("ok-dash-load-report")
         self.start = w.DatePicker().add_class("ok-dash-start")
         self.end = w.DatePicker().add_class("ok-dash-end")
         self.status_chart = charts.placeholder().add_class("ok-dash-status")
@@ -75,10 +77,12 @@ class MetricsDashboard(w.VBox):
         self.export_button = w.Button(button_style="warning").add_class("ok-dash-export")
         self.message = w.HTML().add_class("ok-dash-message")
         self.load_button.on_click(lambda _: self.load(self.source.value))
+        self.report_button.on_click(lambda _: self.load_report(self.report_path.value))
         for picker in (self.start, self.end):
             picker.observe(lambda _: self.refresh(), names="value")
         self.export_button.on_click(lambda _: self.export())
-        bar = w.HBox([self.source, self.load_button]) if self.sources else w.HBox([])
+        pickers = [self.source, self.load_button] if self.sources else []
+        bar = w.VBox([w.HBox(pickers), w.HBox([self.report_path, self.report_button])])
         self.children = (
             bar,
             w.HBox([self.start, self.end]),
@@ -106,6 +110,24 @@ class MetricsDashboard(w.VBox):
         except (OrderkitError, OSError) as exc:
             self.message.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
 
+    def load_report(self, path: str) -> None:
+        """Load a report downloaded from Seller Central (:func:`orderkit.io.read_report`).
+
+        A file that cannot be read says why (file, line, column); rows that could not be read are
+        counted in the message — nothing is dropped silently.
+        """
+        from orderkit.io import read_report
+
+        try:
+            book = read_report(path.strip())
+        except (OrderkitError, OSError) as exc:
+            self.message.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            return
+        self.set_book(book)
+        if book.problems:
+            first = html.escape(str(book.problems[0]))
+            self.message.value = tr("problems", self.lang, n=len(book.problems), first=first)
+
     def set_book(self, book: OrderBook) -> None:
         """Show ``book``: compute its daily metrics over its whole span and reset the range."""
         self.book = book
@@ -131,6 +153,8 @@ class MetricsDashboard(w.VBox):
         """Redraw charts, rates and the at-risk list for the chosen range."""
         lang, now = self.lang, _now(self.clock)
         self.load_button.description = tr("load", lang)
+        self.report_path.placeholder = tr("report_path", lang)
+        self.report_button.description = tr("load_report", lang)
         self.source.description = tr("source", lang)
         self.start.description, self.end.description = tr("start", lang), tr("end", lang)
         self.carrier.description = tr("carrier", lang)

@@ -353,3 +353,22 @@ def test_rates_are_labelled_in_the_chosen_language(book):
 )
 def test_every_widget_can_start_in_japanese(make, book):
     assert make(book).lang == "ja"
+
+
+def test_dashboard_loads_a_report_downloaded_from_seller_central(book, tmp_path):
+    from orderkit.io import write_report
+
+    path = tmp_path / "AllOrders.txt"
+    write_report(sample.book(25, seed=5), "all_orders", path, encoding="cp932", at=NOW)
+    dashboard = MetricsDashboard(book, now=NOW)
+    dashboard.report_path.value = str(path)
+    dashboard.report_button.click()
+    assert len(dashboard.book.orders) == 25
+
+
+def test_dashboard_says_why_a_report_cannot_be_read(book, tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    dashboard = MetricsDashboard(book, now=NOW)
+    dashboard.load_report(str(path))
+    assert dashboard.book is book and "empty.txt" in dashboard.message.value
