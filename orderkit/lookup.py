@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ from orderkit.status import OrderStatus
 if TYPE_CHECKING:
     from orderkit.book import OrderBook
 
-__all__ = ["FindOutcome", "FindResult", "find", "is_order_id", "normalise_order_id"]
+__all__ = ["FindOutcome", "FindResult", "find", "find_text", "is_order_id", "normalise_order_id"]
 
 ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 _LOOSE = re.compile(r"^\s*(\d{3})[\s\-‐－ー]?(\d{7})[\s\-‐－ー]?(\d{7})\s*$")
@@ -47,8 +48,6 @@ def normalise_order_id(value: str) -> str:
     Raises:
         InvalidOrderId: not 3-7-7 digits.
     """
-    import unicodedata
-
     text = unicodedata.normalize("NFKC", value)
     m = _LOOSE.match(text)
     if not m:
@@ -136,10 +135,13 @@ def find(
     email: str | None = None,
     order_id: str | None = None,
     at: dt.datetime,
+    statuses: pd.Series | None = None,
 ) -> FindResult:
     """Find orders by buyer ``email`` (case-insensitive) or ``order_id``, with status at ``at``.
 
-    Exactly one of ``email`` and ``order_id`` must be given.
+    Exactly one of ``email`` and ``order_id`` must be given. ``statuses`` (status values indexed
+    by order id, e.g. from :func:`orderkit.metrics.status_at`) saves folding each hit when the
+    caller already has them.
 
     Returns:
         A :class:`FindResult`: found, found but pending, an invalid number, a valid number that is
@@ -164,8 +166,27 @@ def find(
         missing = FindOutcome.NO_ORDER_FOR_EMAIL
     if hits.empty:
         return FindResult(missing, hits, query)
-    hits = hits.assign(
-        status=[str(book.order(o).state(at=at).status) for o in hits["order_id"]]
-    ).sort_values("purchase_date", ascending=False)
+    if statuses is not None:
+        status = statuses.reindex(hits["order_id"]).to_numpy()
+    else:
+        status = [str(book.order(o).state(at=at).status) for o in hits["order_id"]]
+    hits = hits.assign(status=status).sort_values("purchase_date", ascending=False)
     pending = hits["status"].isin([OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY]).any()
     return FindResult(FindOutcome.PENDING if pending else FindOutcome.FOUND, hits, query)
+
+
+def find_text(
+    book: OrderBook, text: str, *, at: dt.datetime, statuses: pd.Series | None = None
+) -> FindResult | None:
+    """Find orders from what a support person types: an email address or an order number.
+
+    Text with an ``@`` is looked up as a buyer email; text of digits and separators as an order
+    number (so a mistyped number is reported as invalid); anything else is not a lookup the FAQ
+    describes, and ``None`` is returned.
+    """
+    query = unicodedata.normalize("NFKC", text).strip()
+    if "@" in query:
+        return find(book, email=query, at=at, statuses=statuses)
+    if query and all(ch.isdigit() or ch in " -‐－ー" for ch in query):
+        return find(book, order_id=query, at=at, statuses=statuses)
+    return None

@@ -603,3 +603,14 @@ def test_the_ship_date_is_part_of_the_shipments_identity():
     a = Event(ORDER_ID, T0 + D, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER)
     b = Event(ORDER_ID, T0 + D, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER, shipped_at=T0 + H)
     assert a.event_id != b.event_id
+
+
+def test_typed_text_is_looked_up_as_an_email_or_an_order_number(paid_book):
+    from orderkit.lookup import find_text
+
+    assert (
+        find_text(paid_book, " buyer1@marketplace.amazon.co.jp ", at=T0 + 2 * H).outcome
+        is FindOutcome.FOUND
+    )
+    assert find_text(paid_book, "503-12345", at=T0 + 2 * H).outcome is FindOutcome.INVALID_NUMBER
+    assert find_text(paid_book, "山田", at=T0 + 2 * H) is None

@@ -12,8 +12,7 @@ import pandas as pd
 import traitlets
 
 from orderkit.book import OrderBook, line_amounts
-from orderkit.errors import InvalidOrderId
-from orderkit.lookup import FindOutcome, FindResult, normalise_order_id
+from orderkit.lookup import FindResult, find_text
 from orderkit.metrics import status_at
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.state import OrderState
@@ -92,6 +91,8 @@ class OrderExplorer(w.VBox):
         super().__init__()
         self.book, self.now, self.policy, self.page_size = book, now, policy, page_size
         self.table = explorer_table(book, now=now, policy=policy)
+        # The fleet lens's statuses, for lookups (kept in step by update_row).
+        self._statuses = pd.Series(self.table["status"].to_numpy(), index=self.table["order_id"])
         self.sort_by, self.descending, self.page = "purchase_date", True, 0
         self.query = w.Text(layout=w.Layout(width="340px")).add_class("ok-explorer-query")
         # No icon: Font Awesome comes from a CDN under Voila, and offline it would be a blank box.
@@ -120,6 +121,7 @@ class OrderExplorer(w.VBox):
         self._cache_key: tuple[object, ...] | None = None
         self._sorted = np.arange(0)
         self._version = 0  # bumped when the search or a row changes
+        self._last: FindResult | None = None
         self._wire()
         self.children = self._layout()
         self.lang = lang
@@ -223,30 +225,13 @@ class OrderExplorer(w.VBox):
             self.query.value = text  # the observer runs the search
             return self._last
         q = unicodedata.normalize("NFKC", self.query.value).strip()
-        result: FindResult | None = None
+        result = find_text(self.book, q, at=self.now, statuses=self._statuses) if q else None
         if not q:
             self._match = None
-        elif "@" in q:
-            self._match = self.table["buyer_email"] == q.lower()
-            outcome = FindOutcome.FOUND if self._match.any() else FindOutcome.NO_ORDER_FOR_EMAIL
-            result = FindResult(outcome, self.table[self._match], q)
-        elif any(ch.isdigit() for ch in q) and not any(ch.isalpha() for ch in q):
-            try:
-                oid = normalise_order_id(q)
-            except InvalidOrderId:
-                self._match = self.table["order_id"] == q
-                result = FindResult(FindOutcome.INVALID_NUMBER, self.table.iloc[0:0], q)
-            else:
-                self._match = self.table["order_id"] == oid
-                outcome = FindOutcome.FOUND if self._match.any() else FindOutcome.NOT_IN_BOOK
-                result = FindResult(outcome, self.table[self._match], oid)
-        else:
+        elif result is None:  # not an email or a number: match buyer names
             self._match = self.table["buyer_name"].str.contains(q, regex=False)
-        if result is not None and result.outcome is FindOutcome.FOUND:
-            pending = result.orders["status"].isin([OrderStatus.PENDING.value]).any()
-            result = FindResult(
-                FindOutcome.PENDING if pending else FindOutcome.FOUND, result.orders, result.query
-            )
+        else:
+            self._match = self.table["order_id"].isin(result.orders["order_id"])
         self._last = result
         self._version += 1
         self.message.value = (
@@ -260,14 +245,13 @@ class OrderExplorer(w.VBox):
             self.open_order(str(result.orders["order_id"].iloc[0]))
         return result
 
-    _last: FindResult | None = None
-
     def update_row(self, state: OrderState) -> None:
         """Show ``state`` in the order's row (after an action recorded elsewhere) and redraw."""
         row = self.table.index[self.table["order_id"] == state.order_id]
         self.table.loc[row, "status"] = state.status.value
         self.table.loc[row, "late"] = state.late
         self.table.loc[row, "at_risk"] = state.at_risk
+        self._statuses[state.order_id] = state.status.value
         self._version += 1
         self.refresh()
 
