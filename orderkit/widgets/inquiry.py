@@ -12,6 +12,7 @@ import traitlets
 from orderkit.advice import Advice, Situation, advise
 from orderkit.book import OrderBook
 from orderkit.errors import OrderkitError
+from orderkit.lookup import find_text
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.widgets._text import tr
 from orderkit.widgets.card import Clock, _now
@@ -124,18 +125,19 @@ class InquiryAssistant(w.VBox):
         try:
             details = self._details(situation, now)
             state = None
-            if situation is Situation.UNKNOWN_ORDER:
-                if not query:
-                    raise _Missing(tr("query", lang))
-                key = "email" if "@" in query else "order_id"
-                details["lookup"] = self.book.find(at=now, **{key: query})
-            elif query and situation not in _NO_ORDER:
-                oid = self.book.find(
-                    at=now, **({"email": query} if "@" in query else {"order_id": query})
+            found = None
+            if query:  # an email or an order number; anything else reads as a wrong number
+                found = find_text(self.book, query, at=now) or self.book.find(
+                    order_id=query, at=now
                 )
-                if oid.orders.empty:
-                    raise _Missing(oid.message(lang))
-                state = self.book.order(str(oid.orders["order_id"].iloc[0])).state(
+            if situation is Situation.UNKNOWN_ORDER:
+                if found is None:
+                    raise _Missing(tr("query", lang))
+                details["lookup"] = found
+            elif found is not None and situation not in _NO_ORDER:
+                if found.orders.empty:
+                    raise _Missing(found.message(lang))
+                state = self.book.order(str(found.orders["order_id"].iloc[0])).state(
                     at=now, policy=self.policy
                 )
             elif situation not in _NO_ORDER:
