@@ -168,16 +168,10 @@ class OrderBook:
         row = {"purchase_date": at, "is_business_order": False, "is_prime": False, **order}
         lines = [{**item, "order_id": order_id} for item in items]
         self._orders = schema.conform(
-            pd.concat(
-                [self._orders, schema.conform(pd.DataFrame([row]), "orders")], ignore_index=True
-            ),
-            "orders",
+            schema.concat([self._orders, schema.conform(pd.DataFrame([row]), "orders")]), "orders"
         )
         self._items = schema.conform(
-            pd.concat(
-                [self._items, schema.conform(pd.DataFrame(lines), "items")], ignore_index=True
-            ),
-            "items",
+            schema.concat([self._items, schema.conform(pd.DataFrame(lines), "items")]), "items"
         )
         self._index = None
         self._cache.clear()
@@ -210,7 +204,7 @@ class OrderBook:
         frame = frame.drop_duplicates("event_id")
         new = frame[~frame["event_id"].isin(self._events["event_id"])]
         if len(new):
-            self._events = pd.concat([self._events, new], ignore_index=True)
+            self._events = schema.concat([self._events, new])
             self._index = None
             self._cache.clear()
         return len(new)
@@ -274,7 +268,7 @@ def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> pd.DataFram
     if old.empty:
         return new
     keep = ~old.set_index(key).index.isin(new.set_index(key).index)
-    return pd.concat([old[keep], new], ignore_index=True)
+    return schema.concat([old[keep], new])
 
 
 def _ship_to(row: pd.Series) -> str | None:

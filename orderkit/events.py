@@ -383,7 +383,11 @@ def column_hashes(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for name in _IDENTITY:
         dtype = schema.EVENTS[name].dtype
-        if dtype == schema.STR:
+        if dtype == schema.CODE and isinstance(frame[name].dtype, pd.CategoricalDtype):
+            cat = frame[name].array
+            uniques = text_hashes(pd.Series(cat.categories, dtype=schema.STR))
+            out[name] = np.append(uniques, NULL_HASH)[cat.codes]  # code -1 (missing): the last
+        elif schema.is_text(dtype):
             out[name] = text_hashes(frame[name])
         elif dtype == schema.TS:
             out[name] = hash_ints(*_ns(frame[name]))

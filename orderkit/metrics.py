@@ -86,9 +86,10 @@ def _ns(series: pd.Series) -> np.ndarray:
 
 def _codes(series: pd.Series, labels: list[str]) -> np.ndarray:
     """Return each value's position in ``labels`` (-1 for missing or unknown values), as ``int8``."""
-    known = known_codes(series)
-    if known is not None and known[1] == tuple(labels):  # codes the simulator drew the text from
-        return known[0].astype(np.int8, copy=False)
+    if isinstance(series.dtype, pd.CategoricalDtype):  # the schema's codes: map the categories
+        cat = series.array
+        lookup = np.append(pd.Index(labels).get_indexer(cat.categories), -1).astype(np.int8)
+        return lookup[cat.codes]
     try:  # Arrow's dictionary encoding is several times faster than pandas' factorize
         encoded = pa.chunked_array(series.array.__arrow_array__()).combine_chunks()  # type: ignore[union-attr]
         encoded = encoded.dictionary_encode()

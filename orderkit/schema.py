@@ -6,19 +6,30 @@ are not listed here (e.g. an unknown column of a real report) are kept, after th
 
 Conventions: yen amounts are integers (``Int64``, missing while Amazon omits prices, e.g. for a
 Pending order); timestamps are tz-aware UTC; text is pandas' Arrow-backed ``str`` dtype, which keeps
-Japanese intact and costs little memory.
+Japanese intact and costs little memory. A text column that holds a few distinct codes (an event's
+kind, actor or source; an order's payment method or channel) is ``category``: one byte a row instead
+of a string, and the fleet lens reads its codes directly. It compares, filters and prints like text
+(``events["kind"] == "placed"``); :func:`concat` keeps it ``category`` across frames whose codes
+differ.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-__all__ = ["EVENTS", "ITEMS", "ORDERS", "Column", "conform", "empty", "validate"]
+__all__ = [
+    "CODE", "EVENTS", "ITEMS", "ORDERS", "STR", "TS", "YEN",
+    "Column", "categorical", "codes", "concat", "conform", "conform_column", "empty", "is_text", "validate",
+]  # fmt: skip
 
 STR = "str"
+#: Text with few distinct values: pandas ``category`` whose categories are ``str``.
+CODE = "category"
 TS = "datetime64[ns, UTC]"
 YEN = "Int64"
 
@@ -35,11 +46,11 @@ ORDERS: Mapping[str, Column] = {
     "order_id": Column(STR, "Amazon order number, 3-7-7 digits (503-1234567-1234567)"),
     "purchase_date": Column(TS, "when the buyer checked out"),
     "last_updated": Column(TS, "last change Amazon reported (NaT if unknown)"),
-    "fulfillment_channel": Column(STR, "MFN (seller-fulfilled) or AFN (fulfilled by Amazon)"),
-    "sales_channel": Column(STR, "e.g. Amazon.co.jp"),
-    "order_type": Column(STR, "StandardOrder, Preorder, ..."),
-    "payment_method": Column(STR, "card, cvs (convenience store), cod, points or other"),
-    "ship_service_level": Column(STR, "Standard, Expedited, ..."),
+    "fulfillment_channel": Column(CODE, "MFN (seller-fulfilled) or AFN (fulfilled by Amazon)"),
+    "sales_channel": Column(CODE, "e.g. Amazon.co.jp"),
+    "order_type": Column(CODE, "StandardOrder, Preorder, ..."),
+    "payment_method": Column(CODE, "card, cvs (convenience store), cod, points or other"),
+    "ship_service_level": Column(CODE, "Standard, Expedited, ..."),
     "earliest_ship_date": Column(TS, "start of the promised ship window (NaT if unknown)"),
     "latest_ship_date": Column(
         TS, "the ship date: end of the promised ship window (NaT until known, e.g. unpaid)"
@@ -55,11 +66,11 @@ ORDERS: Mapping[str, Column] = {
     "ship_address_1": Column(STR, "street address"),
     "ship_address_2": Column(STR, "building, room"),
     "ship_address_3": Column(STR, "more address"),
-    "ship_country": Column(STR, "ISO country code, JP"),
+    "ship_country": Column(CODE, "ISO country code, JP"),
     "is_business_order": Column("bool", "Business Buyer badge: a packing slip is required"),
     "purchase_order_number": Column(STR, "the Buyer PO#, when the business buyer gave one"),
     "is_prime": Column("bool", "Prime order"),
-    "currency": Column(STR, "JPY"),
+    "currency": Column(CODE, "JPY"),
 }
 
 ITEMS: Mapping[str, Column] = {
@@ -83,27 +94,95 @@ EVENTS: Mapping[str, Column] = {
     "event_id": Column(STR, "content hash of the event's facts: the same fact twice is one event"),
     "order_id": Column(STR, "the order"),
     "at": Column(TS, "when it happened"),
-    "kind": Column(STR, "an EventKind value: placed, payment_completed, shipment_confirmed, ..."),
-    "actor": Column(STR, "buyer, seller, amazon or system"),
+    "kind": Column(CODE, "an EventKind value: placed, payment_completed, shipment_confirmed, ..."),
+    "actor": Column(CODE, "buyer, seller, amazon or system"),
     "order_item_id": Column(STR, "the item, where the event concerns one"),
     "quantity": Column("Int64", "how many of the item (shipment, refund)"),
     "amount": Column(YEN, "yen moved (refund), or a cost (actual shipping cost on a return)"),
-    "reason": Column(STR, "why: a cancel, refund or return reason"),
-    "carrier": Column(STR, "carrier code for a shipment: Yamato, Sagawa, JapanPost, Other"),
+    "reason": Column(CODE, "why: a cancel, refund or return reason"),
+    "carrier": Column(CODE, "carrier code for a shipment: Yamato, Sagawa, JapanPost, Other"),
     "tracking_number": Column(STR, "tracking number of a shipment"),
     "shipped_at": Column(
         TS, "when the parcel left, for a shipment confirmed after it shipped (NaT: when confirmed)"
     ),
-    "channel": Column(STR, "contact channel: form, email or phone"),
+    "channel": Column(CODE, "contact channel: form, email or phone"),
     "due": Column(TS, "a deadline the event sets (reply deadline)"),
     "ref": Column(STR, "a related id: the combined-shipment group, a carrier name, ..."),
-    "source": Column(STR, "where the fact came from: a file, spapi, sample, simulate, workbench"),
+    "source": Column(CODE, "where the fact came from: a file, spapi, sample, simulate, workbench"),
 }
 
 _TABLES = {"orders": ORDERS, "items": ITEMS, "events": EVENTS}
 
 
-def _as(series: pd.Series, dtype: str) -> pd.Series:
+def is_text(dtype: str) -> bool:
+    """Return whether a column of documented ``dtype`` holds text (``str`` or ``category``)."""
+    return dtype in (STR, CODE)
+
+
+def codes(series: pd.Series) -> pd.Series:
+    """Return a text column as ``category``: ``str`` categories, the values present, sorted.
+
+    One canonical form means two columns holding the same values compare equal, whatever order
+    the values arrived in (a book saved and loaded again is the book that was saved). Arrow's
+    dictionary encoding does the work for an Arrow-backed column: it is several times faster than
+    pandas' factorize on a million rows.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.categories.dtype == STR:
+        return _canonical(series)
+    if isinstance(series.dtype, pd.CategoricalDtype) or series.dtype != STR:
+        series = series.astype(STR)
+    try:
+        chunked = pa.chunked_array(series.array.__arrow_array__())  # type: ignore[union-attr]
+    except (AttributeError, TypeError, pa.ArrowException):
+        return _canonical(series.astype(CODE))
+    encoded = chunked.combine_chunks().dictionary_encode()
+    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    categories = pd.Index(encoded.dictionary.to_pylist(), dtype=STR)
+    return _canonical(
+        pd.Series(
+            pd.Categorical.from_codes(indices, categories=categories, validate=False),
+            index=series.index,
+            name=series.name,
+            copy=False,
+        )
+    )
+
+
+def categorical(codes: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
+    """Return ``labels[codes]`` (code -1: missing) in the canonical form of :func:`codes`."""
+    cat = pd.Categorical.from_codes(
+        codes, categories=pd.Index(list(labels), dtype=STR), validate=False
+    )
+    return _canonical(pd.Series(cat, copy=False)).array
+
+
+def _canonical(series: pd.Series) -> pd.Series:
+    """Return a ``str``-categorical ``series`` with only the categories it uses, sorted."""
+    cat = series.array
+    categories = cat.categories
+    used = np.bincount(cat.codes.astype(np.intp) + 1, minlength=len(categories) + 1)[1:] > 0
+    if used.all() and categories.is_monotonic_increasing:
+        return series
+    keep = categories[used].sort_values()
+    lookup = np.append(keep.get_indexer(categories), -1)
+    new = pd.Categorical.from_codes(
+        lookup[cat.codes].astype(cat.codes.dtype), categories=keep, validate=False
+    )
+    return pd.Series(new, index=series.index, name=series.name, copy=False)
+
+
+def _blank(dtype: str) -> str:
+    return STR if dtype == CODE else dtype
+
+
+def conform_column(series: pd.Series, dtype: str) -> pd.Series:
+    """Return ``series`` in the documented ``dtype`` (unchanged when it already is).
+
+    Raises:
+        TypeError, ValueError: a value cannot take ``dtype``.
+    """
+    if dtype == CODE:
+        return codes(series)
     if dtype == TS:
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             return series.dt.tz_convert("UTC").astype(TS)
@@ -122,16 +201,44 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     for name, col in spec.items():
         if name in frame.columns:
             try:
-                out[name] = _as(frame[name], col.dtype)
+                out[name] = conform_column(frame[name], col.dtype)
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"{table}.{name}: cannot hold {col.dtype}: {exc}") from exc
         else:
-            out[name] = pd.Series(index=frame.index, dtype=col.dtype)
+            out[name] = conform_column(
+                pd.Series(index=frame.index, dtype=_blank(col.dtype)), col.dtype
+            )
     for name in frame.columns:
         if name not in spec:
             out[name] = frame[name]
     # No copy: the columns are the source's (or their converted copies); copy-on-write guards them.
     return pd.DataFrame(out, index=frame.index, copy=False).reset_index(drop=True)
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Return ``frames`` one after the other (a new index), keeping ``category`` columns so.
+
+    ``pandas.concat`` turns two categorical columns with different categories into plain text;
+    here each categorical column first takes the union of every frame's categories.
+    """
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return pd.DataFrame()
+    shared = set.intersection(*(set(f.columns) for f in frames))
+    unify: dict[str, pd.CategoricalDtype] = {}
+    for name in shared:
+        dtypes = [f[name].dtype for f in frames]
+        if all(isinstance(d, pd.CategoricalDtype) for d in dtypes) and len(set(dtypes)) > 1:
+            seen: dict[str, None] = {}
+            for d in dtypes:
+                seen.update(dict.fromkeys(d.categories))
+            unify[name] = pd.CategoricalDtype(pd.Index(sorted(seen), dtype=STR))
+    if unify:
+        frames = [
+            f.assign(**{c: f[c].cat.set_categories(t.categories) for c, t in unify.items()})
+            for f in frames
+        ]
+    return pd.concat(frames, ignore_index=True)
 
 
 def empty(table: str) -> pd.DataFrame:
@@ -144,5 +251,7 @@ def validate(frame: pd.DataFrame, table: str) -> None:
     for name, col in _TABLES[table].items():
         if name not in frame.columns:
             raise ValueError(f"{table} lacks column {name!r} ({col.doc})")
-        if str(frame[name].dtype) != str(pd.Series([], dtype=col.dtype).dtype):
+        if str(frame[name].dtype) != str(pd.Series([], dtype=col.dtype).dtype) or (
+            col.dtype == CODE and frame[name].cat.categories.dtype != STR
+        ):
             raise ValueError(f"{table}.{name} is {frame[name].dtype}, expected {col.dtype}")

@@ -292,16 +292,10 @@ def _strings(
     return pd.Series(pd.array(arr, dtype=schema.STR), copy=False)
 
 
-def _labels(codes: np.ndarray, labels: Sequence[str | None]) -> pd.Series:
-    """Return ``labels[codes]`` as a ``str`` Series (code -1 or a ``None`` label → missing)."""
-    small = codes.astype(np.int8 if len(labels) < 128 else np.int32)
-    if len(labels) == 1 and labels[0] is not None and not (codes < 0).any():  # one value: tile it
-        text = np.frombuffer(labels[0].encode(), np.uint8)
-        series = _strings(np.broadcast_to(text, (len(codes), len(text))))
-        return _remember(series, small, tuple(labels))
-    dictionary = pa.array(list(labels), type=pa.large_string())
-    arr = dictionary.take(pa.array(codes.astype(np.int32), mask=codes < 0))
-    return _remember(pd.Series(pd.array(arr, dtype=schema.STR), copy=False), small, tuple(labels))
+def _labels(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
+    """Return ``labels[codes]`` as a ``category`` Series (code -1 → missing)."""
+    small = codes.astype(np.int8 if len(labels) < 128 else np.int32, copy=False)
+    return pd.Series(schema.categorical(small, labels), copy=False)
 
 
 def _null_str(n: int) -> pd.Series:
@@ -704,7 +698,7 @@ def _events_frame(
         "reason": _labels(reason, _REASONS),
         "carrier": _labels(carrier, carriers),
         "tracking_number": tracking,
-        "channel": null_str,
+        "channel": _labels(np.full(m, -1, np.int8), []),
         "due": null_ts,
         "shipped_at": null_ts,
         "ref": null_str,
@@ -764,7 +758,15 @@ def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
     m = len(lines.order)
     zero = _yen(np.zeros(m, np.int64))  # one array for every all-zero column
     null = _null_str(m)
-    sku = _labels(lines.order % 97, [f"SIM-{i:04d}" for i in range(97)])
+    sku = _strings(
+        np.concatenate(
+            [
+                np.broadcast_to(np.frombuffer(b"SIM-", np.uint8), (m, 4)),
+                _digits(lines.order % 97, 4),
+            ],
+            axis=1,
+        )
+    )
     return pd.DataFrame(
         {
             "order_id": _remember(

@@ -95,7 +95,7 @@ _NOT_NULL = {
 
 
 def _sql_type(dtype: str) -> sa.types.TypeEngine[Any]:
-    if dtype == schema.STR:
+    if schema.is_text(dtype):
         return sa.Text()
     if dtype == "bool":
         return sa.Boolean()
@@ -167,7 +167,7 @@ def _column_values(series: pd.Series, dtype: str) -> list[Any]:
         values = series.array.asi8.astype(object)  # type: ignore[union-attr]
     elif dtype == "bool":
         values = series.to_numpy(dtype=bool).astype(object)
-    elif dtype == schema.STR:
+    elif schema.is_text(dtype):
         values = series.to_numpy(dtype=object)
     else:
         values = series.to_numpy(dtype="int64", na_value=0).astype(object)
@@ -203,7 +203,7 @@ def _from_rows(rows: list[Any], table: str, extra_dtypes: Mapping[str, str]) -> 
             ns = pd.array(values, dtype="Int64").to_numpy(dtype="int64", na_value=_NAT)
             out[c] = pd.Series(ns.view("M8[ns]")).dt.tz_localize("UTC")
         else:
-            out[c] = pd.Series(pd.array(values, dtype=col.dtype))
+            out[c] = schema.conform_column(pd.Series(values, dtype=object), col.dtype)
     frame = pd.DataFrame(out)
     if extra_dtypes:
         parsed = [json.loads(v) if v else {} for v in columns.get(_EXTRA, ())]

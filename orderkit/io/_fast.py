@@ -106,6 +106,10 @@ def fill_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             if empty_text is None:
                 empty_text = constant(None, index)
             frame[name] = empty_text
+        elif col.dtype == schema.CODE:
+            frame[name] = pd.Categorical.from_codes(
+                np.full(len(index), -1, np.int8), categories=pd.Index([], dtype=schema.STR)
+            )
         else:
             frame[name] = pd.Series(index=index, dtype=col.dtype)
     return frame
