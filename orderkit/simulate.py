@@ -253,20 +253,24 @@ def ship_by_ns(paid_ns: np.ndarray, handling_days: int, calendar: BusinessCalend
     return _jst_midnight(day) + _DAY - _SEC
 
 
-_PAIRS = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint8)
-
-
 def _digits(values: np.ndarray, width: int) -> np.ndarray:
-    """Return zero-padded decimal digits of non-negative ints as a ``(n, width)`` uint8 array."""
+    """Return zero-padded decimal digits of non-negative ints as a ``(n, width)`` uint8 array.
+
+    Nine digits at a time in ``uint32``, whose division by ten is several times cheaper.
+    """
     out = np.empty((len(values), width), dtype=np.uint8)
     v = values.astype(np.int64)
-    pos = width
-    while pos >= 2:
-        out[:, pos - 2 : pos] = _PAIRS[v % 100]
-        v = v // 100
-        pos -= 2
-    if pos:
-        out[:, 0] = 48 + v % 10
+    end = width
+    while end > 0:
+        start = max(end - 9, 0)
+        scale = 10 ** (end - start)
+        chunk = (v % scale).astype(np.uint32)
+        v //= scale
+        for pos in range(end - 1, start - 1, -1):
+            out[:, pos] = chunk % 10
+            chunk //= 10
+        end = start
+    out += 48  # "0"
     return out
 
 
@@ -309,40 +313,17 @@ def _null_str(n: int) -> pd.Series:
     return pd.Series(pd.array(arr, dtype=schema.STR), copy=False)
 
 
-def _digit_keys(rows: np.ndarray) -> np.ndarray:
-    """Return one ``uint64`` per row of ASCII digits (at most 16), equal only for equal rows.
-
-    Each digit's low four bits, packed: the rows are read eight bytes at a time and each word's
-    nibbles are gathered into its low 32 bits, with no per-digit pass over the array.
-    """
-    n, width = rows.shape
-    padded = np.zeros((n, 16), np.uint8)
-    padded[:, 16 - width :] = rows
-    padded &= 0x0F
-    words = padded.view(">u8")  # big-endian: the first digit is the most significant
-    key = np.zeros(n, np.uint64)
-    for j in range(2):
-        x = words[:, j].astype(np.uint64)
-        x = (x | (x >> np.uint64(4))) & np.uint64(0x00FF00FF00FF00FF)
-        x = (x | (x >> np.uint64(8))) & np.uint64(0x0000FFFF0000FFFF)
-        x = (x | (x >> np.uint64(16))) & np.uint64(0x00000000FFFFFFFF)
-        key = (key << np.uint64(32)) | x
-    return key
-
-
-def _digit_rows(rng: np.random.Generator, n: int, width: int, *, unique: bool) -> np.ndarray:
-    """Draw ``n`` random ``width``-digit numbers as ASCII rows (distinct rows if ``unique``)."""
-    rows = rng.integers(48, 58, size=(n, width), dtype=np.uint8)
-    if not unique:
-        return rows
-    while True:  # collisions are rare (n² / 10^width): re-draw only those rows
-        keys = _digit_keys(rows)
-        ordered = np.sort(keys)
+def _numbers(rng: np.random.Generator, n: int, width: int, *, unique: bool) -> np.ndarray:
+    """Draw ``n`` random numbers of at most ``width`` digits (distinct ones if ``unique``)."""
+    values = rng.integers(0, 10**width, n)
+    while unique:  # collisions are rare (n² / 10^width): re-draw only those numbers
+        ordered = np.sort(values)
         twice = ordered[1:][ordered[1:] == ordered[:-1]]
         if not len(twice):
-            return rows
-        dup = np.flatnonzero(np.isin(keys, twice))
-        rows[dup] = rng.integers(48, 58, size=(len(dup), width), dtype=np.uint8)
+            break
+        dup = np.flatnonzero(np.isin(values, twice))
+        values[dup] = rng.integers(0, 10**width, len(dup))
+    return values
 
 
 def _timestamps(ns: np.ndarray) -> pd.Series:
@@ -673,7 +654,7 @@ def _events_frame(
     carrier = np.where(shipment, rng.choice(len(carriers), size=m, p=_p(s.carriers)), -1)
     seller = actor == _ACTORS.index(Actor.SELLER)
     tracked = shipment & ~(seller & (rng.random(m) < s.tracking_missing))
-    tracking_rows = _digit_rows(rng, int(tracked.sum()), 12, unique=False)
+    tracking_rows = _digits(_numbers(rng, int(tracked.sum()), 12, unique=False), 12)
     tracking = _strings(tracking_rows, tracked, compact=True)
     tracking_codes = np.where(tracked, np.cumsum(tracked) - 1, -1)
     null_str, null_ts, null_int = (
@@ -739,10 +720,10 @@ def _ids(rng: np.random.Generator, n: int, n_lines: int) -> _Ids:
     rows[:, 0:3] = np.array([list(b"249"), list(b"250"), list(b"503")], np.uint8)[
         rng.choice(3, size=n)
     ]
-    body = _digit_rows(rng, n, 14, unique=True)
+    body = _digits(_numbers(rng, n, 14, unique=True), 14)
     rows[:, 3], rows[:, 11] = 45, 45  # "-"
     rows[:, 4:11], rows[:, 12:19] = body[:, :7], body[:, 7:]
-    items = _digit_rows(rng, n_lines, 14, unique=True)
+    items = _digits(_numbers(rng, n_lines, 14, unique=True), 14)
     orders_key, items_key = ("orders", object()), ("items", object())
     return _Ids(
         rows,

@@ -3,9 +3,6 @@
 - :func:`encode` maps a column through a small dict by mapping its distinct values only, and keeps
   the result as integer codes (a :class:`Coded`), so that comparisons and selections never touch
   Python objects row by row;
-- :func:`fill_schema` adds a table's missing documented columns cheaply before
-  :func:`orderkit.schema.conform` (which would otherwise build each from a Python list of
-  ``None``);
 - :func:`event_ids` computes the same ids as :func:`orderkit.events.event_ids` (the same hash of
   the same identity columns) but formats the hex digits with a lookup table instead of
   ``numpy.char.mod``, about three times faster. A test checks both agree.
@@ -23,10 +20,9 @@ import pyarrow.compute as pc
 from orderkit import schema
 from orderkit.events import event_ids as _core_event_ids
 
-__all__ = ["Coded", "constant", "encode", "event_ids", "fill_schema"]
+__all__ = ["Coded", "encode", "event_ids"]
 
 _HEX = np.array([f"{i:02x}".encode() for i in range(256)], dtype="S2")
-_TABLES = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}
 
 
 class Coded:
@@ -50,6 +46,10 @@ class Coded:
     def lookup(self, table: np.ndarray) -> np.ndarray:
         """Return ``table[i]`` for each row whose value is ``values[i]``; ``table[-1]`` if missing."""
         return table[self.codes]
+
+    def categorical(self) -> pd.Categorical:
+        """Return the values as a ``category`` column (see :func:`orderkit.schema.codes`)."""
+        return schema.categorical(self.codes, [str(v) for v in self.values])
 
     def text(self) -> pd.Series:
         """Return the values as a ``str`` column (missing → NaN)."""
@@ -82,37 +82,8 @@ def encode(
 
 
 def _str_mapper(t: pa.DataType) -> object:
-    return pd.StringDtype(na_value=np.nan) if pa.types.is_string(t) else None
-
-
-def constant(value: str | None, index: pd.Index) -> pd.Series:
-    """Return a text column holding ``value`` on every row of ``index`` (built in Arrow, fast)."""
-    arr = pa.nulls(len(index), pa.string()) if value is None else pa.repeat(value, len(index))
-    return pd.Series(arr.to_pandas(types_mapper=_str_mapper).array, index=index, copy=False)
-
-
-def fill_schema(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Add ``table``'s documented columns missing from ``frame``, empty, in their dtypes."""
-    index = frame.index
-    empty_text: pd.Series | None = None
-    for name, col in _TABLES[table].items():
-        if name in frame:
-            continue
-        if col.dtype == "bool":
-            frame[name] = np.zeros(len(index), dtype=bool)
-        elif col.dtype == schema.TS:
-            frame[name] = pd.Series(pd.NaT, index=index, dtype=schema.TS)
-        elif col.dtype == schema.STR:
-            if empty_text is None:
-                empty_text = constant(None, index)
-            frame[name] = empty_text
-        elif col.dtype == schema.CODE:
-            frame[name] = pd.Categorical.from_codes(
-                np.full(len(index), -1, np.int8), categories=pd.Index([], dtype=schema.STR)
-            )
-        else:
-            frame[name] = pd.Series(index=index, dtype=col.dtype)
-    return frame
+    text = pa.types.is_string(t) or pa.types.is_large_string(t)
+    return pd.StringDtype(na_value=np.nan) if text else None
 
 
 #: The core's vectorised event ids (kept here under this name for the readers).

@@ -66,7 +66,7 @@ from orderkit.book import OrderBook
 from orderkit.errors import ReportFormatError
 from orderkit.events import NULL_HASH, Actor, EventKind, combine_ids, hash_ints, text_hashes
 from orderkit.io import _columns as C
-from orderkit.io._fast import Coded, constant, encode, fill_schema
+from orderkit.io._fast import Coded, encode
 from orderkit.io._infer import ORDER_STATUS, confirm_by, payment_method
 from orderkit.io.encoding import BOM, EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
 from orderkit.status import OrderStatus
@@ -160,7 +160,7 @@ def _arrow(data: pa.Buffer, columns: list[str], *, threads: bool) -> tuple[pa.Ta
             delimiter="\t", quote_char=False, ignore_empty_lines=False, invalid_row_handler=handler
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(columns, pa.string()),
+            column_types=dict.fromkeys(columns, pa.large_string()),  # pandas' str: no cast later
             strings_can_be_null=True,
             null_values=[""],
         ),
@@ -394,7 +394,8 @@ def _np(arr: pa.ChunkedArray) -> np.ndarray:
 
 
 def _str_mapper(t: pa.DataType) -> object:
-    return pd.StringDtype(na_value=np.nan) if pa.types.is_string(t) else None
+    text = pa.types.is_string(t) or pa.types.is_large_string(t)
+    return pd.StringDtype(na_value=np.nan) if text else None
 
 
 def _convert(kind: C.ReportKind, chk: _Checker) -> dict[str, object]:
@@ -489,7 +490,9 @@ def _frames(
         if value is None:
             value = table.column(col).to_pandas(types_mapper=_str_mapper)
         elif isinstance(value, Coded) and col not in C.CONSUMED:
-            value = value.text()
+            target = C.ORDER_FIELDS.get(col) or C.ITEM_FIELDS.get(col) or col
+            coded = schema.ORDERS.get(target, schema.ITEMS.get(target))
+            value = value.categorical() if coded and coded.dtype == schema.CODE else value.text()
         elif isinstance(value, pd.arrays.IntegerArray):
             value = value if col in C.CONSUMED else pd.Series(value, copy=False)
         if col in C.CONSUMED:
@@ -694,7 +697,7 @@ def _event_frame(orders: pd.DataFrame, parts: _Parts, source: str) -> pd.DataFra
     for col in ("kind", "actor"):
         codes = np.concatenate(getattr(parts, col))
         hashes[col] = name_hashes[codes]
-        frame[col] = names.take(pa.array(codes)).to_pandas(types_mapper=_str_mapper)
+        frame[col] = schema.categorical(codes.astype(np.int8), names.to_pylist())
     if parts.items is not None:
         item_ids, quantity = parts.items
         k = n - len(item_ids)
@@ -704,9 +707,8 @@ def _event_frame(orders: pd.DataFrame, parts: _Parts, source: str) -> pd.DataFra
         frame["order_item_id"], frame["quantity"] = ids, qty
         hashes["order_item_id"] = text_hashes(pd.Series(ids))
         hashes["quantity"] = hash_ints(qty._data, ~qty._mask)  # type: ignore[attr-defined]
-    events = pd.DataFrame(frame)
-    events["source"] = constant(source, events.index)
-    events = schema.conform(fill_schema(events, "events"), "events")
+    frame["source"] = schema.categorical(np.zeros(n, np.int8), [source])
+    events = schema.conform(pd.DataFrame(frame, copy=False), "events")
     events["event_id"] = pd.Series(
         combine_ids(hashes, n).array, index=events.index, dtype=schema.STR
     )
@@ -795,8 +797,8 @@ def _book(
         if c in schema.ITEMS or (c not in schema.ORDERS and c not in C.ORDER_EXTRAS)
     ]
     order_cols = [c for c in rows.columns if c not in item_cols or c == "order_id"]
-    orders = schema.conform(fill_schema(rows.loc[first, order_cols].copy(), "orders"), "orders")
-    items = schema.conform(fill_schema(rows[item_cols].copy(), "items"), "items")
+    orders = schema.conform(rows.loc[first, order_cols], "orders")
+    items = schema.conform(rows[item_cols], "items")
     if orders.empty:
         return OrderBook(orders, items, problems=problems)
     if order_codes is None:
