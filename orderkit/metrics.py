@@ -213,7 +213,8 @@ class _Replay:
         orders, items, events = book.orders, book.items, book.events
         n = self.n = len(orders)
         self.order_ids = orders["order_id"]
-        self.mfn = (orders["fulfillment_channel"].fillna("MFN") == "MFN").to_numpy(bool)
+        channel = orders["fulfillment_channel"]
+        self.mfn = ((channel == "MFN") | channel.isna()).to_numpy(bool)
         self.cvs = (orders["payment_method"] == "cvs").fillna(False).to_numpy(bool)
         lsd = _ns(orders["latest_ship_date"])
         self.lsd = np.where(lsd == _NAT, _NEVER, lsd)

@@ -146,13 +146,23 @@ def _header(head: bytes, data: pa.Buffer, path: str) -> tuple[list[str], pa.Buff
     return [c.strip() for c in header.rstrip("\r").split("\t")], data
 
 
-def _arrow(data: pa.Buffer, columns: list[str], *, threads: bool) -> tuple[pa.Table, list]:
+def _arrow(
+    data: pa.Buffer, columns: list[str], *, threads: bool, typed: bool
+) -> tuple[pa.Table, list]:
+    """Parse the tab-separated ``data``: every column as text, or date-times parsed too.
+
+    With ``typed``, the reader parses the date-time columns itself, on every core; a value without
+    its offset fails the whole read.
+    """
     invalid: list[tuple[int | None, str]] = []  # the text is valid UTF-8: checked before
 
     def handler(row: pacsv.InvalidRow) -> str:
         invalid.append((row.number, row.text))
         return "skip"
 
+    types = dict.fromkeys(columns, pa.large_string())  # pandas' str: no cast later
+    if typed:
+        types.update(dict.fromkeys(C.TIMESTAMPS & set(columns), pa.timestamp("ns", tz="UTC")))
     table = pacsv.read_csv(
         data,
         read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 22),
@@ -160,9 +170,7 @@ def _arrow(data: pa.Buffer, columns: list[str], *, threads: bool) -> tuple[pa.Ta
             delimiter="\t", quote_char=False, ignore_empty_lines=False, invalid_row_handler=handler
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(columns, pa.large_string()),  # pandas' str: no cast later
-            strings_can_be_null=True,
-            null_values=[""],
+            column_types=types, strings_can_be_null=True, null_values=[""]
         ),
     )
     return table, invalid
@@ -179,17 +187,17 @@ def _is_utf8(buffer: pa.Buffer) -> bool:
     return True
 
 
-def _parse(data: pa.Buffer, path: str, columns: list[str]) -> _Raw:
+def _parse(data: pa.Buffer, path: str, columns: list[str], *, typed: bool) -> _Raw:
     if not _is_utf8(data):
-        return _parse(
-            pa.py_buffer(decode_cp932(data.to_pybytes(), path).encode("utf-8")), path, columns
-        )
+        data = pa.py_buffer(decode_cp932(data.to_pybytes(), path).encode("utf-8"))
     try:
-        table, invalid = _arrow(data, columns, threads=True)
+        table, invalid = _arrow(data, columns, threads=True, typed=typed)
     except pa.ArrowInvalid as exc:
+        if typed:  # a date-time the reader cannot parse: read it as text, to say where
+            return _parse(data, path, columns, typed=False)
         raise ReportFormatError(path, None, None, str(exc), EXPECTED_TEXT) from exc
     if invalid:  # only a single-threaded read numbers the rows
-        table, invalid = _arrow(data, columns, threads=False)
+        table, invalid = _arrow(data, columns, threads=False, typed=typed)
     numbers = np.array([n for n, _ in invalid], dtype=np.int64)
     lines = np.arange(2, table.num_rows + len(invalid) + 2, dtype=np.int64)
     if len(numbers):
@@ -217,7 +225,7 @@ def _load(path: str | os.PathLike[str]) -> pa.Buffer:
 _HEAD = 65536
 
 
-def _read(path: str | os.PathLike[str]) -> tuple[C.ReportKind, _Raw, str]:
+def _read(path: str | os.PathLike[str], *, typed: bool = True) -> tuple[C.ReportKind, _Raw, str]:
     name = str(path)
     data = _load(path)
     head, bom = strip_bom(data.slice(0, min(data.size, _HEAD + len(BOM))).to_pybytes())
@@ -242,10 +250,14 @@ def _read(path: str | os.PathLike[str]) -> tuple[C.ReportKind, _Raw, str]:
     for col in kind.required:
         if col not in seen:
             raise ReportFormatError(name, 1, col, None, f"the {kind.title} column {col!r}")
-    return kind, _parse(data, name, columns), name
+    return kind, _parse(data, name, columns, typed=typed), name
 
 
 # ---- validating and converting columns ----------------------------------------------------------
+
+
+class _Reread(Exception):
+    """A bad value in a column the reader parsed itself: read the file again as text to quote it."""
 
 
 class _Checker:
@@ -268,6 +280,8 @@ class _Checker:
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
+        if col and not pa.types.is_large_string(self.col(col).type):
+            raise _Reread(col)  # the value must be quoted as the file has it
         values = self.col(col).take(pa.array(idx)).to_pylist() if col else [None] * len(idx)
         lines = self.raw.lines[idx]
         self.problems += [
@@ -288,14 +302,15 @@ class _Checker:
 
     def timestamps(self, col: str) -> pd.Series:
         arr = self.col(col)
-        present = ~_np(arr.is_null())
-        offset = _ends_with_offset(arr)
-        try:
+        if pa.types.is_timestamp(arr.type):  # parsed by the reader: every value had its offset
+            return arr.to_pandas().astype(schema.TS)
+        try:  # Arrow's parser refuses a date-time without its offset
             ts = pc.cast(arr, pa.timestamp("ns", tz="UTC")).to_pandas()
-            bad = present & ~offset
+            bad = np.zeros(len(ts), bool)
         except pa.ArrowInvalid:
+            present = ~_np(arr.is_null())
             ts = pd.to_datetime(arr.to_pandas(), format="ISO8601", utc=True, errors="coerce")
-            bad = present & (ts.isna().to_numpy() | ~offset)
+            bad = present & (ts.isna().to_numpy() | ~_ends_with_offset(arr))
         self.flag(bad, col, _TS_EXPECTED)
         ts = ts.astype(schema.TS)
         return ts.where(~bad) if bad.any() else ts
@@ -633,7 +648,7 @@ def _events(
         status = Coded(np.zeros(len(orders), np.int64), [S.UNSHIPPED])
         paid = _pick(facts["payments-date"], first) if "payments-date" in facts else None
         paid_at = placed_at if paid is None else paid.where(paid.notna(), placed_at)
-    mfn = orders["fulfillment_channel"].fillna("MFN") == "MFN"
+    mfn = (orders["fulfillment_channel"] == "MFN") | orders["fulfillment_channel"].isna()
     cutoff = confirm_by(orders["latest_ship_date"], paid_at, mfn)
     last = orders.get("last_updated", None)
 
@@ -737,7 +752,12 @@ def read_report(
     """
     kind, raw, name = _read(path)
     chk = _Checker(raw, name)
-    conv = _convert(kind, chk)
+    try:
+        conv = _convert(kind, chk)
+    except _Reread:  # rare: a bad row whose value is in a parsed (not text) column
+        kind, raw, name = _read(path, typed=False)
+        chk = _Checker(raw, name)
+        conv = _convert(kind, chk)
     width_problems, width_orders = _wrong_width(chk, kind)
     problems = chk.problems + width_problems
 
@@ -786,7 +806,10 @@ def _book(
         rows["order_item_id"] = _item_ids(rows, order_codes)
     if "fulfillment_channel" not in rows:
         rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: seller-fulfilled
-    rows["fulfillment_channel"] = rows["fulfillment_channel"].fillna("MFN")
+    if rows["fulfillment_channel"].isna().any():  # a category column: fill as text, then code
+        rows["fulfillment_channel"] = schema.codes(
+            rows["fulfillment_channel"].astype(schema.STR).fillna("MFN")
+        )
     if order_codes is not None:
         first = _first_rows(order_codes)
     else:

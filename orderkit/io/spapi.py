@@ -500,7 +500,7 @@ def _events(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
     for col in ("purchase_date", "last_updated", "latest_ship_date"):
         orders[col] = pd.to_datetime(orders[col], utc=True).astype(schema.TS)
     paid = orders["status"].isin(_PAID)
-    mfn = orders["fulfillment_channel"].fillna("MFN") == "MFN"
+    mfn = (orders["fulfillment_channel"] == "MFN") | orders["fulfillment_channel"].isna()
     cutoff = confirm_by(orders["latest_ship_date"], orders["purchase_date"].where(paid), mfn)
     rows: list[dict[str, Any]] = []
     by_order = {k: g for k, g in lines.groupby("order_id", sort=False)} if len(lines) else {}

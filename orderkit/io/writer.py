@@ -124,7 +124,7 @@ def write_report(
     states = _states(book, at)
     rows = book.items.merge(book.orders, on="order_id", how="inner", suffixes=("", "_order"))
     rows = rows.merge(states, on="order_id", how="left")
-    mfn = rows["fulfillment_channel"].fillna("MFN") == "MFN"
+    mfn = (rows["fulfillment_channel"] == "MFN") | rows["fulfillment_channel"].isna()
     if kind == "unshipped":
         rows = rows[mfn & rows["status"].isin([S.UNSHIPPED, S.PARTIALLY_SHIPPED])]
     elif kind == "order_report":
