@@ -18,8 +18,8 @@ import functools
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-import holidays
 import numpy as np
+from holidays.countries.japan import Japan  # imported with the module, not at the first use
 
 from orderkit.policy import DEFAULT_POLICY, Policy
 
@@ -33,12 +33,12 @@ _YEARS = range(2015, 2041)
 
 @functools.cache
 def _jp_holidays() -> dict[dt.date, str]:
-    return dict(holidays.country_holidays("JP", years=_YEARS, language="ja"))
+    return dict(Japan(years=_YEARS, language="ja"))
 
 
 @functools.cache
 def _jp_holidays_en() -> dict[dt.date, str]:
-    return dict(holidays.country_holidays("JP", years=_YEARS, language="en_US"))
+    return dict(Japan(years=_YEARS, language="en_US"))
 
 
 def to_jst(ts: dt.datetime) -> dt.datetime:

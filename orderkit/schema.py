@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "CODE", "EVENTS", "ITEMS", "ORDERS", "STR", "TS", "YEN",
@@ -161,7 +162,9 @@ def _canonical(series: pd.Series) -> pd.Series:
     """Return a ``str``-categorical ``series`` with only the categories it uses, sorted."""
     cat = series.array
     categories = cat.categories
-    used = np.bincount(cat.codes.astype(np.intp) + 1, minlength=len(categories) + 1)[1:] > 0
+    present = pc.unique(pa.array(cat.codes)).to_numpy(zero_copy_only=False)  # no per-row copy
+    used = np.zeros(len(categories), bool)
+    used[present[present >= 0]] = True
     if used.all() and categories.is_monotonic_increasing:
         return series
     keep = categories[used].sort_values()

@@ -320,7 +320,12 @@ class _Checker:
         arr = self.col(col)
         missing = _np(arr.is_null())
         try:  # the usual file: plain integers, one cast and no float pass
-            values = pc.cast(arr, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+            cast = pc.cast(arr, pa.int64()).combine_chunks()
+            # the values buffer as it is (no copy): a missing value's slot is masked anyway
+            values = np.frombuffer(cast.buffers()[1], np.int64)[
+                cast.offset : cast.offset + len(cast)
+            ]
+            values = np.where(missing, 0, values) if cast.null_count else values
             bad = np.zeros(len(values), bool) if negative else values < 0
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             try:
