@@ -232,20 +232,31 @@ class _Replay:
         ev_order = _positions(self.order_ids, events["order_id"])
         at = _ns(events["at"])
         known = (ev_order >= 0) & (at != _NAT)
-        idx = np.flatnonzero(known)
-        ev_order, at = ev_order[idx], at[idx]
-        if len(idx) and not _sorted_by(ev_order, at):
+        idx = None  # the table's rows in the replay's order (None: the table's own order)
+        if not known.all():
+            idx = np.flatnonzero(known)
+            ev_order, at = ev_order[idx], at[idx]
+        if len(ev_order) and not _sorted_by(ev_order, at):
             by = np.lexsort((at, ev_order))
-            idx, ev_order, at = idx[by], ev_order[by], at[by]
-        self.ev_idx, self.ev_order, self.ev_at = idx, ev_order, at
-        self.ev_kind = _codes(events["kind"], _KINDS)[idx]
-        self.ev_actor = _codes(events["actor"], _ACTORS)[idx]
+            idx = by if idx is None else idx[by]
+            ev_order, at = ev_order[by], at[by]
+        self.ev_idx, self.ev_order, self.ev_at = idx, ev_order.astype(np.int32), at
+        self.ev_kind = self.sorted(_codes(events["kind"], _KINDS))
+        self.ev_actor = self.sorted(_codes(events["actor"], _ACTORS))
         self.events = events
+
+    def sorted(self, values: np.ndarray) -> np.ndarray:
+        """Return a per-row array of the event table in the replay's order (no copy if it is)."""
+        return values if self.ev_idx is None else values[self.ev_idx]
+
+    def table_rows(self, pos: np.ndarray) -> np.ndarray:
+        """Return the event table's rows of the replay's positions ``pos``."""
+        return pos if self.ev_idx is None else self.ev_idx[pos]
 
     # -- state -----------------------------------------------------------------------------------
     def _start(self) -> None:
         n = self.n
-        self.status = np.full(n, -1, np.int64)
+        self.status = np.full(n, -1, np.int8)
         self.last = np.full(n, _NAT, np.int64)
         self.placed = np.full(n, _NEVER, np.int64)
         self.paid = np.full(n, _NEVER, np.int64)
@@ -254,8 +265,8 @@ class _Replay:
         self.full = np.full(n, _NEVER, np.int64)
         self.closed = np.full(n, _NEVER, np.int64)
         self.refused = np.full(n, _NEVER, np.int64)
-        self.cancel_actor = np.full(n, -1, np.int64)
-        self.cancel_reason = np.full(n, -1, np.int64)
+        self.cancel_actor = np.full(n, -1, np.int8)
+        self.cancel_reason = np.full(n, -1, np.int8)
         self.shipped = np.zeros(n, np.int64)
         self.all_shipped = np.zeros(n, bool)
         self.item_shipped = np.zeros(len(self.item_qty), np.int64)
@@ -270,7 +281,7 @@ class _Replay:
 
     def _change(self, o: np.ndarray, at: np.ndarray, status: np.ndarray | int) -> None:
         status = np.broadcast_to(status, o.shape).astype(np.int8)
-        self.changes.append((o, at, status))
+        self.changes.append((o.astype(np.int32), at, status))
         self.status[o] = status
         closing = (status == _CANCELED) | (status == _UNFULFILLABLE)
         self.closed[o[closing]] = at[closing]
@@ -426,7 +437,7 @@ class _Replay:
             self.total[o] - self.confirmed_value[o],
             self.item_amount[li] * q // np.maximum(self.item_qty[li], 1),
         )
-        self.shipment_rows.append((self.ev_idx[pos[ok]], at, value, o))
+        self.shipment_rows.append((self.table_rows(pos[ok]), at, value, o))
         self.confirmed_value[o] += value
         self.item_shipped[li[~whole]] += q[~whole]
         self.shipped[o] = np.where(whole, self.ordered[o], self.shipped[o] + np.where(whole, 0, q))
@@ -448,9 +459,9 @@ def _sorted_by(order: np.ndarray, at: np.ndarray) -> bool:
 
 def _line_codes(replay: _Replay) -> np.ndarray:
     """Return each sorted event's item row (-1: no item given, -2: not an item of its order)."""
-    events, idx = replay.events, replay.ev_idx
+    events = replay.events
     shipment = replay.ev_kind == _K[EventKind.SHIPMENT_CONFIRMED]
-    lines = np.full(len(idx), -1, np.int64)
+    lines = np.full(len(replay.ev_order), -1, np.int32)
     known_i, known = (
         known_codes(replay.items["order_item_id"]),
         known_codes(events["order_item_id"]),
@@ -458,15 +469,15 @@ def _line_codes(replay: _Replay) -> np.ndarray:
     if known_i is not None and known is not None and known_i[1] == known[1]:
         rows = known_i[0]  # the simulator's item rows: distinct ids, one row each
         if np.array_equal(rows, np.arange(len(rows))):
-            row = known[0][idx].astype(np.int64)
+            row = replay.sorted(known[0])
             given = shipment & (row >= 0)
             mine = replay.item_order[np.maximum(row, 0)] == replay.ev_order
             lines[given] = np.where(mine, row, -2)[given]
             return lines
-    given = np.flatnonzero(shipment & events["order_item_id"].notna().to_numpy(bool)[idx])
+    given = np.flatnonzero(shipment & replay.sorted(events["order_item_id"].notna().to_numpy(bool)))
     if not len(given):
         return lines
-    item_ids = events["order_item_id"].iloc[idx[given]].astype(str).to_numpy(object)
+    item_ids = events["order_item_id"].iloc[replay.table_rows(given)].astype(str).to_numpy(object)
     wanted = pd.DataFrame({"o": replay.ev_order[given], "item": item_ids})
     rows = np.flatnonzero(np.isin(replay.item_order, wanted["o"].unique()))
     have = pd.DataFrame(
@@ -477,7 +488,7 @@ def _line_codes(replay: _Replay) -> np.ndarray:
         }
     ).drop_duplicates(["o", "item"], keep="last")  # the fold keeps an item id's last line
     found = wanted.merge(have, on=["o", "item"], how="left")["row"]
-    lines[given] = found.fillna(-2).to_numpy(np.int64)
+    lines[given] = found.fillna(-2).to_numpy(np.int32)
     return lines
 
 
@@ -488,8 +499,9 @@ def _replay(book: OrderBook, policy: Policy) -> _History:
     if cached is not None and cached[0] == key:
         return cached[1]
     r = _Replay(book, policy)
-    reasons = _codes(book.events["reason"], _REASONS)[r.ev_idx]
-    quantity = book.events["quantity"].fillna(-1).to_numpy(np.int64)[r.ev_idx]
+    reasons = r.sorted(_codes(book.events["reason"], _REASONS))
+    q = book.events["quantity"].array  # Int64: values and mask, no copy
+    quantity = r.sorted(np.where(q._mask, -1, q._data))  # type: ignore[attr-defined]
     r.run(reasons, _line_codes(r), quantity)
     history = _history(r)
     _CACHE[book] = (key, history)
@@ -526,9 +538,9 @@ def _history(r: _Replay) -> _History:
             at[dest] = c_at
             st[dest] = c_st
             seen[c_o] += 1
-        o = np.repeat(np.arange(n, dtype=np.int64), counts)
+        o = np.repeat(np.arange(n, dtype=np.int32), counts)
     else:
-        o = at = np.array([], np.int64)
+        o, at = np.array([], np.int32), np.array([], np.int64)
         st = np.array([], np.int8)
     nxt = np.r_[at[1:], _NEVER]
     nxt = np.where(np.r_[o[1:] != o[:-1], True], _NEVER, nxt)
