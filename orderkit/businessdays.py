@@ -29,6 +29,9 @@ JST = ZoneInfo("Asia/Tokyo")
 UTC = dt.UTC
 
 _YEARS = range(2015, 2041)
+_DAY_NS = 86_400 * 1_000_000_000
+_JST_NS = 9 * 3_600 * 1_000_000_000
+_NAT_NS = np.iinfo(np.int64).min
 
 
 @functools.cache
@@ -107,6 +110,20 @@ class BusinessCalendar:
         next business day.
         """
         return end_of_day(self.add_business_days(to_jst(paid_at).date(), handling_days))
+
+    def ship_by_ns(self, paid_ns: np.ndarray, handling_days: int) -> np.ndarray:
+        """Return :meth:`ship_by` for many payments at once, as UTC nanoseconds (vectorised).
+
+        ``paid_ns`` holds UTC nanoseconds; a missing payment (``NaT``'s integer, the int64
+        minimum) gives a missing ship date. Japan has kept no daylight saving time since 1951, so
+        Japan time is UTC+9 throughout.
+        """
+        paid = np.asarray(paid_ns, dtype=np.int64)
+        missing = paid == _NAT_NS
+        day = ((np.where(missing, 0, paid) + _JST_NS) // _DAY_NS).astype("datetime64[D]")
+        day = np.busday_offset(day, handling_days, roll="forward", busdaycal=self.numpy)
+        end = day.astype(np.int64) * _DAY_NS - _JST_NS + _DAY_NS - 1_000_000_000
+        return np.where(missing, _NAT_NS, end)
 
     def closed_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
         """Return each closed day in ``[start, end]`` with why: a holiday name, or 'weekend'."""

@@ -189,22 +189,6 @@ class _History:
         return (self.ship_by != _NEVER) & (self.ship_by_recorded | (self.paid <= at))
 
 
-def _jst_day(ns: np.ndarray) -> np.ndarray:
-    return ((ns + _JST_OFFSET) // _DAY).astype("datetime64[D]")
-
-
-def _derived_ship_by(paid: np.ndarray, policy: Policy) -> np.ndarray:
-    """Return :meth:`BusinessCalendar.ship_by` for payments at ``paid`` (UTC ns), vectorised."""
-    calendar = BusinessCalendar.from_policy(policy)
-    day = np.busday_offset(
-        _jst_day(np.where(paid == _NEVER, 0, paid)),
-        policy.handling_days,
-        roll="forward",
-        busdaycal=calendar.numpy,
-    )
-    return day.astype(np.int64) * _DAY - _JST_OFFSET + _DAY - _NS
-
-
 class _Replay:
     """The vectorised fold (internal): one step per event rank, all orders at once."""
 
@@ -402,7 +386,8 @@ class _Replay:
         self.last[o] = at
         pays = kind == _K[EventKind.PAYMENT_COMPLETED]
         self.paid[o[pays]] = at[pays]
-        self.derived_ship_by[o[pays]] = _derived_ship_by(at[pays], self.policy)
+        calendar = BusinessCalendar.from_policy(self.policy)
+        self.derived_ship_by[o[pays]] = calendar.ship_by_ns(at[pays], self.policy.handling_days)
         ends = (kind == _K[EventKind.CANCELED]) | (kind == _K[EventKind.PAYMENT_EXPIRED])
         self.cancel_actor[o[ends]] = actor[ends]
         expired = kind[ends] == _K[EventKind.PAYMENT_EXPIRED]

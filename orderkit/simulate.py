@@ -240,19 +240,6 @@ def _jst_midnight(day: np.ndarray) -> np.ndarray:
     return day.astype("datetime64[D]").astype(np.int64) * _DAY - _JST_OFFSET
 
 
-def ship_by_ns(paid_ns: np.ndarray, handling_days: int, calendar: BusinessCalendar) -> np.ndarray:
-    """Return the latest ship date for payments at ``paid_ns`` (UTC ns), vectorised.
-
-    The same rule as :meth:`BusinessCalendar.ship_by`: the end (23:59:59 JST) of the
-    ``handling_days``-th business day after the payment's Japan-time date, rolled forward to a
-    business day first.
-    """
-    day = np.busday_offset(
-        _jst_day(paid_ns), handling_days, roll="forward", busdaycal=calendar.numpy
-    )
-    return _jst_midnight(day) + _DAY - _SEC
-
-
 def _digits(values: np.ndarray, width: int) -> np.ndarray:
     """Return zero-padded decimal digits of non-negative ints as a ``(n, width)`` uint8 array.
 
@@ -418,7 +405,7 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray, units: np.
     open_paid = (paid != _NAT) & ~bc
     mfn = ~afn & open_paid
     calendar = BusinessCalendar.from_policy(s.policy)
-    ship_by = np.where(paid != _NAT, ship_by_ns(paid, s.handling, calendar), _NAT)
+    ship_by = calendar.ship_by_ns(paid, s.handling)
     ship_by = np.where(afn, _NAT, ship_by)
     cutoff = ship_by + int(s.policy.confirm_cutoff.total_seconds()) * _NS
     # The seller's cancellations, within 30 hours of payment: long before any cutoff.

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-import numpy as np
 import pandas as pd
 
-from orderkit.businessdays import JST, BusinessCalendar
+from orderkit.businessdays import BusinessCalendar
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.status import OrderStatus
 
@@ -99,19 +98,8 @@ def confirm_by(
     NaT for Amazon-fulfilled orders and orders with neither date.
     """
     cal = BusinessCalendar.from_policy(policy)
-    paid_day = paid_at.dt.tz_convert(JST).dt.tz_localize(None).dt.normalize()
-    known = paid_day.notna().to_numpy()
-    days = np.full(len(paid_at), np.datetime64("NaT"), dtype="datetime64[D]")
-    if known.any():
-        days[known] = np.busday_offset(
-            paid_day.to_numpy()[known].astype("datetime64[D]"),
-            policy.handling_days,
-            roll="forward",
-            busdaycal=cal.numpy,
-        )
-    end_of_day = (
-        pd.Series(days.astype("datetime64[ns]"), index=paid_at.index)
-        + pd.Timedelta(hours=23, minutes=59, seconds=59)
-    ).dt.tz_localize(JST)
-    ship_by = latest_ship_date.where(latest_ship_date.notna(), end_of_day.dt.tz_convert("UTC"))
+    paid_ns = paid_at.dt.tz_convert("UTC").array.as_unit("ns").asi8
+    derived = cal.ship_by_ns(paid_ns, policy.handling_days).view("M8[ns]")
+    end_of_day = pd.Series(pd.DatetimeIndex(derived).tz_localize("UTC"), index=paid_at.index)
+    ship_by = latest_ship_date.where(latest_ship_date.notna(), end_of_day)
     return (ship_by + policy.confirm_cutoff).where(seller_fulfilled.to_numpy())
