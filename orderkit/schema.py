@@ -125,11 +125,14 @@ def codes(series: pd.Series) -> pd.Series:
     """Return a text column as ``category``: ``str`` categories, the values present, sorted.
 
     One canonical form means two columns holding the same values compare equal, whatever order
-    the values arrived in (a book saved and loaded again is the book that was saved). Arrow's
-    dictionary encoding does the work for an Arrow-backed column: it is several times faster than
-    pandas' factorize on a million rows.
+    the values arrived in (a book saved and loaded again is the book that was saved). A column
+    that is already ``category`` with sorted ``str`` categories is returned as it is, without a
+    pass over its rows (after a filter it may keep categories no row uses). Arrow's dictionary
+    encoding does the work for text: several times faster than pandas' factorize on a million rows.
     """
     if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.categories.dtype == STR:
+        if series.cat.categories.is_monotonic_increasing:
+            return series
         return _canonical(series)
     if isinstance(series.dtype, pd.CategoricalDtype) or series.dtype != STR:
         series = series.astype(STR)
