@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -104,3 +105,64 @@ def test_the_same_fact_from_two_sources_is_one_event():
     a = Event("503-1234567-1234567", at, EventKind.PLACED, source="report.txt")
     b = Event("503-1234567-1234567", at, EventKind.PLACED, source="spapi")
     assert book.extend([a]) == 1 and book.extend([b]) == 0
+
+
+# ---- code columns: category with canonical categories ---------------------------------------
+
+
+def test_code_columns_are_categories_of_text_in_every_source(tmp_path):
+    for source, book in books(tmp_path).items():
+        for table, spec in (("orders", schema.ORDERS), ("events", schema.EVENTS)):
+            frame = getattr(book, table)
+            for name, col in spec.items():
+                if col.dtype == schema.CODE:
+                    categories = frame[name].cat.categories
+                    assert categories.dtype == schema.STR, (source, name)
+                    assert categories.is_monotonic_increasing, (source, name)
+
+
+def test_code_columns_compare_and_filter_like_text():
+    events = schema.conform(pd.DataFrame({"kind": ["placed", "canceled", None]}), "events")
+    assert (events["kind"] == "placed").tolist() == [True, False, False]
+    assert events["kind"].isin(["canceled"]).tolist() == [False, True, False]
+    assert events["kind"].isna().tolist() == [False, False, True]
+
+
+def test_codes_are_canonical_whatever_order_the_values_arrive_in():
+    a = schema.codes(pd.Series(["seller", "buyer", "seller"], dtype="str"))
+    b = schema.codes(pd.Series(["buyer", "seller", "seller"], dtype="str"))
+    assert a.dtype == b.dtype
+    assert list(a.cat.categories) == ["buyer", "seller"]
+
+
+def test_categorical_from_codes_keeps_only_the_labels_used_sorted():
+    cat = schema.categorical(np.array([2, -1, 0, 2]), ["seller", "amazon", "buyer"])
+    assert list(cat.categories) == ["buyer", "seller"]
+    assert [None if pd.isna(v) else v for v in cat] == ["buyer", None, "seller", "buyer"]
+
+
+def test_concat_keeps_code_columns_categorical_across_different_values():
+    a = schema.conform(pd.DataFrame({"source": ["sample"]}), "events")
+    b = schema.conform(pd.DataFrame({"source": ["workbench"]}), "events")
+    both = schema.concat([a, b])
+    assert isinstance(both["source"].dtype, pd.CategoricalDtype)
+    assert both["source"].tolist() == ["sample", "workbench"]
+    schema.validate(both, "events")
+
+
+def test_a_book_keeps_code_columns_categorical_when_an_action_adds_a_new_value():
+    book = sample.book(5, seed=1)
+    order_id = book.orders["order_id"].iloc[0]
+    from orderkit.events import Actor, Event, EventKind
+
+    book.extend([Event(order_id, NOW, EventKind.BUYER_CONTACTED, Actor.BUYER, channel="phone")])
+    schema.validate(book.events, "events")
+    assert "phone" in set(book.events["channel"].dropna())
+
+
+def test_missing_columns_are_empty_in_their_dtype_and_independent():
+    events = schema.conform(pd.DataFrame({"kind": ["placed", "placed"]}), "events")
+    schema.validate(events, "events")
+    assert events["due"].isna().all() and events["amount"].isna().all()
+    events.loc[0, "due"] = pd.Timestamp("2026-11-02", tz="UTC")  # due and shipped_at share a blank
+    assert events["shipped_at"].isna().all()

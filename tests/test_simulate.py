@@ -253,3 +253,13 @@ def test_event_ids_are_stable():
         Actor.AMAZON,
     )
     assert e.event_id == "79b6fc0f823251ad"
+
+
+def test_distinct_numbers_are_distinct_by_bijection_and_by_redraw():
+    from orderkit.simulate import _numbers
+
+    rng = np.random.default_rng(7)
+    wide = _numbers(rng, 200_000, 14, unique=True)  # the last seven digits: an affine bijection
+    narrow = _numbers(rng, 50_000, 5, unique=True)  # 5 digits: collisions certain, re-drawn
+    assert len(np.unique(wide)) == len(wide) and wide.max() < 10**14
+    assert len(np.unique(narrow)) == len(narrow) and narrow.max() < 10**5
