@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -654,33 +655,6 @@ def _events_frame(
     tracking_rows = _digits(_numbers(rng, int(tracked.sum()), 12, unique=False), 12)
     tracking = _strings(tracking_rows, tracked, compact=True)
     tracking_codes = np.where(tracked, np.cumsum(tracked) - 1, -1)
-    null_str, null_ts, null_int = (
-        _null_str(m),
-        _timestamps(np.full(m, _NAT)),
-        _yen(np.zeros(m), np.zeros(m, bool)),
-    )
-    cols: dict[str, pd.Series] = {
-        "order_id": _remember(
-            _strings(ids.order_rows[order]), order.astype(np.int32), ids.orders_key
-        ),
-        "at": _timestamps(at),
-        "kind": _labels(kind, _KINDS),
-        "actor": _labels(actor, _ACTORS),
-        "order_item_id": _remember(
-            _strings(ids.item_rows[line[line >= 0]], line >= 0, compact=True),
-            line.astype(np.int32),
-            ids.items_key,
-        ),
-        "quantity": _yen(quantity, quantity >= 0),
-        "amount": null_int,
-        "reason": _labels(reason, _REASONS),
-        "carrier": _labels(carrier, carriers),
-        "tracking_number": tracking,
-        "channel": _labels(np.full(m, -1, np.int8), []),
-        "due": null_ts,
-        "shipped_at": null_ts,
-        "ref": null_str,
-    }
     # The ids, from the arrays: each distinct value hashed once, as orderkit.events.event_ids does.
     hashes = {
         "order_id": lambda: _coded(hash_text_rows(ids.order_rows), order),
@@ -694,7 +668,36 @@ def _events_frame(
         "tracking_number": lambda: _coded(hash_text_rows(tracking_rows), tracking_codes),
         **dict.fromkeys(("amount", "channel", "due", "ref", "shipped_at"), NULL_HASH),
     }
-    frame = pd.DataFrame({"event_id": combine_ids(hashes, m), **cols})
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderkit-ids") as pool:
+        event_ids = pool.submit(combine_ids, hashes, m)  # hashed while the columns are built
+        null_str, null_ts, null_int = (
+            _null_str(m),
+            _timestamps(np.full(m, _NAT)),
+            _yen(np.zeros(m, np.int64), np.zeros(m, bool)),  # calloc: pages never touched
+        )
+        cols: dict[str, pd.Series] = {
+            "order_id": _remember(
+                _strings(ids.order_rows[order]), order.astype(np.int32), ids.orders_key
+            ),
+            "at": _timestamps(at),
+            "kind": _labels(kind, _KINDS),
+            "actor": _labels(actor, _ACTORS),
+            "order_item_id": _remember(
+                _strings(ids.item_rows[line[line >= 0]], line >= 0, compact=True),
+                line.astype(np.int32),
+                ids.items_key,
+            ),
+            "quantity": _yen(quantity, quantity >= 0),
+            "amount": null_int,
+            "reason": _labels(reason, _REASONS),
+            "carrier": _labels(carrier, carriers),
+            "tracking_number": tracking,
+            "channel": _labels(np.full(m, -1, np.int8), []),
+            "due": null_ts,
+            "shipped_at": null_ts,
+            "ref": null_str,
+        }
+        frame = pd.DataFrame({"event_id": event_ids.result(), **cols})
     frame["source"] = _labels(np.zeros(m, np.int64), ["simulate"])
     return frame
 
@@ -831,18 +834,27 @@ def simulate(scenario: Scenario, *, seed: int) -> OrderBook:
     """
     s = scenario
     rng = np.random.default_rng(seed)
-    placed = _arrivals(s, rng)
-    n = len(placed)
-    lines = _lines(s, rng, n)
-    units = np.bincount(lines.order, weights=lines.quantity, minlength=n).astype(np.int64)
-    fleet = _fleet(s, rng, placed, units)
-    cod = fleet.method[lines.order[lines.first]] == _METHODS.index("cod")
-    lines.cod_fee[lines.first[cod]] = s.cod_fee_yen
-    ids = _ids(rng, n, len(lines.order))
-    blocks = _blocks(s, fleet, lines)
-    events = _events_frame(s, rng, blocks, ids)
-    last = np.full(n, _NAT)
-    for b in blocks:  # each block holds an order at most once
-        last[b.order] = np.maximum(last[b.order], b.at)
-    orders = _orders_frame(s, rng, fleet, ids.orders, last)
-    return OrderBook(orders, _items_frame(lines, ids), events)
+    # Independent stages draw from their own streams and overlap on a second thread (numpy and
+    # Arrow release the GIL in their loops): the ids while the fleet is drawn, the order and item
+    # tables while the event table is built. The result depends on the seed only.
+    id_rng, order_rng = rng.spawn(2)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderkit-simulate") as pool:
+        placed = _arrivals(s, rng)
+        n = len(placed)
+        lines = _lines(s, rng, n)
+        drawn_ids = pool.submit(_ids, id_rng, n, len(lines.order))
+        units = np.bincount(lines.order, weights=lines.quantity, minlength=n).astype(np.int64)
+        fleet = _fleet(s, rng, placed, units)
+        cod = fleet.method[lines.order[lines.first]] == _METHODS.index("cod")
+        lines.cod_fee[lines.first[cod]] = s.cod_fee_yen
+        blocks = _blocks(s, fleet, lines)
+        last = np.full(n, _NAT)
+        for b in blocks:  # each block holds an order at most once
+            last[b.order] = np.maximum(last[b.order], b.at)
+        ids = drawn_ids.result()
+        tables = pool.submit(
+            lambda: (_orders_frame(s, order_rng, fleet, ids.orders, last), _items_frame(lines, ids))
+        )
+        events = _events_frame(s, rng, blocks, ids)
+        orders, items = tables.result()
+    return OrderBook(orders, items, events)
