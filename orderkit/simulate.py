@@ -637,10 +637,19 @@ def _events_frame(
         values = np.array([value(b) for b in blocks], np.int8)  # type: ignore[operator]
         return np.repeat(values, [len(b.order) for b in blocks])
 
+    # Codes index the labels in use, sorted: the canonical categories, with no pass to remap them.
+    present = [b for b in blocks if len(b.order)]
+    kinds = sorted({b.kind.value for b in present})
+    actors = sorted({b.actor.value for b in present})
+    used = sorted({_REASONS[c] for b in present if b.reason is not None for c in set(b.reason)})
+    to_used = np.array([used.index(r) if r in used else -1 for r in _REASONS], np.int8)
+    for b in blocks:
+        if b.reason is not None:
+            b.reason = to_used[b.reason]
     by_order = _by_order(blocks)
     order, at = cat("order")[by_order], cat("at")[by_order]
-    kind = const(lambda b: _KINDS.index(b.kind))[by_order]
-    actor = const(lambda b: _ACTORS.index(b.actor))[by_order]
+    kind = const(lambda b: kinds.index(b.kind.value) if len(b.order) else -1)[by_order]
+    actor = const(lambda b: actors.index(b.actor.value) if len(b.order) else -1)[by_order]
     shipment = const(lambda b: b.shipment)[by_order].astype(bool)
     reason, line, quantity = (
         cat("reason")[by_order],
@@ -648,9 +657,10 @@ def _events_frame(
         cat("quantity")[by_order],
     )
     m = len(order)
-    carriers = list(s.carriers)
-    carrier = np.where(shipment, rng.choice(len(carriers), size=m, p=_p(s.carriers)), -1)
-    seller = actor == _ACTORS.index(Actor.SELLER)
+    carriers = sorted(s.carriers)
+    share = _p({c: s.carriers[c] for c in carriers})
+    carrier = np.where(shipment, rng.choice(len(carriers), size=m, p=share), -1)
+    seller = actor == (actors.index(Actor.SELLER.value) if Actor.SELLER.value in actors else -2)
     tracked = shipment & ~(seller & (rng.random(m) < s.tracking_missing))
     tracking_rows = _digits(_numbers(rng, int(tracked.sum()), 12, unique=False), 12)
     tracking = _strings(tracking_rows, tracked, compact=True)
@@ -659,11 +669,11 @@ def _events_frame(
     hashes = {
         "order_id": lambda: _coded(hash_text_rows(ids.order_rows), order),
         "at": lambda: hash_ints(at),
-        "kind": lambda: _coded(_label_hashes(_KINDS), kind),
-        "actor": lambda: _coded(_label_hashes(_ACTORS), actor),
+        "kind": lambda: _coded(_label_hashes(kinds), kind),
+        "actor": lambda: _coded(_label_hashes(actors), actor),
         "order_item_id": lambda: _coded(*_used_hashes(ids.item_rows, line)),
         "quantity": lambda: hash_ints(quantity, quantity >= 0),
-        "reason": lambda: _coded(_label_hashes(_REASONS), reason),
+        "reason": lambda: _coded(_label_hashes(used), reason),
         "carrier": lambda: _coded(_label_hashes(carriers), carrier),
         "tracking_number": lambda: _coded(hash_text_rows(tracking_rows), tracking_codes),
         **dict.fromkeys(("amount", "channel", "due", "ref", "shipped_at"), NULL_HASH),
@@ -680,8 +690,8 @@ def _events_frame(
                 _strings(ids.order_rows[order]), order.astype(np.int32), ids.orders_key
             ),
             "at": _timestamps(at),
-            "kind": _labels(kind, _KINDS),
-            "actor": _labels(actor, _ACTORS),
+            "kind": _labels(kind, kinds),
+            "actor": _labels(actor, actors),
             "order_item_id": _remember(
                 _strings(ids.item_rows[line[line >= 0]], line >= 0, compact=True),
                 line.astype(np.int32),
@@ -689,7 +699,7 @@ def _events_frame(
             ),
             "quantity": _yen(quantity, quantity >= 0),
             "amount": null_int,
-            "reason": _labels(reason, _REASONS),
+            "reason": _labels(reason, used),
             "carrier": _labels(carrier, carriers),
             "tracking_number": tracking,
             "channel": _labels(np.full(m, -1, np.int8), []),
