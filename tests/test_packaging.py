@@ -57,3 +57,15 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 def test_package_is_typed():
     assert (ROOT / "orderkit" / "py.typed").exists()
+
+
+def test_committed_notebooks_show_no_warnings_or_errors():
+    # A reader sees the committed outputs first: a deprecation warning or a traceback in them is
+    # documentation gone wrong (make refresh-notebooks regenerates them).
+    import json
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                assert out.get("name") != "stderr", f"{path.name} cell {i}: {out.get('text')}"
+                assert out.get("output_type") != "error", f"{path.name} cell {i}"
