@@ -153,10 +153,14 @@ def codes(series: pd.Series) -> pd.Series:
     )
 
 
-def categorical(codes: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
-    """Return ``labels[codes]`` (code -1: missing) in the canonical form of :func:`codes`."""
+def categorical(indices: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
+    """Return ``labels[indices]`` (index -1: missing) in the canonical form of :func:`codes`.
+
+    ``labels`` must be distinct and every index in ``[-1, len(labels))`` (not checked: this is
+    the fast path for codes a program drew itself).
+    """
     cat = pd.Categorical.from_codes(
-        codes, categories=pd.Index(list(labels), dtype=STR), validate=False
+        indices, categories=pd.Index(list(labels), dtype=STR), validate=False
     )
     return _canonical(pd.Series(cat, copy=False)).array
 

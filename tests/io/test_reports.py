@@ -420,3 +420,24 @@ def test_item_keys_and_first_rows_from_order_codes_equal_the_plain_pandas_ones()
     pd.testing.assert_series_equal(_item_ids(rows, codes), _item_ids(rows))
     assert _item_ids(rows, codes).tolist()[:3] == ["sku:x", "sku:x", "sku:x#2"]
     assert (_first_rows(codes) == ~rows["order_id"].duplicated().to_numpy()).all()
+
+
+def test_a_date_that_parses_but_breaks_a_rule_is_quoted_as_the_file_has_it(tmp_path):
+    # The reader parses well-formed date-times itself; a rule broken by one (last updated before
+    # the purchase) still names the line and quotes the text, not a parsed timestamp.
+    purchase = HEADER[2].split("\t")[HEADER[0].split("\t").index("purchase-date")]
+    line = _replace(HEADER[2], "last-updated-date", "2020-01-01T00:00:00+09:00")
+    (problem,) = read_report(_write(tmp_path, [HEADER[0], HEADER[1], line])).problems
+    assert (problem.line, problem.column) == (3, "last-updated-date")
+    assert problem.value == "2020-01-01T00:00:00+09:00" and purchase > "2020"
+    assert "purchase-date" in problem.expected
+
+
+def test_a_date_without_its_offset_is_a_bad_row(tmp_path):
+    line = _replace(HEADER[2], "purchase-date", "2026-11-02T11:00:00")
+    (problem,) = read_report(_write(tmp_path, [HEADER[0], HEADER[1], line])).problems
+    assert (problem.line, problem.column, problem.value) == (
+        3,
+        "purchase-date",
+        "2026-11-02T11:00:00",
+    )
