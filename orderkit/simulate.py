@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -387,6 +387,17 @@ class _Fleet:
 _METHODS = ("card", "cvs", "cod", "points", "other")
 
 
+def _after(mask: np.ndarray, start: np.ndarray, draw: Callable[[int], np.ndarray]) -> np.ndarray:
+    """Return ``start`` plus a drawn delay where ``mask`` holds, ``_NAT`` elsewhere.
+
+    Only the selected rows draw: ``draw(k)`` returns ``k`` delays in nanoseconds.
+    """
+    out = np.full(len(mask), _NAT)
+    rows = np.flatnonzero(mask)
+    out[rows] = start[rows] + draw(len(rows))
+    return out
+
+
 def _payments(s: Scenario, rng: np.random.Generator, placed: np.ndarray, n: int) -> tuple:
     methods = list(s.payment_mix)
     method = np.array([_METHODS.index(m) for m in methods])[
@@ -394,11 +405,9 @@ def _payments(s: Scenario, rng: np.random.Generator, placed: np.ndarray, n: int)
     ]
     cvs = method == _METHODS.index("cvs")
     window = int(s.policy.cvs_payment_window.total_seconds()) * _NS
-    delay = np.where(
-        cvs,
-        _lognormal_ns(rng, n, s.cvs_pay_median_hours, s.cvs_pay_sigma),
-        _uniform_ns(rng, n, 2, 60),
-    )
+    delay = _uniform_ns(rng, n, 2, 60)
+    some = np.flatnonzero(cvs)  # draw only what is used: a few percent of the fleet, often
+    delay[some] = _lognormal_ns(rng, len(some), s.cvs_pay_median_hours, s.cvs_pay_sigma)
     never = cvs & ((rng.random(n) < s.cvs_never_pays) | (delay >= window - _MIN))
     paid = np.where(never, _NAT, placed + delay)
     return method, paid, never
@@ -411,7 +420,7 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray, units: np.
     # The buyer's own cancellation within the 5-minute window (seller-fulfilled only).
     edit = int(s.policy.buyer_edit_window.total_seconds())
     bc = ~afn & (rng.random(n) < s.buyer_cancel)
-    buyer_cancel = np.where(bc, placed + _uniform_ns(rng, n, 10, edit - 10), _NAT)
+    buyer_cancel = _after(bc, placed, lambda k: _uniform_ns(rng, k, 10, edit - 10))
     paid = np.where(bc & (paid >= buyer_cancel), _NAT, paid)
     open_paid = (paid != _NAT) & ~bc
     mfn = ~afn & open_paid
@@ -421,11 +430,10 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray, units: np.
     cutoff = ship_by + int(s.policy.confirm_cutoff.total_seconds()) * _NS
     # The seller's cancellations, within 30 hours of payment: long before any cutoff.
     sc = mfn & (rng.random(n) < s.seller_cancel)
-    seller_cancel = np.where(sc, paid + _uniform_ns(rng, n, 1800, 30 * 3600), _NAT)
+    seller_cancel = _after(sc, paid, lambda k: _uniform_ns(rng, k, 1800, 30 * 3600))
     reasons = list(s.seller_cancel_reasons)
-    seller_reason = np.where(
-        sc, rng.choice(len(reasons), size=n, p=_p(s.seller_cancel_reasons)), -1
-    )
+    seller_reason = np.full(n, -1, np.int64)
+    seller_reason[sc] = rng.choice(len(reasons), size=int(sc.sum()), p=_p(s.seller_cancel_reasons))
     # Dispatch on a business day, then confirm after a lag; too late a confirmation never comes.
     ships = mfn & ~sc
     k = rng.choice(len(s.dispatch_days), size=n, p=_p(s.dispatch_days))
@@ -435,16 +443,16 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray, units: np.
     dispatch = _jst_midnight(day) + _uniform_ns(rng, n, *(h * 3600 for h in s.dispatch_hours))
     dispatch = np.maximum(dispatch, paid + 10 * _MIN)
     lag = _lognormal_ns(rng, n, s.confirm_lag_median_hours, s.confirm_lag_sigma)
-    lag += np.where(rng.random(n) < s.confirm_delayed, _uniform_ns(rng, n, 86400, 8 * 86400), 0)
+    delayed = np.flatnonzero(rng.random(n) < s.confirm_delayed)
+    lag[delayed] += _uniform_ns(rng, len(delayed), 86400, 8 * 86400)
     confirm1 = dispatch + lag
     auto = ships & ((rng.random(n) < s.never_confirmed) | (confirm1 >= cutoff))
     ships &= ~auto
     afn_ships = afn & open_paid
-    confirm1 = np.where(
-        ships, confirm1, np.where(afn_ships, paid + _uniform_ns(rng, n, 7200, 30 * 3600), _NAT)
-    )
+    afn_confirm = _after(afn_ships, paid, lambda k: _uniform_ns(rng, k, 7200, 30 * 3600))
+    confirm1 = np.where(ships, confirm1, afn_confirm)
     partial = ships & (units >= 2) & (rng.random(n) < s.partial_shipment)
-    confirm2 = np.where(partial, confirm1 + _uniform_ns(rng, n, 86400, 6 * 86400), _NAT)
+    confirm2 = _after(partial, confirm1, lambda k: _uniform_ns(rng, k, 86400, 6 * 86400))
     return _Fleet(
         placed=placed, afn=afn, method=method, paid=paid, cvs_expires=never & ~bc,
         buyer_cancel=buyer_cancel, seller_cancel=seller_cancel, seller_reason=seller_reason,
