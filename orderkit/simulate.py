@@ -5,8 +5,9 @@ convenience-store payments that arrive late or never, handling time in business 
 calendar, shipping and confirmation lags, partial shipments, orders that are never confirmed and
 auto-cancel at the cutoff, buyer and seller cancellations, missing tracking numbers — into an
 :class:`~orderkit.book.OrderBook` with ``source="simulate"``. It is vectorised: every quantity is
-drawn for all orders in one numpy call, so a million orders take about a second; there is no Python
-loop per order. The same scenario and seed give the same book.
+drawn in one numpy call (for the orders it concerns), and independent stages overlap on a second
+thread, so a million orders take about a second; there is no Python loop per order. The same scenario
+and seed give the same book.
 
 Every simulated timeline is one the rules allow: folding any order through
 :meth:`OrderView.state <orderkit.book.OrderView.state>` never raises. Each order's *whole* timeline is
@@ -194,9 +195,9 @@ class Scenario:
 
 # ---- integer codes kept for the fleet lens ------------------------------------------------------
 #
-# The simulator builds its text columns from integer codes (an order's row, an event kind's position
-# in EventKind, ...). It remembers them for :mod:`orderkit.metrics`, which would otherwise recover
-# them from the text. A code stands only for the very Arrow array the simulator made (Arrow arrays
+# The simulator builds its id columns from integer codes (an order's row, an item's row). It
+# remembers them for :mod:`orderkit.metrics`, which would otherwise recover them from the text
+# (code columns such as the event kind are ``category`` and carry their codes themselves). A code stands only for the very Arrow array the simulator made (Arrow arrays
 # are immutable; any change to the column replaces the array), and is forgotten with it.
 
 _KNOWN: dict[int, tuple[weakref.ref, np.ndarray, object]] = {}
@@ -490,9 +491,7 @@ def _lines(s: Scenario, rng: np.random.Generator, n: int) -> _Lines:
     )
 
 
-# Event blocks are built as parallel columns; codes index these label lists.
-_KINDS = [k.value for k in EventKind]
-_ACTORS = [a.value for a in Actor]
+# A block's reasons index this list until the event table maps them to the reasons in use.
 _REASONS = [r.value for r in CancelReason]
 
 
