@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -176,7 +177,7 @@ class _History:
     change_order: np.ndarray
     change_at: np.ndarray
     change_status: np.ndarray
-    shipments: pd.DataFrame = field(repr=False)  # accepted shipment confirmations
+    shipments: pd.DataFrame = field(repr=False)  # accepted shipment confirmations, chunk by chunk
     policy: Policy = DEFAULT_POLICY
 
     def confirm_by(self) -> np.ndarray:
@@ -189,8 +190,22 @@ class _History:
         return (self.ship_by != _NEVER) & (self.ship_by_recorded | (self.paid <= at))
 
 
+# Orders replayed together. Each step's arrays stay a few MB, and the chunks run on two threads:
+# orders are independent, and numpy releases the GIL for the arrays' work.
+_CHUNK = 1 << 17
+_WORKERS = 2
+
+
+@dataclass
+class _Log:
+    """What the replay of one chunk of orders records, each order's entries in time order."""
+
+    changes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    shipments: list[tuple[np.ndarray, ...]] = field(default_factory=list)
+
+
 class _Replay:
-    """The vectorised fold (internal): one step per event rank, all orders at once."""
+    """The vectorised fold (internal): one step per event rank, for a chunk of orders at once."""
 
     def __init__(self, book: OrderBook, policy: Policy) -> None:
         self.policy = policy
@@ -228,6 +243,8 @@ class _Replay:
         self.ev_kind = self.sorted(_codes(events["kind"], _KINDS))
         self.ev_actor = self.sorted(_codes(events["actor"], _ACTORS))
         self.events = events
+        self.calendar = BusinessCalendar.from_policy(policy)
+        self.calendar.numpy  # built here, not by two threads at once  # noqa: B018
 
     def sorted(self, values: np.ndarray) -> np.ndarray:
         """Return a per-row array of the event table in the replay's order (no copy if it is)."""
@@ -263,9 +280,9 @@ class _Replay:
         derived = self.derived_ship_by[o]
         return np.where(~self.mfn[o], _NEVER, np.where(self.lsd[o] != _NEVER, self.lsd[o], derived))
 
-    def _change(self, o: np.ndarray, at: np.ndarray, status: np.ndarray | int) -> None:
+    def _change(self, log: _Log, o: np.ndarray, at: np.ndarray, status: np.ndarray | int) -> None:
         status = np.broadcast_to(status, o.shape).astype(np.int8)
-        self.changes.append((o.astype(np.int32), at, status))
+        log.changes.append((o.astype(np.int32), at, status))
         self.status[o] = status
         closing = (status == _CANCELED) | (status == _UNFULFILLABLE)
         self.closed[o[closing]] = at[closing]
@@ -294,7 +311,12 @@ class _Replay:
         return due, kind, reason
 
     def _clock(
-        self, o: np.ndarray, until: np.ndarray, kind: np.ndarray | None, actor: np.ndarray | None
+        self,
+        log: _Log,
+        o: np.ndarray,
+        until: np.ndarray,
+        kind: np.ndarray | None,
+        actor: np.ndarray | None,
     ) -> np.ndarray:
         """Apply the clock due by ``until``; return which next events stand for it.
 
@@ -310,7 +332,7 @@ class _Replay:
             stands_for = fires & (kind == tick_kind) & (actor == _ACTORS.index(Actor.AMAZON))
         fire_at = np.maximum(due, self.last[o])
         t = o[fires]
-        self._change(t, fire_at[fires], _CANCELED)
+        self._change(log, t, fire_at[fires], _CANCELED)
         self.cancel_actor[t] = _ACTORS.index(Actor.AMAZON)
         self.cancel_reason[t] = reason[fires]
         self.last[t] = fire_at[fires]
@@ -318,20 +340,40 @@ class _Replay:
 
     # -- one step: each order's k-th event --------------------------------------------------------
     def run(self, reasons: np.ndarray, lines: np.ndarray, quantity: np.ndarray) -> None:
-        """Replay every event, one rank at a time, then the clock after each order's last event."""
+        """Replay every event, one rank at a time, then the clock after each order's last event.
+
+        Orders are replayed in chunks (see ``_CHUNK``), two chunks at a time; each chunk's log is
+        kept in chunk order, so the history does not depend on which thread finished first.
+        """
         self._start()
         counts = np.bincount(self.ev_order, minlength=self.n)
         starts = np.cumsum(counts) - counts
-        for k in range(int(counts.max(initial=0))):
-            orders = np.flatnonzero(counts > k)
-            pos = starts[orders] + k
-            live = self.refused[orders] == _NEVER
-            self._step(orders[live], pos[live], reasons, lines, quantity)
-        o = np.flatnonzero((self.status >= 0) & (self.refused == _NEVER))
-        self._clock(o, np.full(len(o), _NEVER - 1), None, None)
+
+        def replay(lo: int) -> _Log:
+            log = _Log()
+            hi = min(lo + _CHUNK, self.n)
+            chunk = counts[lo:hi]
+            for k in range(int(chunk.max(initial=0))):
+                orders = lo + np.flatnonzero(chunk > k)
+                pos = starts[orders] + k
+                live = self.refused[orders] == _NEVER
+                self._step(log, orders[live], pos[live], reasons, lines, quantity)
+            o = lo + np.flatnonzero((self.status[lo:hi] >= 0) & (self.refused[lo:hi] == _NEVER))
+            self._clock(log, o, np.full(len(o), _NEVER - 1), None, None)
+            return log
+
+        chunks = range(0, self.n, _CHUNK)
+        if len(chunks) > 1:
+            with ThreadPoolExecutor(_WORKERS, thread_name_prefix="orderkit-replay") as pool:
+                logs = list(pool.map(replay, chunks))
+        else:
+            logs = [replay(lo) for lo in chunks]
+        self.changes = [c for log in logs for c in log.changes]
+        self.shipment_rows = [r for log in logs for r in log.shipments]
 
     def _step(
         self,
+        log: _Log,
         o: np.ndarray,
         pos: np.ndarray,
         reasons: np.ndarray,
@@ -344,11 +386,11 @@ class _Replay:
         self._refuse(o[placed == started], at[placed == started])  # placed once, and first
         first = placed & ~started
         self.placed[o[first]] = at[first]
-        self._change(o[first], at[first], _PENDING)
+        self._change(log, o[first], at[first], _PENDING)
         self.last[o[first]] = at[first]
         rest = ~placed & started
         o, pos, at, kind, actor = o[rest], pos[rest], at[rest], kind[rest], actor[rest]
-        stood_for = self._clock(o, at, kind, actor)
+        stood_for = self._clock(log, o, at, kind, actor)
         c = o[stood_for]
         self.cancel_actor[c] = actor[stood_for]
         self.cancel_reason[c] = reasons[pos[stood_for]]
@@ -356,14 +398,15 @@ class _Replay:
         go = ~stood_for & (self.refused[o] == _NEVER)
         o, pos, at, kind, actor = o[go], pos[go], at[go], kind[go], actor[go]
         ship = kind == _K[EventKind.SHIPMENT_CONFIRMED]
-        self._ship(o[ship], pos[ship], at[ship], lines, quantity)
+        self._ship(log, o[ship], pos[ship], at[ship], lines, quantity)
         trig = ~ship & (_KIND_TRIGGER[kind] >= 0)
-        self._trigger(o[trig], pos[trig], at[trig], kind[trig], actor[trig], reasons)
+        self._trigger(log, o[trig], pos[trig], at[trig], kind[trig], actor[trig], reasons)
         other = ~ship & ~trig
         self.last[o[other]] = at[other]
 
     def _trigger(
         self,
+        log: _Log,
         o: np.ndarray,
         pos: np.ndarray,
         at: np.ndarray,
@@ -382,12 +425,13 @@ class _Replay:
         self._refuse(o[bad], at[bad])
         ok = ~bad
         o, pos, at, kind, actor, nxt = o[ok], pos[ok], at[ok], kind[ok], actor[ok], nxt[ok]
-        self._change(o, at, nxt)
+        self._change(log, o, at, nxt)
         self.last[o] = at
         pays = kind == _K[EventKind.PAYMENT_COMPLETED]
         self.paid[o[pays]] = at[pays]
-        calendar = BusinessCalendar.from_policy(self.policy)
-        self.derived_ship_by[o[pays]] = calendar.ship_by_ns(at[pays], self.policy.handling_days)
+        self.derived_ship_by[o[pays]] = self.calendar.ship_by_ns(
+            at[pays], self.policy.handling_days
+        )
         ends = (kind == _K[EventKind.CANCELED]) | (kind == _K[EventKind.PAYMENT_EXPIRED])
         self.cancel_actor[o[ends]] = actor[ends]
         expired = kind[ends] == _K[EventKind.PAYMENT_EXPIRED]
@@ -398,6 +442,7 @@ class _Replay:
 
     def _ship(
         self,
+        log: _Log,
         o: np.ndarray,
         pos: np.ndarray,
         at: np.ndarray,
@@ -422,14 +467,17 @@ class _Replay:
             self.total[o] - self.confirmed_value[o],
             self.item_amount[li] * q // np.maximum(self.item_qty[li], 1),
         )
-        self.shipment_rows.append((self.table_rows(pos[ok]), at, value, o))
+        log.shipments.append((self.table_rows(pos[ok]), at, value, o))
         self.confirmed_value[o] += value
         self.item_shipped[li[~whole]] += q[~whole]
         self.shipped[o] = np.where(whole, self.ordered[o], self.shipped[o] + np.where(whole, 0, q))
         self.all_shipped[o[whole]] = True
         complete = self.shipped[o] >= self.ordered[o]
         self._change(
-            o, at, np.where(complete, _S[OrderStatus.SHIPPED], _S[OrderStatus.PARTIALLY_SHIPPED])
+            log,
+            o,
+            at,
+            np.where(complete, _S[OrderStatus.SHIPPED], _S[OrderStatus.PARTIALLY_SHIPPED]),
         )
         self.first[o] = np.minimum(self.first[o], at)
         self.full[o[complete]] = at[complete]
@@ -483,14 +531,19 @@ def _replay(book: OrderBook, policy: Policy) -> _History:
     cached = _CACHE.get(book)
     if cached is not None and cached[0] == key:
         return cached[1]
+    history = _replayed(book, policy)
+    _CACHE[book] = (key, history)
+    return history
+
+
+def _replayed(book: OrderBook, policy: Policy) -> _History:
+    """Return ``book``'s status history under ``policy``, replayed afresh."""
     r = _Replay(book, policy)
     reasons = r.sorted(_codes(book.events["reason"], _REASONS))
     q = book.events["quantity"].array  # Int64: values and mask, no copy
     quantity = r.sorted(np.where(q._mask, -1, q._data))  # type: ignore[attr-defined]
     r.run(reasons, _line_codes(r), quantity)
-    history = _history(r)
-    _CACHE[book] = (key, history)
-    return history
+    return _history(r)
 
 
 _CACHE: weakref.WeakKeyDictionary[OrderBook, tuple[tuple, _History]] = weakref.WeakKeyDictionary()

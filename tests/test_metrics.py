@@ -118,7 +118,18 @@ def _instants(book: OrderBook) -> list[dt.datetime]:
     ]
 
 
-def test_fleet_lens_agrees_with_the_per_order_lens(book):
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Replay in chunks of 997 orders (on two threads), not the one chunk a small book fits in."""
+    import orderkit.metrics
+
+    monkeypatch.setattr(orderkit.metrics, "_CHUNK", 997)
+    orderkit.metrics._CACHE.clear()
+    yield
+    orderkit.metrics._CACHE.clear()
+
+
+def test_fleet_lens_agrees_with_the_per_order_lens(book, small_chunks):
     """Every order, five instants: status, late, at_risk, confirm_warning and charged agree."""
     assert len(book) >= 10_000
     t0 = time.perf_counter()
@@ -148,6 +159,27 @@ def test_fleet_lens_agrees_with_the_per_order_lens(book):
         f"\nlens agreement: {len(lenses):,} orders, facts {built:.1f} s, {folds:,} folds "
         f"{time.perf_counter() - t0:.1f} s"
     )
+
+
+def test_the_replay_in_chunks_on_two_threads_gives_the_one_chunk_history(book, monkeypatch):
+    import orderkit.metrics as m
+
+    monkeypatch.setattr(m, "_CHUNK", len(book.orders))
+    one = m._replayed(book, Policy())
+    monkeypatch.setattr(m, "_CHUNK", 997)
+    assert len(book.orders) > 3 * 997
+    many = m._replayed(book, Policy())
+    for name in m._History.__dataclass_fields__:
+        a, b = getattr(one, name), getattr(many, name)
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+        elif isinstance(a, pd.DataFrame):  # shipments: listed chunk by chunk
+            a, b = (x.sort_values(["order", "at"], ignore_index=True) for x in (a, b))
+            pd.testing.assert_frame_equal(a, b)
+        elif isinstance(a, pd.Series):
+            pd.testing.assert_series_equal(a, b)
+        else:
+            assert a == b, name
 
 
 def test_the_bulk_facts_are_the_order_views(book):
