@@ -485,9 +485,10 @@ class _Replay:
 
 
 def _sorted_by(order: np.ndarray, at: np.ndarray) -> bool:
-    """Return whether events are sorted by order, then time."""
-    d_order = np.diff(order)
-    return bool((d_order >= 0).all() and ((d_order > 0) | (np.diff(at) >= 0)).all())
+    """Return whether events are sorted by order, then time (with only one-byte temporaries)."""
+    if (order[1:] < order[:-1]).any():
+        return False
+    return not ((order[1:] == order[:-1]) & (at[1:] < at[:-1])).any()
 
 
 def _line_codes(replay: _Replay) -> np.ndarray:
@@ -539,10 +540,12 @@ def _replay(book: OrderBook, policy: Policy) -> _History:
 def _replayed(book: OrderBook, policy: Policy) -> _History:
     """Return ``book``'s status history under ``policy``, replayed afresh."""
     r = _Replay(book, policy)
-    reasons = r.sorted(_codes(book.events["reason"], _REASONS))
     q = book.events["quantity"].array  # Int64: values and mask, no copy
-    quantity = r.sorted(np.where(q._mask, -1, q._data))  # type: ignore[attr-defined]
-    r.run(reasons, _line_codes(r), quantity)
+    r.run(  # no reference kept: these per-event arrays are let go before the history is built
+        r.sorted(_codes(book.events["reason"], _REASONS)),
+        _line_codes(r),
+        r.sorted(np.where(q._mask, -1, q._data)),  # type: ignore[attr-defined]
+    )
     return _history(r)
 
 
@@ -560,46 +563,51 @@ def _tracked(column: pd.Series, rows: np.ndarray) -> np.ndarray:
 
 
 def _history(r: _Replay) -> _History:
+    """Return what the replay ``r`` learnt, reusing its arrays; ``r`` is spent afterwards."""
     n = r.n
-    if r.changes:
-        # Each order's changes were made in time order, at most one per batch: place each batch's
-        # changes after the order's earlier ones (a stable sort by order, by counting).
-        counts = np.zeros(n, np.int64)
-        for c in r.changes:
-            counts[c[0]] += 1
-        seen = np.cumsum(counts) - counts
-        total = int(counts.sum())
-        at = np.empty(total, np.int64)
-        st = np.empty(total, np.int8)
-        for c_o, c_at, c_st in r.changes:
-            dest = seen[c_o]
-            at[dest] = c_at
-            st[dest] = c_st
-            seen[c_o] += 1
-        o = np.repeat(np.arange(n, dtype=np.int32), counts)
-    else:
-        o, at = np.array([], np.int32), np.array([], np.int64)
-        st = np.array([], np.int8)
-    nxt = np.r_[at[1:], _NEVER]
-    nxt = np.where(np.r_[o[1:] != o[:-1], True], _NEVER, nxt)
-    unshipped = st == _UNSHIPPED
+    changes, r.changes = r.changes, []
+    # Each order's changes were made in time order, at most one per batch: place each batch's
+    # changes after the order's earlier ones (a stable sort by order, by counting). Each batch is
+    # let go once placed, so the log and its sorted copy are not both held whole.
+    counts = np.zeros(n, np.int64)
+    for c in changes:
+        counts[c[0]] += 1
+    seen = np.cumsum(counts) - counts
+    total = int(counts.sum())
+    at = np.empty(total, np.int64)
+    st = np.empty(total, np.int8)
+    changes.reverse()
+    while changes:
+        c_o, c_at, c_st = changes.pop()
+        dest = seen[c_o]
+        at[dest] = c_at
+        st[dest] = c_st
+        seen[c_o] += 1
+    del seen
+    o = np.repeat(np.arange(n, dtype=np.int32), counts)
+    del counts
+    # When each spell in Unshipped ends: at the order's next change, if it has one.
+    u = np.flatnonzero(st == _UNSHIPPED)
+    after = np.minimum(u + 1, max(total - 1, 0))
+    ends = np.where((u + 1 < total) & (o[after] == o[u]), at[after], _NEVER)
     u_from = np.full(n, _NEVER, np.int64)
     u_until = np.full(n, _NEVER, np.int64)
-    u_from[o[unshipped]] = at[unshipped]
-    u_until[o[unshipped]] = nxt[unshipped]
-    ship_by = np.full(n, _NEVER, np.int64)
-    every = np.arange(n)
-    ship_by = np.where(r.status >= 0, r.ship_by(every), _NEVER)
+    u_from[o[u]] = at[u]
+    u_until[o[u]] = ends
+    # The ship date: the row's, else the one derived from the payment; none for AFN or unplaced.
+    ship_by = r.derived_ship_by
+    np.copyto(ship_by, r.lsd, where=r.lsd != _NEVER)
+    ship_by[~r.mfn | (r.status < 0)] = _NEVER
     if r.shipment_rows:
         rows = np.concatenate([s[0] for s in r.shipment_rows])
-        tracking = _tracked(r.events["tracking_number"], rows)
         shipments = pd.DataFrame(
             {
-                "order": np.concatenate([s[3] for s in r.shipment_rows]),
+                "order": np.concatenate([s[3] for s in r.shipment_rows]).astype(np.int32),
                 "at": np.concatenate([s[1] for s in r.shipment_rows]),
                 "value": np.concatenate([s[2] for s in r.shipment_rows]),
-                "tracked": tracking,
-            }
+                "tracked": _tracked(r.events["tracking_number"], rows),
+            },
+            copy=False,
         )
     else:
         shipments = pd.DataFrame({"order": [], "at": [], "value": [], "tracked": []})
@@ -691,8 +699,6 @@ def _status_at(h: _History, t: int) -> np.ndarray:
 
 
 # ---- daily counts -----------------------------------------------------------------------------
-
-_DAILY_STATUSES = list(OrderStatus)
 
 
 def _day_ends(first: dt.date, last: dt.date) -> tuple[pd.DatetimeIndex, np.ndarray]:
@@ -789,12 +795,8 @@ def daily(
         raise ValueError(f"end {end} is before start {start}")
     days, ends = _day_ends(start, end)
     out: dict[str, np.ndarray] = {"new_orders": _per_day(ends, placed)[0]}
-    nxt = np.where(
-        np.r_[h.change_order[1:] != h.change_order[:-1], True], _NEVER, np.r_[h.change_at[1:], 0]
-    )
-    for status in _DAILY_STATUSES:
-        mine = h.change_status == _S[status]
-        out[status.value] = _count_intervals(ends, h.change_at[mine], nxt[mine])
+    for status, counts in zip(_STATUSES, _status_counts(h, ends), strict=True):
+        out[status.value] = counts
     late_lo, late_hi, warn_lo, warn_hi = _flag_intervals(h)
     out["late"] = _count_intervals(ends, late_lo, late_hi)
     # What Manage Orders shows as "Shipment is late": late and not yet wholly confirmed.
@@ -809,6 +811,24 @@ def daily(
             ends, h.closed[h.cancel_reason == _REASONS.index(reason)]
         )
     return pd.DataFrame(out, index=days)
+
+
+def _status_counts(h: _History, ends: np.ndarray) -> np.ndarray:
+    """Return, per status (rows, as ``_STATUSES``) and day, how many orders end the day in it.
+
+    Each change puts its order in its status from the change's day on, and takes it out of its
+    previous status from that day: one count up and one down per change, summed over the days.
+    """
+    d = len(ends)
+    day = _days_before(ends, h.change_at)  # the first day whose end is at or after the change
+    key = h.change_status.astype(np.int64) * (d + 1) + day
+    size = len(_STATUSES) * (d + 1)
+    up = np.bincount(key, minlength=size)
+    later = np.flatnonzero(h.change_order[1:] == h.change_order[:-1]) + 1  # not an order's first
+    down = np.bincount(
+        h.change_status[later - 1].astype(np.int64) * (d + 1) + day[later], minlength=size
+    )
+    return np.cumsum((up - down).reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
 
 
 def _flag_intervals(h: _History) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

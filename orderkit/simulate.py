@@ -600,23 +600,22 @@ def _label_hashes(labels: Sequence[str]) -> np.ndarray:
     return text_hashes(pd.Series(list(labels), dtype=schema.STR))
 
 
-def _by_order(blocks: list[_Block]) -> np.ndarray:
-    """Return the stable sort of the blocks' concatenated orders, by counting (no comparison sort).
+def _placement(blocks: list[_Block]) -> tuple[list[np.ndarray], int]:
+    """Return each block's rows in the event table, and the table's length.
 
-    Each block holds an order at most once, so an order's events keep their block sequence.
+    Every order's events lie together, in block sequence (a stable sort by order, by counting:
+    each block holds an order at most once).
     """
     n = 1 + max((int(b.order.max()) for b in blocks if len(b.order)), default=-1)
     counts = np.zeros(n, np.int64)
     for b in blocks:
         counts[b.order] += 1
     seen = np.cumsum(counts) - counts  # where each order's next event goes
-    by_order = np.empty(int(counts.sum()), np.int64)
-    offset = 0
+    rows = []
     for b in blocks:
-        by_order[seen[b.order]] = np.arange(offset, offset + len(b.order))
+        rows.append(seen[b.order])
         seen[b.order] += 1
-        offset += len(b.order)
-    return by_order
+    return rows, int(counts.sum())
 
 
 def _events_frame(
@@ -625,48 +624,42 @@ def _events_frame(
     blocks: list[_Block],
     ids: _Ids,
 ) -> pd.DataFrame:
-    """Concatenate the blocks into a frame of the event table's schema, each order's in time order.
+    """Place the blocks' events in a frame of the event table's schema, each order's in time order.
 
     The blocks come in the order events happen within any one order (placed, paid, canceled or
-    expired, shipments), so a stable sort by order gives every timeline in time order.
+    expired, shipments), so placing them by order, in block sequence, gives every timeline in time
+    order. Each column is written once, at its own dtype; ``blocks`` is emptied as it is used.
     """
-
-    def cat(get: str) -> np.ndarray:
-        parts = [getattr(b, get) for b in blocks]
-        return np.concatenate(
-            [
-                np.full(len(b.order), -1) if p is None else p
-                for b, p in zip(blocks, parts, strict=True)
-            ]
-        )
-
-    def const(value: object) -> np.ndarray:
-        values = np.array([value(b) for b in blocks], np.int8)  # type: ignore[operator]
-        return np.repeat(values, [len(b.order) for b in blocks])
-
     # Codes index the labels in use, sorted: the canonical categories, with no pass to remap them.
     present = [b for b in blocks if len(b.order)]
     kinds = sorted({b.kind.value for b in present})
     actors = sorted({b.actor.value for b in present})
     used = sorted({_REASONS[c] for b in present if b.reason is not None for c in set(b.reason)})
     to_used = np.array([used.index(r) if r in used else -1 for r in _REASONS], np.int8)
-    for b in blocks:
-        if b.reason is not None:
-            b.reason = to_used[b.reason]
-    by_order = _by_order(blocks)
-    order, at = cat("order")[by_order], cat("at")[by_order]
-    kind = const(lambda b: kinds.index(b.kind.value) if len(b.order) else -1)[by_order]
-    actor = const(lambda b: actors.index(b.actor.value) if len(b.order) else -1)[by_order]
-    shipment = const(lambda b: b.shipment)[by_order].astype(bool)
-    reason, line, quantity = (
-        cat("reason")[by_order],
-        cat("line")[by_order],
-        cat("quantity")[by_order],
-    )
-    m = len(order)
+    rows, m = _placement(blocks)
+
+    def column(dtype: type, get: Callable[[_Block], object]) -> np.ndarray:
+        """Return one column: each block's values (an array, a scalar or None) at its rows."""
+        out = np.full(m, -1, dtype)
+        for b, r in zip(blocks, rows, strict=True):
+            value = get(b) if len(r) else None
+            if value is not None:
+                out[r] = value
+        return out
+
+    order = column(np.int32, lambda b: b.order)
+    at = column(np.int64, lambda b: b.at)
+    kind = column(np.int8, lambda b: kinds.index(b.kind.value))
+    actor = column(np.int8, lambda b: actors.index(b.actor.value))
+    shipment = column(np.int8, lambda b: int(b.shipment)) == 1
+    reason = column(np.int8, lambda b: None if b.reason is None else to_used[b.reason])
+    line = column(np.int32, lambda b: b.line)
+    quantity = column(np.int32, lambda b: b.quantity)
+    blocks.clear()  # the blocks' arrays are in the columns now
+    rows.clear()
     carriers = sorted(s.carriers)
     share = _p({c: s.carriers[c] for c in carriers})
-    carrier = np.where(shipment, rng.choice(len(carriers), size=m, p=share), -1)
+    carrier = np.where(shipment, rng.choice(len(carriers), size=m, p=share), -1).astype(np.int8)
     seller = actor == (actors.index(Actor.SELLER.value) if Actor.SELLER.value in actors else -2)
     tracked = shipment & ~(seller & (rng.random(m) < s.tracking_missing))
     tracking_rows = _digits(_numbers(rng, int(tracked.sum()), 12, unique=False), 12)
@@ -693,15 +686,13 @@ def _events_frame(
             _yen(np.zeros(m, np.int64), np.zeros(m, bool)),  # calloc: pages never touched
         )
         cols: dict[str, pd.Series] = {
-            "order_id": _remember(
-                _strings(ids.order_rows[order]), order.astype(np.int32), ids.orders_key
-            ),
+            "order_id": _remember(_strings(ids.order_rows[order]), order, ids.orders_key),
             "at": _timestamps(at),
             "kind": _labels(kind, kinds),
             "actor": _labels(actor, actors),
             "order_item_id": _remember(
                 _strings(ids.item_rows[line[line >= 0]], line >= 0, compact=True),
-                line.astype(np.int32),
+                line,
                 ids.items_key,
             ),
             "quantity": _yen(quantity, quantity >= 0),
@@ -869,9 +860,20 @@ def simulate(scenario: Scenario, *, seed: int) -> OrderBook:
         for b in blocks:  # each block holds an order at most once
             last[b.order] = np.maximum(last[b.order], b.at)
         ids = drawn_ids.result()
-        tables = pool.submit(
-            lambda: (_orders_frame(s, order_rng, fleet, ids.orders, last), _items_frame(lines, ids))
-        )
+        tables = pool.submit(_tables, s, order_rng, fleet, lines, ids, last)
+        del fleet, lines, last  # the worker holds them until its tables are built
         events = _events_frame(s, rng, blocks, ids)
         orders, items = tables.result()
     return OrderBook(orders, items, events)
+
+
+def _tables(
+    s: Scenario,
+    rng: np.random.Generator,
+    fleet: _Fleet,
+    lines: _Lines,
+    ids: _Ids,
+    last: np.ndarray,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the order and item tables."""
+    return _orders_frame(s, rng, fleet, ids.orders, last), _items_frame(lines, ids)
