@@ -553,13 +553,29 @@ _CACHE: weakref.WeakKeyDictionary[OrderBook, tuple[tuple, _History]] = weakref.W
 
 
 def _tracked(column: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """Return whether each of ``rows`` of a tracking-number column holds a number (not blank)."""
+    """Return whether each of ``rows`` of a tracking-number column holds a number (not blank).
+
+    A value is blank when Arrow's ``utf8_trim_whitespace`` leaves nothing. A value whose first
+    byte is printable ASCII other than a space is not blank, which the offsets and that byte show;
+    only the other values (none, in practice) are trimmed to find out.
+    """
     arr = _text(column)
     if arr is None:
         return (column.iloc[rows].fillna("").astype(str).str.strip() != "").to_numpy(bool)
-    taken = arr.take(pa.array(rows))
-    filled = pc.utf8_length(pc.utf8_trim_whitespace(taken))
-    return pc.fill_null(pc.greater(filled, 0), False).to_numpy(zero_copy_only=False)
+    bitmap, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    start = offsets[rows]
+    out = offsets[rows + 1] > start
+    if arr.null_count:
+        bits = np.unpackbits(np.frombuffer(bitmap, np.uint8), bitorder="little")
+        out &= bits[arr.offset + rows].astype(bool)
+    if data_buf is not None and out.any():
+        first = np.frombuffer(data_buf, np.uint8)[start[out]]
+        unsure = np.flatnonzero(out)[(first <= 0x20) | (first >= 0x7F)]
+        if len(unsure):
+            trimmed = pc.utf8_trim_whitespace(arr.take(pa.array(rows[unsure])))
+            out[unsure] = pc.greater(pc.utf8_length(trimmed), 0).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _history(r: _Replay) -> _History:

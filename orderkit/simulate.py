@@ -232,6 +232,23 @@ def _p(weights: Sequence[float] | Mapping[str, float]) -> np.ndarray:
     return values / values.sum()
 
 
+def _choose(rng: np.random.Generator, p: np.ndarray, size: int) -> np.ndarray:
+    """Return ``rng.choice(len(p), size, p=p)``, the same draws, faster for a few choices.
+
+    numpy draws one uniform per row and counts the cumulative probabilities at or below it (a
+    binary search); for a handful of choices, a comparison per choice is several times faster.
+    """
+    cdf = p.cumsum()
+    cdf /= cdf[-1]
+    u = rng.random(size)
+    if len(cdf) > 8:
+        return cdf.searchsorted(u, side="right").astype(np.int64)
+    out = np.zeros(size, np.int64)
+    for edge in cdf[:-1]:
+        out += u >= edge
+    return out
+
+
 def _jst_day(ns: np.ndarray) -> np.ndarray:
     """Return the Japan-time date of UTC nanoseconds, as ``datetime64[D]``."""
     return ((ns + _JST_OFFSET) // _DAY).astype("datetime64[D]")
@@ -363,7 +380,7 @@ def _arrivals(s: Scenario, rng: np.random.Generator) -> np.ndarray:
     factor = np.where(holidays, factor * s.holiday_factor, factor)
     counts = rng.poisson(s.orders_per_day * factor)
     day_of = np.repeat(_jst_midnight(days), counts)
-    hours = rng.choice(24, size=len(day_of), p=_p(s.hour_weights)) + rng.random(len(day_of))
+    hours = _choose(rng, _p(s.hour_weights), len(day_of)) + rng.random(len(day_of))
     return np.sort(day_of + (hours * 3600).astype(np.int64) * _NS)  # whole seconds, as reports
 
 
@@ -401,9 +418,7 @@ def _after(mask: np.ndarray, start: np.ndarray, draw: Callable[[int], np.ndarray
 
 def _payments(s: Scenario, rng: np.random.Generator, placed: np.ndarray, n: int) -> tuple:
     methods = list(s.payment_mix)
-    method = np.array([_METHODS.index(m) for m in methods])[
-        rng.choice(len(methods), size=n, p=_p(s.payment_mix))
-    ]
+    method = np.array([_METHODS.index(m) for m in methods])[_choose(rng, _p(s.payment_mix), n)]
     cvs = method == _METHODS.index("cvs")
     window = int(s.policy.cvs_payment_window.total_seconds()) * _NS
     delay = _uniform_ns(rng, n, 2, 60)
@@ -432,12 +447,11 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray, units: np.
     # The seller's cancellations, within 30 hours of payment: long before any cutoff.
     sc = mfn & (rng.random(n) < s.seller_cancel)
     seller_cancel = _after(sc, paid, lambda k: _uniform_ns(rng, k, 1800, 30 * 3600))
-    reasons = list(s.seller_cancel_reasons)
     seller_reason = np.full(n, -1, np.int64)
-    seller_reason[sc] = rng.choice(len(reasons), size=int(sc.sum()), p=_p(s.seller_cancel_reasons))
+    seller_reason[sc] = _choose(rng, _p(s.seller_cancel_reasons), int(sc.sum()))
     # Dispatch on a business day, then confirm after a lag; too late a confirmation never comes.
     ships = mfn & ~sc
-    k = rng.choice(len(s.dispatch_days), size=n, p=_p(s.dispatch_days))
+    k = _choose(rng, _p(s.dispatch_days), n)
     day = np.busday_offset(
         _jst_day(np.where(ships, paid, 0)), k, roll="forward", busdaycal=calendar.numpy
     )
@@ -475,10 +489,10 @@ class _Lines:
 
 
 def _lines(s: Scenario, rng: np.random.Generator, n: int) -> _Lines:
-    count = 1 + rng.choice(len(s.lines_per_order), size=n, p=_p(s.lines_per_order))
+    count = 1 + _choose(rng, _p(s.lines_per_order), n)
     order = np.repeat(np.arange(n), count)
     first = np.cumsum(count) - count
-    quantity = 1 + rng.choice(len(s.units_per_line), size=len(order), p=_p(s.units_per_line))
+    quantity = 1 + _choose(rng, _p(s.units_per_line), len(order))
     unit = rng.lognormal(np.log(s.price_median_yen), s.price_sigma, len(order))
     item_price = np.maximum(np.round(unit / 10) * 10, 100).astype(np.int64) * quantity
     goods = np.bincount(order, weights=item_price, minlength=n)
@@ -588,6 +602,13 @@ def _coded(hashed: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return np.append(hashed, NULL_HASH)[codes]
 
 
+def _scattered(hashed: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Return the hashes of the values of ``rows`` (a mask, in order), the missing hash elsewhere."""
+    out = np.full(len(rows), NULL_HASH, np.uint64)
+    out[rows] = hashed
+    return out
+
+
 def _used_hashes(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the hashes of the rows ``codes`` use, and the codes into them (-1 kept)."""
     used, inverse = np.unique(codes[codes >= 0], return_inverse=True)
@@ -659,12 +680,11 @@ def _events_frame(
     rows.clear()
     carriers = sorted(s.carriers)
     share = _p({c: s.carriers[c] for c in carriers})
-    carrier = np.where(shipment, rng.choice(len(carriers), size=m, p=share), -1).astype(np.int8)
+    carrier = np.where(shipment, _choose(rng, share, m), -1).astype(np.int8)
     seller = actor == (actors.index(Actor.SELLER.value) if Actor.SELLER.value in actors else -2)
     tracked = shipment & ~(seller & (rng.random(m) < s.tracking_missing))
     tracking_rows = _digits(_numbers(rng, int(tracked.sum()), 12, unique=False), 12)
     tracking = _strings(tracking_rows, tracked, compact=True)
-    tracking_codes = np.where(tracked, np.cumsum(tracked) - 1, -1)
     # The ids, from the arrays: each distinct value hashed once, as orderkit.events.event_ids does.
     hashes = {
         "order_id": lambda: _coded(hash_text_rows(ids.order_rows), order),
@@ -675,7 +695,7 @@ def _events_frame(
         "quantity": lambda: hash_ints(quantity, quantity >= 0),
         "reason": lambda: _coded(_label_hashes(used), reason),
         "carrier": lambda: _coded(_label_hashes(carriers), carrier),
-        "tracking_number": lambda: _coded(hash_text_rows(tracking_rows), tracking_codes),
+        "tracking_number": lambda: _scattered(hash_text_rows(tracking_rows), tracked),
         **dict.fromkeys(("amount", "channel", "due", "ref", "shipped_at"), NULL_HASH),
     }
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderkit-ids") as pool:

@@ -340,6 +340,31 @@ def test_valid_tracking_rate_counts_packages_of_the_minimum_value_with_a_trackin
     assert _rate(cheap, "valid_tracking_rate", 30)["denominator"] == 0
 
 
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("123456789012", True),
+        ("  123456789012", True),
+        ("\u3000123", True),  # a full-width space before the number
+        ("番号123", True),
+        ("", False),
+        ("   ", False),
+        ("\t", False),
+        ("\u3000\u3000", False),  # full-width spaces only
+        (None, False),
+    ],
+)
+def test_a_blank_tracking_number_is_not_a_valid_tracking_number(number, valid):
+    ev = [
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+        Event(OID, T0 + dt.timedelta(minutes=1), EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0 + dt.timedelta(hours=5), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER,
+              carrier="Yamato", tracking_number=number),
+    ]  # fmt: skip
+    r = _rate(rates(_tiny_book(ev), at=T0 + dt.timedelta(days=1)), "valid_tracking_rate", 30)
+    assert (r["numerator"], r["denominator"]) == (int(valid), 1)
+
+
 def test_rates_report_their_targets_and_definitions(book):
     r = rates(book, at=book.orders["purchase_date"].max().to_pydatetime())
     assert list(r["metric"]) == [

@@ -263,3 +263,17 @@ def test_distinct_numbers_are_distinct_by_bijection_and_by_redraw():
     narrow = _numbers(rng, 50_000, 5, unique=True)  # 5 digits: collisions certain, re-drawn
     assert len(np.unique(wide)) == len(wide) and wide.max() < 10**14
     assert len(np.unique(narrow)) == len(narrow) and narrow.max() < 10**5
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [[0.5, 0.3, 0.2], [1, 0, 0, 3], [0, 1], [1.0], list(range(1, 25))],
+    ids=["three", "zero-weights", "first-zero", "one", "twenty-four"],
+)
+def test_choose_draws_what_numpys_choice_draws(weights):
+    """The simulator's faster draw keeps numpy's stream: the same seed gives the same choices."""
+    from orderkit.simulate import _choose, _p
+
+    p = _p(weights)
+    expected = np.random.default_rng(3).choice(len(p), size=100_000, p=p)
+    np.testing.assert_array_equal(_choose(np.random.default_rng(3), p, 100_000), expected)
