@@ -32,6 +32,7 @@ _YEARS = range(2015, 2041)
 _DAY_NS = 86_400 * 1_000_000_000
 _JST_NS = 9 * 3_600 * 1_000_000_000
 _NAT_NS = np.iinfo(np.int64).min
+_SEC_NS = 1_000_000_000
 
 
 @functools.cache
@@ -120,10 +121,31 @@ class BusinessCalendar:
         """
         paid = np.asarray(paid_ns, dtype=np.int64)
         missing = paid == _NAT_NS
-        day = ((np.where(missing, 0, paid) + _JST_NS) // _DAY_NS).astype("datetime64[D]")
-        day = np.busday_offset(day, handling_days, roll="forward", busdaycal=self.numpy)
-        end = day.astype(np.int64) * _DAY_NS - _JST_NS + _DAY_NS - 1_000_000_000
+        day = (np.where(missing, 0, paid) + _JST_NS) // _DAY_NS  # days since 1970-01-01, JST
+        end = self.business_days_after(day, handling_days) * _DAY_NS - _JST_NS + _DAY_NS - _SEC_NS
         return np.where(missing, _NAT_NS, end)
+
+    def business_days_after(self, day: np.ndarray, n: int | np.ndarray) -> np.ndarray:
+        """Return the ``n``-th business day from each ``day``, vectorised (days since 1970-01-01).
+
+        A closed ``day`` first rolls forward to the next business day, as :meth:`add_business_days`
+        does; ``n`` is one count or one per day. When the days span fewer dates than there are
+        rows, each date (and count) is looked up once.
+        """
+        day = np.asarray(day, dtype=np.int64)
+        n = np.asarray(n, dtype=np.int64)
+        if not len(day):
+            return day.copy()
+        first, last = int(day.min()), int(day.max())
+        low, high = int(n.min()), int(n.max())
+        if (last - first + 1) * (high - low + 1) > max(len(day), 1024):
+            return np.busday_offset(
+                day.astype("datetime64[D]"), n, roll="forward", busdaycal=self.numpy
+            ).astype(np.int64)
+        span = np.arange(first, last + 1).astype("datetime64[D]")
+        counts = np.arange(low, high + 1)[:, None]
+        table = np.busday_offset(span, counts, roll="forward", busdaycal=self.numpy)
+        return table.astype(np.int64)[n - low, day - first]
 
     def closed_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
         """Return each closed day in ``[start, end]`` with why: a holiday name, or 'weekend'."""

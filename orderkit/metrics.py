@@ -261,7 +261,9 @@ class _Replay:
         self.last = np.full(n, _NAT, np.int64)
         self.placed = np.full(n, _NEVER, np.int64)
         self.paid = np.full(n, _NEVER, np.int64)
-        self.derived_ship_by = np.full(n, _NEVER, np.int64)  # from the payment, kept with paid
+        # The ship date as of now: the row's, or (seller-fulfilled rows without one) the one the
+        # latest payment derives; _NEVER for Amazon-fulfilled orders and until known.
+        self.ship_by_now = np.where(self.mfn, self.lsd, _NEVER)
         self.first = np.full(n, _NEVER, np.int64)
         self.full = np.full(n, _NEVER, np.int64)
         self.closed = np.full(n, _NEVER, np.int64)
@@ -274,11 +276,6 @@ class _Replay:
         self.confirmed_value = np.zeros(n, np.int64)
         self.changes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.shipment_rows: list[tuple[np.ndarray, ...]] = []
-
-    def ship_by(self, o: np.ndarray) -> np.ndarray:
-        """Return the ship date of orders ``o`` as of now (``_NEVER`` if none yet)."""
-        derived = self.derived_ship_by[o]
-        return np.where(~self.mfn[o], _NEVER, np.where(self.lsd[o] != _NEVER, self.lsd[o], derived))
 
     def _change(self, log: _Log, o: np.ndarray, at: np.ndarray, status: np.ndarray | int) -> None:
         status = np.broadcast_to(status, o.shape).astype(np.int8)
@@ -297,7 +294,7 @@ class _Replay:
         cutoff = int(self.policy.confirm_cutoff.total_seconds()) * _NS
         status = self.status[o]
         expires = (status == _PENDING) & self.cvs[o] & (self.placed[o] != _NEVER)
-        ship_by = self.ship_by(o)
+        ship_by = self.ship_by_now[o]
         cancels = (status == _UNSHIPPED) & (ship_by != _NEVER)
         due = np.where(
             expires, self.placed[o] + window, np.where(cancels, ship_by + cutoff, _NEVER)
@@ -428,9 +425,11 @@ class _Replay:
         self._change(log, o, at, nxt)
         self.last[o] = at
         pays = kind == _K[EventKind.PAYMENT_COMPLETED]
-        self.paid[o[pays]] = at[pays]
-        self.derived_ship_by[o[pays]] = self.calendar.ship_by_ns(
-            at[pays], self.policy.handling_days
+        paying = o[pays]
+        self.paid[paying] = at[pays]
+        derives = self.mfn[paying] & (self.lsd[paying] == _NEVER)
+        self.ship_by_now[paying[derives]] = self.calendar.ship_by_ns(
+            at[pays][derives], self.policy.handling_days
         )
         ends = (kind == _K[EventKind.CANCELED]) | (kind == _K[EventKind.PAYMENT_EXPIRED])
         self.cancel_actor[o[ends]] = actor[ends]
@@ -611,9 +610,8 @@ def _history(r: _Replay) -> _History:
     u_from[o[u]] = at[u]
     u_until[o[u]] = ends
     # The ship date: the row's, else the one derived from the payment; none for AFN or unplaced.
-    ship_by = r.derived_ship_by
-    np.copyto(ship_by, r.lsd, where=r.lsd != _NEVER)
-    ship_by[~r.mfn | (r.status < 0)] = _NEVER
+    ship_by = r.ship_by_now
+    ship_by[r.status < 0] = _NEVER
     if r.shipment_rows:
         rows = np.concatenate([s[0] for s in r.shipment_rows])
         shipments = pd.DataFrame(

@@ -452,9 +452,7 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray, units: np.
     # Dispatch on a business day, then confirm after a lag; too late a confirmation never comes.
     ships = mfn & ~sc
     k = _choose(rng, _p(s.dispatch_days), n)
-    day = np.busday_offset(
-        _jst_day(np.where(ships, paid, 0)), k, roll="forward", busdaycal=calendar.numpy
-    )
+    day = calendar.business_days_after(_jst_day(np.where(ships, paid, 0)).view(np.int64), k)
     dispatch = _jst_midnight(day) + _uniform_ns(rng, n, *(h * 3600 for h in s.dispatch_hours))
     dispatch = np.maximum(dispatch, paid + 10 * _MIN)
     lag = _lognormal_ns(rng, n, s.confirm_lag_median_hours, s.confirm_lag_sigma)
@@ -805,9 +803,7 @@ def _orders_frame(
     paid = f.paid != _NAT
     recorded = ~f.afn & paid & (rng.random(n) < s.ship_date_recorded)
     calendar = BusinessCalendar.from_policy(s.policy)
-    earliest = np.busday_offset(
-        _jst_day(np.where(paid, f.paid, 0)), 0, roll="forward", busdaycal=calendar.numpy
-    )
+    earliest = calendar.business_days_after(_jst_day(np.where(paid, f.paid, 0)).view(np.int64), 0)
     delivery = np.where(
         f.afn, _jst_midnight(_jst_day(f.paid)) + 3 * _DAY - _SEC, f.ship_by + 2 * _DAY
     )

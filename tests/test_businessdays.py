@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from orderkit.businessdays import JST, BusinessCalendar, end_of_day
@@ -57,3 +58,35 @@ def test_naive_timestamps_are_refused():
 def test_closed_days_are_listed_with_their_reason():
     closed = BusinessCalendar().closed_between(dt.date(2026, 11, 1), dt.date(2026, 11, 3))
     assert closed == [(dt.date(2026, 11, 1), "weekend"), (dt.date(2026, 11, 3), "文化の日")]
+
+
+@pytest.mark.parametrize(
+    "paid",
+    [
+        pd.date_range("2026-04-20", "2026-05-12", freq="37min", tz="UTC"),  # looked up per day
+        pd.date_range("2020-01-01", "2030-12-31", freq="97D", tz="UTC"),  # days apart: per row
+    ],
+    ids=["dense", "sparse"],
+)
+def test_vectorised_ship_by_is_the_calendars_ship_by_and_keeps_missing_payments(paid):
+    cal = BusinessCalendar()
+    ns = np.append(paid.as_unit("ns").asi8, np.iinfo(np.int64).min)  # and one missing payment
+    got = cal.ship_by_ns(ns, 2)
+    want = [int(pd.Timestamp(cal.ship_by(p.to_pydatetime(), 2)).value) for p in paid]
+    assert list(got[:-1]) == want
+    assert got[-1] == np.iinfo(np.int64).min
+
+
+@pytest.mark.parametrize("days", [20, 20_000], ids=["few-rows-per-day", "a-row-per-day"])
+def test_business_days_after_counts_each_rows_own_number_of_days(days):
+    """The lookup table and the direct path give what ``add_business_days`` gives, row by row."""
+    cal = BusinessCalendar()
+    rng = np.random.default_rng(0)
+    start = (dt.date(2026, 4, 1) - dt.date(1970, 1, 1)).days
+    day = start + rng.integers(0, days, 3000)
+    n = rng.integers(0, 5, 3000)
+    got = cal.business_days_after(day, n)
+    epoch = dt.date(1970, 1, 1)
+    for d, k, g in zip(day[:300], n[:300], got[:300], strict=True):
+        want = cal.add_business_days(epoch + dt.timedelta(days=int(d)), int(k))
+        assert epoch + dt.timedelta(days=int(g)) == want
