@@ -723,7 +723,7 @@ def _events_frame(
             "shipped_at": null_ts,
             "ref": null_str,
         }
-        frame = pd.DataFrame({"event_id": event_ids.result(), **cols})
+        frame = pd.DataFrame({"event_id": event_ids.result(), **cols}, copy=False)
     frame["source"] = _labels(np.zeros(m, np.int64), ["simulate"])
     return frame
 
@@ -792,7 +792,8 @@ def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
             "item_promotion_discount": zero,
             "ship_promotion_discount": zero,
             "cod_fee": _yen(lines.cod_fee),
-        }
+        },
+        copy=False,
     )
 
 
@@ -837,7 +838,8 @@ def _orders_frame(
             "purchase_order_number": _strings(po, with_po, compact=True),
             "is_prime": rng.random(n) < s.prime_share,
             "currency": _labels(np.zeros(n, np.int64), ["JPY"]),
-        }
+        },
+        copy=False,
     )
 
 
