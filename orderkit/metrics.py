@@ -49,6 +49,7 @@ _DAY = 86400 * _NS
 _JST_OFFSET = 9 * 3600 * _NS
 _NAT = np.iinfo(np.int64).min
 _NEVER = np.iinfo(np.int64).max  # "not (yet)": compares after every real time
+_MAX32 = np.iinfo(np.int32).max
 
 _STATUSES = list(OrderStatus)
 _S = {s: i for i, s in enumerate(_STATUSES)}
@@ -80,9 +81,16 @@ _IS_PENDING = np.array([s.is_pending for s in _STATUSES])
 
 
 def _ns(series: pd.Series) -> np.ndarray:
-    """Return a tz-aware timestamp column as UTC nanoseconds (``_NAT`` for missing)."""
-    values = series.dt.tz_convert("UTC").array.as_unit("ns")
-    return np.asarray(values.asi8, dtype=np.int64)
+    """Return a tz-aware timestamp column as UTC nanoseconds (``_NAT`` for missing).
+
+    A column already in UTC nanoseconds (the schema's) is returned as a view, not a copy.
+    """
+    values = series.array.tz_convert("UTC")  # type: ignore[attr-defined]
+    if values.unit != "ns":
+        values = values.as_unit("ns")
+    out = np.asarray(values.asi8, dtype=np.int64).view()
+    out.flags.writeable = False  # it may be the book's own array
+    return out
 
 
 def _codes(series: pd.Series, labels: list[str]) -> np.ndarray:
@@ -120,18 +128,18 @@ def _text(series: pd.Series) -> pa.Array | None:
 
 
 def _positions(order_ids: pd.Series, ids: pd.Series) -> np.ndarray:
-    """Return each of ``ids``' row in ``order_ids`` (-1 if absent)."""
+    """Return each of ``ids``' row in ``order_ids`` (-1 if absent), as ``int32``."""
     known_o, known = known_codes(order_ids), known_codes(ids)
     if known_o is not None and known is not None and known_o[1] == known[1]:
         rows = known_o[0]  # both drawn by the simulator from the same orders
         if np.array_equal(rows, np.arange(len(rows))):
-            return known[0].astype(np.int64)
+            return known[0].astype(np.int32, copy=False)
     a, b = _text(order_ids), _text(ids)
     if a is None or b is None:
-        return pd.Index(order_ids).get_indexer(ids)
+        return pd.Index(order_ids).get_indexer(ids).astype(np.int32)
     m = len(b)
     if m == 0:
-        return np.zeros(0, np.int64)
+        return np.zeros(0, np.int32)
     # Look each run of equal ids up once: tables list an order's rows together.
     change = pc.fill_null(pc.not_equal(b.slice(1), b.slice(0, m - 1)), True)
     starts = np.flatnonzero(np.r_[True, change.to_numpy(zero_copy_only=False)])
@@ -142,10 +150,10 @@ def _positions(order_ids: pd.Series, ids: pd.Series) -> np.ndarray:
         and a.null_count == 0
         and pc.all(pc.equal(runs, a)).as_py()
     ):
-        pos = np.arange(len(a))  # the same orders in the same sequence
+        pos = np.arange(len(a), dtype=np.int32)  # the same orders in the same sequence
     else:
         found = pc.index_in(runs, value_set=a, skip_nulls=True)
-        pos = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        pos = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int32)
     return np.repeat(pos, np.diff(np.r_[starts, m]))
 
 
@@ -197,11 +205,53 @@ _WORKERS = 2
 
 
 @dataclass
+class _Chunk:
+    """One chunk of orders' history (internal): its status changes sorted by order, then time."""
+
+    change_order: np.ndarray  # int32
+    change_at: np.ndarray
+    change_status: np.ndarray  # int8
+    ship_order: np.ndarray  # int32: accepted shipment confirmations, in the replay's order
+    ship_at: np.ndarray
+    ship_value: np.ndarray
+    ship_tracked: np.ndarray  # bool
+
+
+@dataclass
 class _Log:
     """What the replay of one chunk of orders records, each order's entries in time order."""
 
     changes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     shipments: list[tuple[np.ndarray, ...]] = field(default_factory=list)
+
+    def close(self, lo: int, hi: int, tracking: pd.Series) -> _Chunk:
+        """Return the chunk ``[lo, hi)``'s history, its changes placed by order, then time.
+
+        Each order's changes were made in time order, at most one per batch: each batch's changes
+        go after the order's earlier ones (a stable sort by order, by counting).
+        """
+        counts = np.zeros(hi - lo, np.int64)
+        for c_o, _, _ in self.changes:
+            counts[c_o - lo] += 1
+        seen = np.cumsum(counts) - counts
+        at = np.empty(int(counts.sum()), np.int64)
+        status = np.empty(len(at), np.int8)
+        for c_o, c_at, c_st in self.changes:
+            dest = seen[c_o - lo]
+            at[dest] = c_at
+            status[dest] = c_st
+            seen[c_o - lo] += 1
+        self.changes.clear()
+        ship = [np.concatenate(parts) for parts in zip(*self.shipments, strict=True)]
+        self.shipments.clear()
+        if not ship:
+            ship = [np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int64)]
+            ship.append(np.zeros(0, np.int32))
+        rows, ship_at, value, ship_order = ship
+        return _Chunk(
+            np.repeat(np.arange(lo, hi, dtype=np.int32), counts), at, status,
+            ship_order, ship_at, value, _tracked(tracking, rows),
+        )  # fmt: skip
 
 
 class _Replay:
@@ -239,7 +289,7 @@ class _Replay:
             by = np.lexsort((at, ev_order))
             idx = by if idx is None else idx[by]
             ev_order, at = ev_order[by], at[by]
-        self.ev_idx, self.ev_order, self.ev_at = idx, ev_order.astype(np.int32), at
+        self.ev_idx, self.ev_order, self.ev_at = idx, ev_order, at
         self.ev_kind = self.sorted(_codes(events["kind"], _KINDS))
         self.ev_actor = self.sorted(_codes(events["actor"], _ACTORS))
         self.events = events
@@ -274,8 +324,7 @@ class _Replay:
         self.all_shipped = np.zeros(n, bool)
         self.item_shipped = np.zeros(len(self.item_qty), np.int64)
         self.confirmed_value = np.zeros(n, np.int64)
-        self.changes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.shipment_rows: list[tuple[np.ndarray, ...]] = []
+        self.chunks: list[_Chunk] = []
 
     def _change(self, log: _Log, o: np.ndarray, at: np.ndarray, status: np.ndarray | int) -> None:
         status = np.broadcast_to(status, o.shape).astype(np.int8)
@@ -339,14 +388,16 @@ class _Replay:
     def run(self, reasons: np.ndarray, lines: np.ndarray, quantity: np.ndarray) -> None:
         """Replay every event, one rank at a time, then the clock after each order's last event.
 
-        Orders are replayed in chunks (see ``_CHUNK``), two chunks at a time; each chunk's log is
-        kept in chunk order, so the history does not depend on which thread finished first.
+        Orders are replayed in chunks (see ``_CHUNK``), two chunks at a time; each chunk's history
+        is kept in chunk order, so the result does not depend on which thread finished first.
         """
         self._start()
         counts = np.bincount(self.ev_order, minlength=self.n)
         starts = np.cumsum(counts) - counts
 
-        def replay(lo: int) -> _Log:
+        tracking = self.events["tracking_number"]
+
+        def replay(lo: int) -> _Chunk:
             log = _Log()
             hi = min(lo + _CHUNK, self.n)
             chunk = counts[lo:hi]
@@ -357,16 +408,14 @@ class _Replay:
                 self._step(log, orders[live], pos[live], reasons, lines, quantity)
             o = lo + np.flatnonzero((self.status[lo:hi] >= 0) & (self.refused[lo:hi] == _NEVER))
             self._clock(log, o, np.full(len(o), _NEVER - 1), None, None)
-            return log
+            return log.close(lo, hi, tracking)
 
         chunks = range(0, self.n, _CHUNK)
         if len(chunks) > 1:
             with ThreadPoolExecutor(_WORKERS, thread_name_prefix="orderkit-replay") as pool:
-                logs = list(pool.map(replay, chunks))
+                self.chunks = list(pool.map(replay, chunks))
         else:
-            logs = [replay(lo) for lo in chunks]
-        self.changes = [c for log in logs for c in log.changes]
-        self.shipment_rows = [r for log in logs for r in log.shipments]
+            self.chunks = [replay(lo) for lo in chunks]
 
     def _step(
         self,
@@ -466,7 +515,7 @@ class _Replay:
             self.total[o] - self.confirmed_value[o],
             self.item_amount[li] * q // np.maximum(self.item_qty[li], 1),
         )
-        log.shipments.append((self.table_rows(pos[ok]), at, value, o))
+        log.shipments.append((self.table_rows(pos[ok]), at, value, o.astype(np.int32)))
         self.confirmed_value[o] += value
         self.item_shipped[li[~whole]] += q[~whole]
         self.shipped[o] = np.where(whole, self.ordered[o], self.shipped[o] + np.where(whole, 0, q))
@@ -543,7 +592,8 @@ def _replayed(book: OrderBook, policy: Policy) -> _History:
     r.run(  # no reference kept: these per-event arrays are let go before the history is built
         r.sorted(_codes(book.events["reason"], _REASONS)),
         _line_codes(r),
-        r.sorted(np.where(q._mask, -1, q._data)),  # type: ignore[attr-defined]
+        # quantities beyond int32 are clipped: no order has that many left to ship either way
+        r.sorted(np.where(q._mask, -1, np.minimum(q._data, _MAX32)).astype(np.int32)),  # type: ignore[attr-defined]
     )
     return _history(r)
 
@@ -577,30 +627,27 @@ def _tracked(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return out
 
 
+def _joined(chunks: list[_Chunk], name: str, dtype: type) -> np.ndarray:
+    """Return the chunks' arrays ``name`` end to end, letting each go once copied."""
+    out = np.empty(sum(len(getattr(c, name)) for c in chunks), dtype)
+    start = 0
+    for c in chunks:
+        part = getattr(c, name)
+        out[start : start + len(part)] = part
+        start += len(part)
+        setattr(c, name, np.empty(0, dtype))  # not a view: that would keep it
+    return out
+
+
 def _history(r: _Replay) -> _History:
     """Return what the replay ``r`` learnt, reusing its arrays; ``r`` is spent afterwards."""
     n = r.n
-    changes, r.changes = r.changes, []
-    # Each order's changes were made in time order, at most one per batch: place each batch's
-    # changes after the order's earlier ones (a stable sort by order, by counting). Each batch is
-    # let go once placed, so the log and its sorted copy are not both held whole.
-    counts = np.zeros(n, np.int64)
-    for c in changes:
-        counts[c[0]] += 1
-    seen = np.cumsum(counts) - counts
-    total = int(counts.sum())
-    at = np.empty(total, np.int64)
-    st = np.empty(total, np.int8)
-    changes.reverse()
-    while changes:
-        c_o, c_at, c_st = changes.pop()
-        dest = seen[c_o]
-        at[dest] = c_at
-        st[dest] = c_st
-        seen[c_o] += 1
-    del seen
-    o = np.repeat(np.arange(n, dtype=np.int32), counts)
-    del counts
+    chunks, r.chunks = r.chunks, []
+    # Chunks hold consecutive orders: their sorted changes, end to end, are sorted too.
+    o = _joined(chunks, "change_order", np.int32)
+    at = _joined(chunks, "change_at", np.int64)
+    st = _joined(chunks, "change_status", np.int8)
+    total = len(o)
     # When each spell in Unshipped ends: at the order's next change, if it has one.
     u = np.flatnonzero(st == _UNSHIPPED)
     after = np.minimum(u + 1, max(total - 1, 0))
@@ -612,19 +659,18 @@ def _history(r: _Replay) -> _History:
     # The ship date: the row's, else the one derived from the payment; none for AFN or unplaced.
     ship_by = r.ship_by_now
     ship_by[r.status < 0] = _NEVER
-    if r.shipment_rows:
-        rows = np.concatenate([s[0] for s in r.shipment_rows])
-        shipments = pd.DataFrame(
-            {
-                "order": np.concatenate([s[3] for s in r.shipment_rows]).astype(np.int32),
-                "at": np.concatenate([s[1] for s in r.shipment_rows]),
-                "value": np.concatenate([s[2] for s in r.shipment_rows]),
-                "tracked": _tracked(r.events["tracking_number"], rows),
-            },
-            copy=False,
-        )
-    else:
-        shipments = pd.DataFrame({"order": [], "at": [], "value": [], "tracked": []})
+    shipments = pd.DataFrame(
+        {
+            name: _joined(chunks, f"ship_{name}", dtype)
+            for name, dtype in (
+                ("order", np.int32),
+                ("at", np.int64),
+                ("value", np.int64),
+                ("tracked", bool),
+            )
+        },
+        copy=False,
+    )
     return _History(
         order_ids=r.order_ids, mfn=r.mfn, placed=r.placed, paid=r.paid, ship_by=ship_by,
         ship_by_recorded=r.mfn & (r.lsd != _NEVER), first_confirmed=r.first,
