@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 
 __all__ = [
     "CODE", "EVENTS", "ITEMS", "ORDERS", "STR", "TS", "YEN",
-    "Column", "categorical", "codes", "concat", "conform", "conform_column", "empty", "is_text",
-    "missing", "validate",
+    "Column", "categorical", "codes", "concat", "conform", "conform_column", "empty", "filled",
+    "is_text", "missing", "validate",
 ]  # fmt: skip
 
 STR = "str"
@@ -162,7 +162,17 @@ def categorical(indices: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
     cat = pd.Categorical.from_codes(
         indices, categories=pd.Index(list(labels), dtype=STR), validate=False
     )
+    if not len(labels):  # every row missing: canonical as it is
+        return cat
     return _canonical(pd.Series(cat, copy=False)).array
+
+
+def filled(label: str, n: int) -> pd.Categorical:
+    """Return ``n`` rows of the one code ``label``, in canonical form (no pass over the rows)."""
+    codes = np.zeros(n, np.int8)  # calloc'd: pages untouched until read
+    return pd.Categorical.from_codes(
+        codes, categories=pd.Index([label] if n else [], dtype=STR), validate=False
+    )
 
 
 def _canonical(series: pd.Series) -> pd.Series:

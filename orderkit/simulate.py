@@ -730,13 +730,13 @@ def _events_frame(
             "reason": _labels(reason, used),
             "carrier": _labels(carrier, carriers),
             "tracking_number": tracking,
-            "channel": _labels(np.full(m, -1, np.int8), []),
+            "channel": schema.missing(schema.CODE, m),
             "due": null_ts,
             "shipped_at": null_ts,
             "ref": null_str,
         }
         frame = pd.DataFrame({"event_id": event_ids.result(), **cols}, copy=False)
-    frame["source"] = _labels(np.zeros(m, np.int64), ["simulate"])
+    frame["source"] = pd.Series(schema.filled("simulate", m), copy=False)
     return frame
 
 
@@ -835,8 +835,8 @@ def _orders_frame(
             "purchase_date": _timestamps(f.placed),
             "last_updated": _timestamps(last),
             "fulfillment_channel": _labels(f.afn.astype(np.int64), ["MFN", "AFN"]),
-            "sales_channel": _labels(np.zeros(n, np.int64), ["Amazon.co.jp"]),
-            "order_type": _labels(np.zeros(n, np.int64), ["StandardOrder"]),
+            "sales_channel": pd.Series(schema.filled("Amazon.co.jp", n), copy=False),
+            "order_type": pd.Series(schema.filled("StandardOrder", n), copy=False),
             "payment_method": _labels(f.method, _METHODS),
             "ship_service_level": _labels(
                 (rng.random(n) < 0.15).astype(np.int64), ["Standard", "Expedited"]
@@ -847,11 +847,11 @@ def _orders_frame(
             **{c: null for c in ("buyer_email", "buyer_name", "buyer_phone", "recipient_name")},
             **{c: null for c in ("ship_postal_code", "ship_state", "ship_city")},
             **{c: null for c in ("ship_address_1", "ship_address_2", "ship_address_3")},
-            "ship_country": _labels(np.zeros(n, np.int64), ["JP"]),
+            "ship_country": pd.Series(schema.filled("JP", n), copy=False),
             "is_business_order": business,
             "purchase_order_number": _strings(po, with_po, compact=True),
             "is_prime": rng.random(n) < s.prime_share,
-            "currency": _labels(np.zeros(n, np.int64), ["JPY"]),
+            "currency": pd.Series(schema.filled("JPY", n), copy=False),
         },
         copy=False,
     )

@@ -141,6 +141,14 @@ def test_categorical_from_codes_keeps_only_the_labels_used_sorted():
     assert [None if pd.isna(v) else v for v in cat] == ["buyer", None, "seller", "buyer"]
 
 
+def test_a_filled_code_column_is_already_canonical():
+    filled = pd.Series(schema.filled("JP", 4))
+    assert filled.tolist() == ["JP"] * 4
+    assert schema.codes(filled) is filled  # nothing to redo
+    assert list(schema.filled("JP", 0).categories) == []  # no row uses it: no category
+    assert list(schema.missing(schema.CODE, 3).cat.categories) == []
+
+
 def test_concat_keeps_code_columns_categorical_across_different_values():
     a = schema.conform(pd.DataFrame({"source": ["sample"]}), "events")
     b = schema.conform(pd.DataFrame({"source": ["workbench"]}), "events")

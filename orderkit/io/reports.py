@@ -727,7 +727,7 @@ def _event_frame(orders: pd.DataFrame, parts: _Parts, source: str) -> pd.DataFra
         frame["order_item_id"], frame["quantity"] = ids, qty
         hashes["order_item_id"] = text_hashes(pd.Series(ids))
         hashes["quantity"] = hash_ints(qty._data, ~qty._mask)  # type: ignore[attr-defined]
-    frame["source"] = schema.categorical(np.zeros(n, np.int8), [source])
+    frame["source"] = schema.filled(source, n)
     events = schema.conform(pd.DataFrame(frame, copy=False), "events")
     events["event_id"] = pd.Series(
         combine_ids(hashes, n).array, index=events.index, dtype=schema.STR
