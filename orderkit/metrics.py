@@ -204,6 +204,13 @@ _CHUNK = 1 << 17
 _WORKERS = 2
 
 
+def _where(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Return each array's rows where ``mask`` holds (the arrays themselves when it always does)."""
+    if mask.all():
+        return arrays
+    return tuple(a[mask] for a in arrays)
+
+
 @dataclass
 class _Chunk:
     """One chunk of orders' history (internal): its status changes sorted by order, then time."""
@@ -405,7 +412,7 @@ class _Replay:
                 orders = lo + np.flatnonzero(chunk > k)
                 pos = starts[orders] + k
                 live = self.refused[orders] == _NEVER
-                self._step(log, orders[live], pos[live], reasons, lines, quantity)
+                self._step(log, *_where(live, orders, pos), reasons, lines, quantity)
             o = lo + np.flatnonzero((self.status[lo:hi] >= 0) & (self.refused[lo:hi] == _NEVER))
             self._clock(log, o, np.full(len(o), _NEVER - 1), None, None)
             return log.close(lo, hi, tracking)
@@ -435,14 +442,14 @@ class _Replay:
         self._change(log, o[first], at[first], _PENDING)
         self.last[o[first]] = at[first]
         rest = ~placed & started
-        o, pos, at, kind, actor = o[rest], pos[rest], at[rest], kind[rest], actor[rest]
+        o, pos, at, kind, actor = _where(rest, o, pos, at, kind, actor)
         stood_for = self._clock(log, o, at, kind, actor)
         c = o[stood_for]
         self.cancel_actor[c] = actor[stood_for]
         self.cancel_reason[c] = reasons[pos[stood_for]]
         self.last[c] = at[stood_for]
         go = ~stood_for & (self.refused[o] == _NEVER)
-        o, pos, at, kind, actor = o[go], pos[go], at[go], kind[go], actor[go]
+        o, pos, at, kind, actor = _where(go, o, pos, at, kind, actor)
         ship = kind == _K[EventKind.SHIPMENT_CONFIRMED]
         self._ship(log, o[ship], pos[ship], at[ship], lines, quantity)
         trig = ~ship & (_KIND_TRIGGER[kind] >= 0)
@@ -470,7 +477,7 @@ class _Replay:
         bad |= buyer_cancel & ~_IS_PENDING[status] & ~in_window
         self._refuse(o[bad], at[bad])
         ok = ~bad
-        o, pos, at, kind, actor, nxt = o[ok], pos[ok], at[ok], kind[ok], actor[ok], nxt[ok]
+        o, pos, at, kind, actor, nxt = _where(ok, o, pos, at, kind, actor, nxt)
         self._change(log, o, at, nxt)
         self.last[o] = at
         pays = kind == _K[EventKind.PAYMENT_COMPLETED]
@@ -509,7 +516,7 @@ class _Replay:
         bad |= self.status[o] < 0
         self._refuse(o[bad], at[bad])
         ok = ~bad
-        o, at, whole, li, q = o[ok], at[ok], whole[ok], li[ok], q[ok]
+        o, at, whole, li, q = _where(ok, o, at, whole, li, q)
         value = np.where(
             whole,
             self.total[o] - self.confirmed_value[o],
@@ -775,9 +782,16 @@ def _days_before(ends: np.ndarray, t: np.ndarray, *, right: bool = False) -> np.
     ``np.searchsorted(ends, t)`` by arithmetic: the ends are one day apart.
     """
     d = len(ends)
-    x = np.clip(t, ends[0] - _DAY, ends[-1] + _DAY) - ends[0]  # no overflow at _NAT / _NEVER
-    k = x // _DAY + 1 if right else -(-x // _DAY)
-    return np.clip(k, 0, d)
+    k = np.clip(t, ends[0] - _DAY, ends[-1] + _DAY)  # no overflow at _NAT / _NEVER
+    k -= ends[0]  # in place from here on: one array for millions of times
+    if right:
+        k //= _DAY
+        k += 1
+    else:  # ceiling division
+        np.negative(k, out=k)
+        k //= _DAY
+        np.negative(k, out=k)
+    return np.clip(k, 0, d, out=k)
 
 
 def _count_intervals(ends: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -880,14 +894,17 @@ def _status_counts(h: _History, ends: np.ndarray) -> np.ndarray:
     previous status from that day: one count up and one down per change, summed over the days.
     """
     d = len(ends)
-    day = _days_before(ends, h.change_at)  # the first day whose end is at or after the change
-    key = h.change_status.astype(np.int64) * (d + 1) + day
     size = len(_STATUSES) * (d + 1)
-    up = np.bincount(key, minlength=size)
+    day = _days_before(ends, h.change_at)  # the first day whose end is at or after the change
     later = np.flatnonzero(h.change_order[1:] == h.change_order[:-1]) + 1  # not an order's first
-    down = np.bincount(
-        h.change_status[later - 1].astype(np.int64) * (d + 1) + day[later], minlength=size
-    )
+    key = h.change_status[later - 1].astype(np.int64)
+    key *= d + 1
+    key += day[later]
+    down = np.bincount(key, minlength=size)
+    key = h.change_status.astype(np.int64)
+    key *= d + 1
+    key += day
+    up = np.bincount(key, minlength=size)
     return np.cumsum((up - down).reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
 
 
