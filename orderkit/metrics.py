@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orderkit import schema
 from orderkit.book import OrderBook, line_amounts
 from orderkit.businessdays import BusinessCalendar, to_jst
 from orderkit.events import Actor, CancelReason, EventKind
@@ -747,8 +748,8 @@ def status_at(book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLI
             "status": pd.array(labels[status[orders]], dtype="str"),
             **{name: flag[orders] for name, flag in flags.items()},
             "fulfillment_channel": np.where(h.mfn[orders], "MFN", "AFN"),
-            "ship_by": pd.DatetimeIndex(ship_by[orders].view("M8[ns]")).tz_localize("UTC"),
-            "confirm_by": pd.DatetimeIndex(confirm_by[orders].view("M8[ns]")).tz_localize("UTC"),
+            "ship_by": schema.utc(ship_by[orders]).array,
+            "confirm_by": schema.utc(confirm_by[orders]).array,
             "refused": h.refused[orders] <= t,
         },
         index=pd.Index(h.order_ids.to_numpy()[orders], name="order_id", dtype="str"),

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 __all__ = [
     "CODE", "EVENTS", "ITEMS", "ORDERS", "STR", "TS", "YEN",
     "Column", "categorical", "codes", "concat", "conform", "conform_column", "empty", "filled",
-    "is_text", "missing", "validate",
+    "is_text", "missing", "utc", "validate",
 ]  # fmt: skip
 
 STR = "str"
@@ -167,6 +167,17 @@ def categorical(indices: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
     return _canonical(pd.Series(cat, copy=False)).array
 
 
+def utc(ns: np.ndarray) -> pd.Series:
+    """Return UTC nanoseconds (``int64``, its minimum for a missing time) as a ``TS`` Series.
+
+    The Series takes the array over, without a copy: the caller must not change it afterwards.
+    """
+    return pd.Series(np.asarray(ns, dtype=np.int64), copy=False).astype(_UTC_NS)
+
+
+_UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
+
+
 def filled(label: str, n: int) -> pd.Categorical:
     """Return ``n`` rows of the one code ``label``, in canonical form (no pass over the rows)."""
     codes = np.zeros(n, np.int8)  # calloc'd: pages untouched until read
@@ -203,8 +214,7 @@ def missing(dtype: str, n: int) -> pd.Series:
     if dtype == CODE:
         return pd.Series(categorical(np.full(n, -1, np.int8), []), copy=False)
     if dtype == TS:
-        nat = np.full(n, np.datetime64("NaT", "ns"))
-        return pd.Series(pd.DatetimeIndex(nat).tz_localize("UTC").array, copy=False)
+        return utc(np.full(n, np.iinfo(np.int64).min))
     if dtype == "bool":
         return pd.Series(np.zeros(n, bool), copy=False)
     if dtype in (YEN, "Int64"):

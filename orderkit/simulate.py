@@ -353,9 +353,8 @@ def _numbers(rng: np.random.Generator, n: int, width: int, *, unique: bool) -> n
 
 
 def _timestamps(ns: np.ndarray) -> pd.Series:
-    """Return UTC nanoseconds (``_NAT`` for missing) as a tz-aware UTC Series."""
-    values = pd.DatetimeIndex(ns.view("datetime64[ns]"), dtype="datetime64[ns, UTC]").array
-    return pd.Series(values, copy=False)
+    """Return UTC nanoseconds (``_NAT`` for missing) as a tz-aware UTC Series (no copy)."""
+    return schema.utc(ns)
 
 
 def _yen(values: np.ndarray, valid: np.ndarray | None = None) -> pd.Series:

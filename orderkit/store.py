@@ -201,7 +201,7 @@ def _from_rows(rows: list[Any], table: str, extra_dtypes: Mapping[str, str]) -> 
         values = list(columns.get(c, ()))
         if col.dtype == schema.TS:
             ns = pd.array(values, dtype="Int64").to_numpy(dtype="int64", na_value=_NAT)
-            out[c] = pd.Series(ns.view("M8[ns]")).dt.tz_localize("UTC")
+            out[c] = schema.utc(ns)
         else:
             out[c] = schema.conform_column(pd.Series(values, dtype=object), col.dtype)
     frame = pd.DataFrame(out)

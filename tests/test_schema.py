@@ -174,3 +174,12 @@ def test_missing_columns_are_empty_in_their_dtype_and_independent():
     assert events["due"].isna().all() and events["amount"].isna().all()
     events.loc[0, "due"] = pd.Timestamp("2026-11-02", tz="UTC")  # due and shipped_at share a blank
     assert events["shipped_at"].isna().all()
+
+
+def test_utc_reads_nanoseconds_as_utc_and_the_minimum_as_missing():
+    ns = np.array([0, np.iinfo(np.int64).min, 1_767_225_600_000_000_000])
+    ts = schema.utc(ns)
+    assert str(ts.dtype) == schema.TS
+    assert ts.tolist()[0] == pd.Timestamp("1970-01-01", tz="UTC")
+    assert pd.isna(ts.iloc[1])
+    assert ts.iloc[2] == pd.Timestamp("2026-01-01", tz="UTC")

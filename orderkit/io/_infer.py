@@ -14,6 +14,7 @@ from typing import Final
 
 import pandas as pd
 
+from orderkit import schema
 from orderkit.businessdays import BusinessCalendar
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.status import OrderStatus
@@ -99,7 +100,6 @@ def confirm_by(
     """
     cal = BusinessCalendar.from_policy(policy)
     paid_ns = paid_at.dt.tz_convert("UTC").array.as_unit("ns").asi8
-    derived = cal.ship_by_ns(paid_ns, policy.handling_days).view("M8[ns]")
-    end_of_day = pd.Series(pd.DatetimeIndex(derived).tz_localize("UTC"), index=paid_at.index)
+    end_of_day = schema.utc(cal.ship_by_ns(paid_ns, policy.handling_days)).set_axis(paid_at.index)
     ship_by = latest_ship_date.where(latest_ship_date.notna(), end_of_day)
     return (ship_by + policy.confirm_cutoff).where(seller_fulfilled.to_numpy())

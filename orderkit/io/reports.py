@@ -712,7 +712,7 @@ def _event_frame(orders: pd.DataFrame, parts: _Parts, source: str) -> pd.DataFra
     hashes["at"] = hash_ints(at, at != np.iinfo(np.int64).min)
     frame: dict[str, object] = {
         "order_id": orders["order_id"].array.take(pos),
-        "at": pd.Series(at.view("M8[ns]")).dt.tz_localize("UTC"),
+        "at": schema.utc(at),
     }
     for col in ("kind", "actor"):
         codes = np.concatenate(getattr(parts, col))
