@@ -893,20 +893,32 @@ def _status_counts(h: _History, ends: np.ndarray) -> np.ndarray:
 
     Each change puts its order in its status from the change's day on, and takes it out of its
     previous status from that day: one count up and one down per change, summed over the days.
+    The changes are counted a slice at a time, so no temporary is as long as the history.
     """
     d = len(ends)
     size = len(_STATUSES) * (d + 1)
-    day = _days_before(ends, h.change_at)  # the first day whose end is at or after the change
-    later = np.flatnonzero(h.change_order[1:] == h.change_order[:-1]) + 1  # not an order's first
-    key = h.change_status[later - 1].astype(np.int64)
-    key *= d + 1
-    key += day[later]
-    down = np.bincount(key, minlength=size)
-    key = h.change_status.astype(np.int64)
-    key *= d + 1
-    key += day
-    up = np.bincount(key, minlength=size)
-    return np.cumsum((up - down).reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
+    net = np.zeros(size, np.int64)
+    total = len(h.change_at)
+    for lo in range(0, total, _COUNT_SLICE):
+        hi = min(lo + _COUNT_SLICE, total)
+        day = _days_before(ends, h.change_at[lo:hi])  # the first day ending at or after it
+        key = h.change_status[lo:hi].astype(np.int64)
+        key *= d + 1
+        key += day
+        net += np.bincount(key, minlength=size)
+        # A change that is not its order's first takes the order out of the status before it.
+        start = max(lo, 1)
+        later = start + np.flatnonzero(
+            h.change_order[start:hi] == h.change_order[start - 1 : hi - 1]
+        )
+        key = h.change_status[later - 1].astype(np.int64)
+        key *= d + 1
+        key += day[later - lo]
+        net -= np.bincount(key, minlength=size)
+    return np.cumsum(net.reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
+
+
+_COUNT_SLICE = 1 << 20
 
 
 def _flag_intervals(h: _History) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -182,6 +182,15 @@ def test_the_replay_in_chunks_on_two_threads_gives_the_one_chunk_history(book, m
             assert a == b, name
 
 
+def test_daily_counts_the_same_whatever_slices_the_history_is_counted_in(book, monkeypatch):
+    import orderkit.metrics as m
+
+    whole = daily(book)
+    monkeypatch.setattr(m, "_COUNT_SLICE", 997)
+    assert len(m._replay(book, Policy()).change_at) > 3 * 997
+    pd.testing.assert_frame_equal(daily(book), whole)
+
+
 def test_the_bulk_facts_are_the_order_views(book):
     """The agreement test builds the per-order lens's inputs in bulk: they must be OrderView's."""
     small = book.subset(book.orders["order_id"].sample(300, random_state=1))
