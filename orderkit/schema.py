@@ -93,7 +93,9 @@ ITEMS: Mapping[str, Column] = {
 }
 
 EVENTS: Mapping[str, Column] = {
-    "event_id": Column(STR, "content hash of the event's facts: the same fact twice is one event"),
+    "event_id": Column(
+        "Int64", "content hash of the event's facts (64 bits): the same fact twice is one event"
+    ),
     "order_id": Column(STR, "the order"),
     "at": Column(TS, "when it happened"),
     "kind": Column(CODE, "an EventKind value: placed, payment_completed, shipment_confirmed, ..."),

@@ -57,7 +57,7 @@ from orderkit.state import OrderState
 
 __all__ = ["DEFAULT_PATH", "ENV_VAR", "SCHEMA_VERSION", "Store"]
 
-SCHEMA_VERSION = 2  # 2: events.shipped_at
+SCHEMA_VERSION = 3  # 2: events.shipped_at; 3: event ids as 64-bit integers
 
 
 def _upgrade_1_to_2(conn: sa.Connection) -> None:
@@ -66,8 +66,44 @@ def _upgrade_1_to_2(conn: sa.Connection) -> None:
     conn.execute(sa.text(f"ALTER TABLE orderkit_events ADD COLUMN shipped_at {ts}"))
 
 
-#: Schema upgrades applied on open, by the version found (each to the current version).
-_UPGRADES = {1: _upgrade_1_to_2}
+def _hex_id(value: str | int) -> int:
+    """Return a version-2 event id (16 hex digits) as the same hash in version 3 (signed 64 bits)."""
+    unsigned = int(str(value), 16)
+    return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
+
+
+def _upgrade_2_to_3(conn: sa.Connection) -> None:
+    """Version 3 keeps event ids as 64-bit integers, not 16 hex digits: the same hashes, re-read.
+
+    PostgreSQL converts the column in place. SQLite cannot change a column's type: the table is
+    rebuilt, every row copied with its id converted, in the same transaction.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text(
+                "ALTER TABLE orderkit_events ALTER COLUMN event_id TYPE BIGINT"
+                " USING ('x' || lpad(event_id, 16, '0'))::bit(64)::bigint"
+            )
+        )
+        return
+    conn.connection.driver_connection.create_function(  # type: ignore[union-attr]
+        "orderkit_hex_id", 1, _hex_id, deterministic=True
+    )
+    old = [row[1] for row in conn.execute(sa.text("PRAGMA table_info(orderkit_events)"))]
+    conn.execute(sa.text("ALTER TABLE orderkit_events RENAME TO orderkit_events_v2"))
+    conn.execute(sa.text("DROP INDEX IF EXISTS orderkit_events_by_order"))
+    _T["events"].create(conn)
+    columns = [c.name for c in _T["events"].columns if c.name in old]
+    names = ", ".join(columns)
+    values = ", ".join("orderkit_hex_id(event_id)" if c == "event_id" else c for c in columns)
+    conn.execute(
+        sa.text(f"INSERT INTO orderkit_events ({names}) SELECT {values} FROM orderkit_events_v2")
+    )
+    conn.execute(sa.text("DROP TABLE orderkit_events_v2"))
+
+
+#: Schema upgrades applied on open, one version at a time, by the version found.
+_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
 """The layout of the tables this orderkit writes; a store with another version is refused."""
 
 ENV_VAR = "ORDERKIT_STORE"
@@ -299,9 +335,12 @@ class Store:
             if sa.inspect(conn).has_table(version_table.name):
                 found = conn.execute(sa.select(version_table.c.version)).scalars().all()
                 if found and found[0] in _UPGRADES:
-                    _UPGRADES[found[0]](conn)
-                    conn.execute(sa.update(version_table).values(version=SCHEMA_VERSION))
-                    found = [SCHEMA_VERSION]
+                    version = found[0]
+                    while version in _UPGRADES:
+                        _UPGRADES[version](conn)
+                        version += 1
+                    conn.execute(sa.update(version_table).values(version=version))
+                    found = [version]
                 if found and found[0] != SCHEMA_VERSION:
                     raise StoreError(
                         f"the store {self._where} has schema version {found[0]}, but this"

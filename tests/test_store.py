@@ -388,11 +388,59 @@ def test_unreachable_database_raises_store_error():
         Store(f"postgresql://nobody@127.0.0.1:{_free_port()}/nothing")
 
 
+def _as_version_2(url: str) -> None:
+    """Rewrite a store's event ids as version 2 kept them: 16 hex digits, in a text column."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(
+                sa.text(
+                    "ALTER TABLE orderkit_events ALTER COLUMN event_id TYPE TEXT"
+                    " USING lpad(to_hex(event_id), 16, '0')"
+                )
+            )
+        else:  # SQLite: rebuild the table with a TEXT column, as version 2 created it
+            create = conn.execute(
+                sa.text("SELECT sql FROM sqlite_master WHERE name = 'orderkit_events'")
+            ).scalar_one()
+            conn.execute(sa.text("ALTER TABLE orderkit_events RENAME TO v3"))
+            conn.execute(sa.text("DROP INDEX orderkit_events_by_order"))
+            conn.execute(sa.text(create.replace("event_id BIGINT", "event_id TEXT")))
+            conn.execute(
+                sa.text("CREATE INDEX orderkit_events_by_order ON orderkit_events (order_id)")
+            )
+            cols = [r[1] for r in conn.execute(sa.text("PRAGMA table_info(v3)"))]
+            values = ", ".join("printf('%016x', event_id)" if c == "event_id" else c for c in cols)
+            conn.execute(sa.text(f"INSERT INTO orderkit_events SELECT {values} FROM v3"))
+            conn.execute(sa.text("DROP TABLE v3"))
+        conn.execute(sa.text("UPDATE orderkit_schema SET version = 2"))
+    engine.dispose()
+
+
+def test_a_version_2_store_is_upgraded_on_open_with_the_same_event_ids(url):
+    book = sample_data.book(30, seed=4)
+    with Store(url) as store:
+        store.save(book)
+    _as_version_2(url)
+    with Store(url) as store:
+        loaded = store.load()
+        assert store.append(book.events) == 0  # the same facts: still known, by the same ids
+    assert sorted(loaded.events["event_id"]) == sorted(book.events["event_id"])
+    assert (book.events["event_id"] < 0).any()  # ids from hashes of 2⁶³ and more convert too
+    pd.testing.assert_frame_equal(
+        loaded.events.sort_values("event_id", ignore_index=True),
+        book.events.sort_values("event_id", ignore_index=True),
+    )
+
+
 def test_a_version_1_store_is_upgraded_on_open_and_keeps_every_event(tmp_path):
     path = tmp_path / "v1.sqlite"
     book = sample_data.book(30, seed=4)
     with Store(path=path) as store:
         store.save(book)
+    _as_version_2(f"sqlite:///{path}")
     with sqlite3.connect(path) as db:  # make it look like a store written by version 1
         db.execute("ALTER TABLE orderkit_events DROP COLUMN shipped_at")
         db.execute("UPDATE orderkit_schema SET version = 1")

@@ -729,9 +729,7 @@ def _event_frame(orders: pd.DataFrame, parts: _Parts, source: str) -> pd.DataFra
         hashes["quantity"] = hash_ints(qty._data, ~qty._mask)  # type: ignore[attr-defined]
     frame["source"] = schema.filled(source, n)
     events = schema.conform(pd.DataFrame(frame, copy=False), "events")
-    events["event_id"] = pd.Series(
-        combine_ids(hashes, n).array, index=events.index, dtype=schema.STR
-    )
+    events["event_id"] = pd.Series(combine_ids(hashes, n).array, index=events.index, copy=False)
     return events
 
 
