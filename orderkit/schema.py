@@ -155,16 +155,19 @@ def codes(series: pd.Series) -> pd.Series:
     )
 
 
-def categorical(indices: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
+def categorical(
+    indices: np.ndarray, labels: Sequence[str], *, canonical: bool = False
+) -> pd.Categorical:
     """Return ``labels[indices]`` (index -1: missing) in the canonical form of :func:`codes`.
 
     ``labels`` must be distinct and every index in ``[-1, len(labels))`` (not checked: this is
-    the fast path for codes a program drew itself).
+    the fast path for codes a program drew itself). With ``canonical``, the caller also knows
+    that ``labels`` are sorted and each is used, and no pass over the rows checks it.
     """
     cat = pd.Categorical.from_codes(
         indices, categories=pd.Index(list(labels), dtype=STR), validate=False
     )
-    if not len(labels):  # every row missing: canonical as it is
+    if canonical or not len(labels):  # (no labels: every row missing, canonical as it is)
         return cat
     return _canonical(pd.Series(cat, copy=False)).array
 

@@ -312,10 +312,13 @@ def _strings(
     return pd.Series(pd.array(arr, dtype=schema.STR), copy=False)
 
 
-def _labels(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
-    """Return ``labels[codes]`` as a ``category`` Series (code -1 → missing)."""
+def _labels(codes: np.ndarray, labels: Sequence[str], *, canonical: bool = False) -> pd.Series:
+    """Return ``labels[codes]`` as a ``category`` Series (code -1 → missing).
+
+    ``canonical``: the labels are sorted and each is used (see :func:`orderkit.schema.categorical`).
+    """
     small = codes.astype(np.int8 if len(labels) < 128 else np.int32, copy=False)
-    return pd.Series(schema.categorical(small, labels), copy=False)
+    return pd.Series(schema.categorical(small, labels, canonical=canonical), copy=False)
 
 
 def _null_str(n: int) -> pd.Series:
@@ -717,8 +720,8 @@ def _events_frame(
                 _strings(_take_rows(ids.order_rows, order)), order, ids.orders_key
             ),
             "at": _timestamps(at),
-            "kind": _labels(kind, kinds),
-            "actor": _labels(actor, actors),
+            "kind": _labels(kind, kinds, canonical=True),  # of the blocks with rows: each used
+            "actor": _labels(actor, actors, canonical=True),
             "order_item_id": _remember(
                 _strings(_take_rows(ids.item_rows, line[line >= 0]), line >= 0, compact=True),
                 line,
@@ -726,7 +729,7 @@ def _events_frame(
             ),
             "quantity": _yen(quantity, quantity >= 0),
             "amount": null_int,
-            "reason": _labels(reason, used),
+            "reason": _labels(reason, used, canonical=True),
             "carrier": _labels(carrier, carriers),
             "tracking_number": tracking,
             "channel": schema.missing(schema.CODE, m),

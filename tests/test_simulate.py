@@ -38,6 +38,16 @@ def test_tables_follow_the_schema(book):
         schema.validate(getattr(book, table), table)
 
 
+def test_code_columns_are_canonical_the_values_used_sorted(book):
+    """The simulator builds code columns without a pass over their rows: check what it claims."""
+    for table in ("orders", "items", "events"):
+        frame = getattr(book, table)
+        for name, col in getattr(schema, table.upper()).items():
+            if col.dtype == schema.CODE:
+                used = sorted(frame[name].dropna().unique())
+                assert list(frame[name].cat.categories) == used, (table, name)
+
+
 def test_every_event_comes_from_the_simulator(book):
     assert set(book.events["source"]) == {"simulate"}
 
