@@ -396,29 +396,39 @@ def column_hashes(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
-def combine_ids(
-    hashes: Mapping[str, np.ndarray | np.uint64 | Callable[[], np.ndarray | np.uint64]], n: int
-) -> pd.Series:
+#: A column's hashes for :func:`combine_ids`: one per row, one for every row, or a function
+#: returning the hashes of a slice of the rows.
+ColumnHashes = np.ndarray | np.uint64 | Callable[[slice], np.ndarray]
+
+_BLOCK = 1 << 16  # rows combined together: every column's hashes of a block stay in cache
+
+
+def combine_ids(hashes: Mapping[str, ColumnHashes], n: int) -> pd.Series:
     """Return the ids of ``n`` rows from their identity columns' value hashes.
 
-    Each value is an array, a scalar (the same hash on every row) or a function returning one,
-    called in turn so that only one column's hashes need be in memory at a time.
+    Each value is an array (a hash per row), a scalar (the same hash on every row) or a function
+    of a slice of the rows returning their hashes. The rows are combined a block at a time, so
+    that the many passes of the hash run in the processor's cache, not in main memory.
     """
-    row = np.full(n, _ROW, np.uint64)
-    for name in _IDENTITY:
-        h = hashes[name]
-        value = h() if callable(h) else h
-        if name in _ADDED_LATER:
-            # A column added after ids were first issued counts only where it holds a value, so
-            # every fact recorded before it existed keeps its id.
-            held = np.asarray(value) != NULL_HASH
-            if held.ndim == 0 and not held:  # missing on every row: nothing to mix in
+    out = np.empty(n, np.uint64)
+    for lo in range(0, n, _BLOCK):
+        rows = slice(lo, min(lo + _BLOCK, n))
+        row = np.full(rows.stop - lo, _ROW, np.uint64)
+        for name in _IDENTITY:
+            h = hashes[name]
+            value = h(rows) if callable(h) else h[rows] if isinstance(h, np.ndarray) else h
+            if name in _ADDED_LATER:
+                # A column added after ids were first issued counts only where it holds a value,
+                # so every fact recorded before it existed keeps its id.
+                held = np.asarray(value) != NULL_HASH
+                if held.ndim == 0 and not held:  # missing on every row: nothing to mix in
+                    continue
+                row = np.where(held, row * _K + value, row).astype(np.uint64)
                 continue
-            row = np.where(held, row * _K + value, row).astype(np.uint64)
-            continue
-        row *= _K
-        row += value
-    return int_ids(_fmix(row))
+            row *= _K
+            row += value
+        out[rows] = _fmix(row)
+    return int_ids(out)
 
 
 def int_ids(hashed: np.ndarray) -> pd.Series:

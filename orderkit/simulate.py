@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,7 @@ from orderkit.events import (
     NULL_HASH,
     Actor,
     CancelReason,
+    ColumnHashes,
     EventKind,
     combine_ids,
     hash_ints,
@@ -607,22 +609,28 @@ def _blocks(s: Scenario, f: _Fleet, lines: _Lines) -> list[_Block]:
 # ---- from arrays to the three tables ----------------------------------------------------------
 
 
-def _coded(hashed: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Return the value hash of each code's value (code -1 → the missing value's hash)."""
-    return np.append(hashed, NULL_HASH)[codes]
+def _with_null(hashed: np.ndarray) -> np.ndarray:
+    """Return the value hashes with the missing value's last: code -1 picks it."""
+    return np.append(hashed, NULL_HASH)
 
 
-def _scattered(hashed: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Return the hashes of the values of ``rows`` (a mask, in order), the missing hash elsewhere."""
-    out = np.full(len(rows), NULL_HASH, np.uint64)
-    out[rows] = hashed
-    return out
+def _pick(table: np.ndarray, codes: np.ndarray, rows: slice) -> np.ndarray:
+    """Return the hashes of ``rows``' codes from ``table`` (see :func:`_with_null`)."""
+    return table[codes[rows]]
+
+
+def _ranks(present: np.ndarray) -> np.ndarray:
+    """Return each row's place among the rows ``present`` marks (-1 where it is absent)."""
+    ranks = np.cumsum(present, dtype=np.int32)
+    ranks -= 1
+    ranks[~present] = -1
+    return ranks
 
 
 def _used_hashes(rows: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the hashes of the rows ``codes`` use, and the codes into them (-1 kept)."""
     used, inverse = np.unique(codes[codes >= 0], return_inverse=True)
-    compact = np.full(len(codes), -1, np.int64)
+    compact = np.full(len(codes), -1, np.int32)
     compact[codes >= 0] = inverse
     return hash_text_rows(rows[used]), compact
 
@@ -695,21 +703,34 @@ def _events_frame(
     tracked = shipment & ~(seller & (rng.random(m) < s.tracking_missing))
     tracking_rows = _digits(_numbers(rng, int(tracked.sum()), 12, unique=False), 12)
     tracking = _strings(tracking_rows, tracked, compact=True)
-    # The ids, from the arrays: each distinct value hashed once, as orderkit.events.event_ids does.
-    hashes = {
-        "order_id": lambda: _coded(hash_text_rows(ids.order_rows), order),
-        "at": lambda: hash_ints(at),
-        "kind": lambda: _coded(_label_hashes(kinds), kind),
-        "actor": lambda: _coded(_label_hashes(actors), actor),
-        "order_item_id": lambda: _coded(*_used_hashes(ids.item_rows, line)),
-        "quantity": lambda: hash_ints(quantity, quantity >= 0),
-        "reason": lambda: _coded(_label_hashes(used), reason),
-        "carrier": lambda: _coded(_label_hashes(carriers), carrier),
-        "tracking_number": lambda: _scattered(hash_text_rows(tracking_rows), tracked),
-        **dict.fromkeys(("amount", "channel", "due", "ref", "shipped_at"), NULL_HASH),
-    }
+
+    def hashed() -> pd.Series:
+        """The ids, from the arrays: each distinct value hashed once, as ``event_ids`` does."""
+        by_order = _with_null(hash_text_rows(ids.order_rows))
+        item_hashes, item_codes = _used_hashes(ids.item_rows, line)
+        by_item = _with_null(item_hashes)
+        labels = {
+            name: _with_null(_label_hashes(values))
+            for name, values in (
+                ("kind", kinds), ("actor", actors), ("reason", used), ("carrier", carriers)
+            )
+        }  # fmt: skip
+        codes = {"kind": kind, "actor": actor, "reason": reason, "carrier": carrier}
+        hashes: dict[str, ColumnHashes] = {
+            "order_id": lambda r: by_order[order[r]],
+            "at": lambda r: hash_ints(at[r]),
+            "order_item_id": lambda r: by_item[item_codes[r]],
+            "quantity": lambda r: hash_ints(quantity[r], quantity[r] >= 0),
+            "tracking_number": functools.partial(
+                _pick, _with_null(hash_text_rows(tracking_rows)), _ranks(tracked)
+            ),
+            **{name: functools.partial(_pick, labels[name], codes[name]) for name in codes},
+            **dict.fromkeys(("amount", "channel", "due", "ref", "shipped_at"), NULL_HASH),
+        }
+        return combine_ids(hashes, m)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderkit-ids") as pool:
-        event_ids = pool.submit(combine_ids, hashes, m)  # hashed while the columns are built
+        event_ids = pool.submit(hashed)  # hashed while the columns are built
         null_str, null_ts, null_int = (
             _null_str(m),
             _timestamps(np.full(m, _NAT)),
