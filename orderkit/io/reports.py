@@ -147,14 +147,16 @@ def _header(head: bytes, data: pa.Buffer, path: str) -> tuple[list[str], pa.Buff
 
 
 def _arrow(
-    data: pa.Buffer, columns: list[str], *, threads: bool, typed: bool
+    data: pa.Buffer, columns: list[str], *, typed: bool, rows_of_any_width: bool
 ) -> tuple[pa.Table, list]:
     """Parse the tab-separated ``data``: every column as text, or date-times parsed too.
 
     With ``typed``, the reader parses the date-time columns itself, on every core; a value without
-    its offset fails the whole read.
+    its offset fails the whole read. A row of the wrong width fails it too, unless
+    ``rows_of_any_width``: then each such row is set aside with its number (single-threaded, so
+    that the numbers are right), and the text must be UTF-8 (the caller has checked it).
     """
-    invalid: list[tuple[int | None, str]] = []  # the text is valid UTF-8: checked before
+    invalid: list[tuple[int | None, str]] = []
 
     def handler(row: pacsv.InvalidRow) -> str:
         invalid.append((row.number, row.text))
@@ -165,9 +167,12 @@ def _arrow(
         types.update(dict.fromkeys(C.TIMESTAMPS & set(columns), pa.timestamp("ns", tz="UTC")))
     table = pacsv.read_csv(
         data,
-        read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 22),
+        read_options=pacsv.ReadOptions(use_threads=not rows_of_any_width, block_size=1 << 22),
         parse_options=pacsv.ParseOptions(
-            delimiter="\t", quote_char=False, ignore_empty_lines=False, invalid_row_handler=handler
+            delimiter="\t",
+            quote_char=False,
+            ignore_empty_lines=False,
+            invalid_row_handler=handler if rows_of_any_width else None,
         ),
         convert_options=pacsv.ConvertOptions(
             column_types=types, strings_can_be_null=True, null_values=[""]
@@ -188,16 +193,25 @@ def _is_utf8(buffer: pa.Buffer) -> bool:
 
 
 def _parse(data: pa.Buffer, path: str, columns: list[str], *, typed: bool) -> _Raw:
-    if not _is_utf8(data):
-        data = pa.py_buffer(decode_cp932(data.to_pybytes(), path).encode("utf-8"))
+    """Parse the rows after the header; UTF-8 is tried first, as Arrow checks it while parsing.
+
+    The first read, on every core, fails on anything unusual: text that is not UTF-8 (then it is
+    decoded as cp932 and parsed again), a row of the wrong width (then the file is read again,
+    setting such rows aside with their line), or a date-time the reader cannot parse (then it is
+    read as text, so that the problem can quote the value with its line).
+    """
     try:
-        table, invalid = _arrow(data, columns, threads=True, typed=typed)
-    except pa.ArrowInvalid as exc:
-        if typed:  # a date-time the reader cannot parse: read it as text, to say where
-            return _parse(data, path, columns, typed=False)
-        raise ReportFormatError(path, None, None, str(exc), EXPECTED_TEXT) from exc
-    if invalid:  # only a single-threaded read numbers the rows
-        table, invalid = _arrow(data, columns, threads=False, typed=typed)
+        table, invalid = _arrow(data, columns, typed=typed, rows_of_any_width=False)
+    except pa.ArrowInvalid:
+        if not _is_utf8(data):
+            data = pa.py_buffer(decode_cp932(data.to_pybytes(), path).encode("utf-8"))
+            return _parse(data, path, columns, typed=typed)
+        try:
+            table, invalid = _arrow(data, columns, typed=typed, rows_of_any_width=True)
+        except pa.ArrowInvalid as exc:
+            if typed:
+                return _parse(data, path, columns, typed=False)
+            raise ReportFormatError(path, None, None, str(exc), EXPECTED_TEXT) from exc
     numbers = np.array([n for n, _ in invalid], dtype=np.int64)
     lines = np.arange(2, table.num_rows + len(invalid) + 2, dtype=np.int64)
     if len(numbers):
@@ -547,26 +561,28 @@ def _text(series: pd.Series) -> pa.Array:
     )
 
 
-def _order_codes(rows: pd.DataFrame) -> np.ndarray | None:
-    """Return each row's order as an integer code in order of first appearance (None if missing).
+def _order_codes(rows: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Return each row's order as a code in order of first appearance, and the orders' id hashes.
 
-    Reports list an order's rows together: then the codes are the runs of equal ids, once the
+    The codes are None if an id is missing; the hashes (of each order's id, in code order) are
+    None unless computed on the way. Reports list an order's rows together: then the codes are the runs of equal ids, once the
     runs' ids are seen to be distinct (their 64-bit hashes differ; on a tie, compared exactly).
     """
     ids = rows["order_id"]
     n = len(ids)
     if ids.isna().any():
-        return None
+        return None, None
     arr = _text(ids)
     starts = np.ones(n, bool)
     if n > 1:
         differs = pc.not_equal(arr.slice(1), arr.slice(0, n - 1))
         starts[1:] = differs.to_numpy(zero_copy_only=False)
     heads = arr.filter(pa.array(starts))
-    if not pd.Series(text_hashes(pd.Series(heads, dtype=schema.STR))).duplicated().any():
-        return np.cumsum(starts, dtype=np.int64) - 1
+    hashes = text_hashes(pd.Series(heads, dtype=schema.STR))
+    if not pd.Series(hashes).duplicated().any():
+        return np.cumsum(starts, dtype=np.int64) - 1, hashes
     codes, _ = pd.factorize(ids)
-    return codes.astype(np.int64)
+    return codes.astype(np.int64), None
 
 
 def _first_rows(order_codes: np.ndarray) -> np.ndarray:
@@ -639,11 +655,13 @@ def _events(
     first: np.ndarray,
     item_order: np.ndarray,
     source: str,
+    order_hashes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Infer the events the report states (see the module docstring), with their ids.
 
     Built from arrays: each event's order is a row of ``orders`` (``item_order`` gives each item's),
-    and its id is combined from hashes of each order id, kind and actor computed once.
+    and its id is combined from hashes of each order id (``order_hashes``, if already known),
+    kind and actor computed once.
     """
     placed_at = orders["purchase_date"]
     if kind is C.KINDS["all_orders"]:
@@ -698,17 +716,21 @@ def _events(
         )
         parts.actor.append(np.full(len(idx), parts.code(str(Actor.SELLER)), np.int32))
         parts.items = (items["order_item_id"].iloc[idx], quantity[idx])
-    return _event_frame(orders, parts, source)
+    return _event_frame(orders, parts, source, order_hashes)
 
 
-def _event_frame(orders: pd.DataFrame, parts: _Parts, source: str) -> pd.DataFrame:
+def _event_frame(
+    orders: pd.DataFrame, parts: _Parts, source: str, order_hashes: np.ndarray | None = None
+) -> pd.DataFrame:
     pos = np.concatenate(parts.pos)
     at = np.concatenate(parts.at)
     n = len(pos)
     names = pa.array(list(parts.names), pa.string())
     name_hashes = text_hashes(pd.Series(names.to_pylist(), dtype=schema.STR))
     hashes: dict[str, object] = defaultdict(lambda: NULL_HASH)
-    hashes["order_id"] = text_hashes(orders["order_id"])[pos]
+    if order_hashes is None:
+        order_hashes = text_hashes(orders["order_id"])
+    hashes["order_id"] = order_hashes[pos]
     hashes["at"] = hash_ints(at, at != np.iinfo(np.int64).min)
     frame: dict[str, object] = {
         "order_id": orders["order_id"].array.take(pos),
@@ -804,7 +826,7 @@ def _book(
     source: str,
     problems: list[ReportFormatError],
 ) -> OrderBook:
-    order_codes = _order_codes(rows)
+    order_codes, order_hashes = _order_codes(rows)
     if kind is C.KINDS["all_orders"]:
         rows["order_item_id"] = _item_ids(rows, order_codes)
     if "fulfillment_channel" not in rows:
@@ -832,6 +854,6 @@ def _book(
     return OrderBook(
         orders,
         items,
-        _events(kind, orders, items, facts, first, order_codes, source),
+        _events(kind, orders, items, facts, first, order_codes, source, order_hashes),
         problems=problems,
     )

@@ -193,6 +193,12 @@ def test_fast_event_ids_equal_the_core_ids(all_orders):
     pd.testing.assert_series_equal(fast_event_ids(events), core_event_ids(events))
 
 
+def test_the_readers_event_ids_are_the_content_hashes_of_the_events_it_infers(all_orders):
+    """The reader combines ids from hashes it computed on the way (the order ids' among them)."""
+    events = read_report(all_orders).events
+    pd.testing.assert_series_equal(events["event_id"], core_event_ids(events), check_names=False)
+
+
 # ---- round trips ----------------------------------------------------------------------------
 
 
@@ -315,6 +321,19 @@ def test_wrong_column_count_is_listed_with_its_line(tmp_path):
     assert "503-1000002-0000002" not in book and "503-1000001-0000001" in book
 
 
+def test_cp932_file_with_a_wrong_column_count_lists_the_row_in_japanese(tmp_path):
+    """UTF-8 is tried first: a cp932 file fails it (even in a row of the wrong width) and is
+    read as cp932, the bad row quoted in Japanese."""
+    good = _replace(HEADER[1], "product-name", "煎茶 100g")
+    bad = _replace(HEADER[2], "product-name", "抹茶 30g") + "\t余分"
+    path = tmp_path / "cp932.txt"
+    path.write_bytes("\r\n".join([HEADER[0], good, bad]).encode("cp932") + b"\r\n")
+    book = read_report(path)
+    (problem,) = [p for p in book.problems if p.line == 3]
+    assert "抹茶 30g" in str(problem.value) and "fields" in problem.expected
+    assert book.items["product_name"].tolist() == ["煎茶 100g"]
+
+
 def test_unparseable_date_names_line_column_and_value(tmp_path):
     line = _replace(HEADER[2], "purchase-date", "2026/11/02 11:00")
     book = read_report(_write(tmp_path, [HEADER[0], HEADER[1], line]))
@@ -416,7 +435,7 @@ def test_item_keys_and_first_rows_from_order_codes_equal_the_plain_pandas_ones()
             "asin": pd.Series([None, None, None, None, "B0", None, None], dtype="str"),
         }
     )
-    codes = _order_codes(rows)
+    codes, _ = _order_codes(rows)
     pd.testing.assert_series_equal(_item_ids(rows, codes), _item_ids(rows))
     assert _item_ids(rows, codes).tolist()[:3] == ["sku:x", "sku:x", "sku:x#2"]
     assert (_first_rows(codes) == ~rows["order_id"].duplicated().to_numpy()).all()
