@@ -23,7 +23,10 @@ directory.
 
 Timestamps are stored as integer nanoseconds since the epoch (UTC) in both databases, so they come
 back tz-aware UTC and exact to the nanosecond; yen amounts as integers; extra columns as JSON with
-their dtypes recorded. The schema version is recorded in ``orderkit_schema`` and checked on open.
+their dtypes recorded; event ids as 64-bit integers. The schema version is recorded in
+``orderkit_schema`` and checked on open: a store an earlier orderkit wrote is upgraded then, in
+the same transaction (version 3 turned version 2's hex event ids into integers), and a store of a
+later version is refused.
 
 >>> import datetime as dt
 >>> from orderkit import Event, EventKind
