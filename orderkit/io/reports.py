@@ -52,7 +52,11 @@ Amazon only moves last-updated-date when something changed).
 from __future__ import annotations
 
 import os
+import threading
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -283,6 +287,7 @@ class _Checker:
         self.n = raw.table.num_rows
         self.bad = np.zeros(self.n, dtype=bool)
         self.problems: list[ReportFormatError] = []
+        self._lock = threading.Lock()  # columns are checked on two threads
 
     def has(self, col: str) -> bool:
         return col in self.raw.table.column_names
@@ -298,11 +303,13 @@ class _Checker:
             raise _Reread(col)  # the value must be quoted as the file has it
         values = self.col(col).take(pa.array(idx)).to_pylist() if col else [None] * len(idx)
         lines = self.raw.lines[idx]
-        self.problems += [
+        found = [
             ReportFormatError(self.path, int(line), col, value, expected)
             for line, value in zip(lines, values, strict=True)
         ]
-        self.bad |= mask
+        with self._lock:
+            self.problems += found
+            self.bad |= mask
 
     def required(self, col: str) -> None:
         self.flag(_np(self.col(col).is_null()), col, "a value (the column is required)")
@@ -433,62 +440,74 @@ def _str_mapper(t: pa.DataType) -> object:
 
 
 def _convert(kind: C.ReportKind, chk: _Checker) -> dict[str, object]:
-    """Validate every known column; return the converted values by file column name."""
-    out: dict[str, object] = {}
+    """Validate every known column; return the converted values by file column name.
+
+    Each column is checked on its own, two at a time (Arrow and numpy release the GIL); then the
+    rules between columns.
+    """
     oid = kind.order_id
-    chk.required(oid)
-    out[oid] = chk.pattern(oid, _ORDER_ID, "an Amazon order number, 3-7-7 digits")
+    tasks: dict[str, Callable[[], object]] = {}
+
+    def text(col: str, regex: str, expected: str) -> pd.Series:
+        chk.required(col)
+        return chk.pattern(col, regex, expected)
+
+    def yen(col: str) -> object:
+        discount = col in C.DISCOUNTS
+        x = chk.numbers(
+            col, expected="a whole number of yen" + ("" if discount else " ≥ 0"), negative=discount
+        )
+        return abs(x) if discount else x
+
+    def flag(col: str) -> np.ndarray:
+        coded, unmapped = encode(chk.col(col), lambda v: _BOOL.get(v.strip().lower()))
+        chk.flag(unmapped, col, "true or false")
+        return coded.lookup(np.array([*coded.values, False], bool))
+
+    def payment() -> pd.Series:
+        values = chk.col("payment-method").to_pandas(types_mapper=_str_mapper)
+        mapped, unknown = payment_method(values)
+        chk.flag(unknown.to_numpy(), "payment-method", "a payment method (COD, CVS, Other, …)")
+        return mapped
+
+    tasks[oid] = partial(text, oid, _ORDER_ID, "an Amazon order number, 3-7-7 digits")
     if chk.has("order-item-id"):
-        chk.required("order-item-id")
-        out["order-item-id"] = chk.pattern("order-item-id", _ITEM_ID, "a 14-digit order item id")
+        tasks["order-item-id"] = partial(
+            text, "order-item-id", _ITEM_ID, "a 14-digit order item id"
+        )
     for col in C.TIMESTAMPS:
-        if chk.has(col):
-            out[col] = chk.timestamps(col)
+        tasks[col] = partial(chk.timestamps, col)
+    for col in C.INT:
+        tasks[col] = partial(chk.numbers, col, expected="a whole number ≥ 0", negative=False)
+    for col in C.YEN:
+        tasks[col] = partial(yen, col)
+    for col in C.BOOL:
+        tasks[col] = partial(flag, col)
+    for col, table, expected in (
+        (
+            "order-status",
+            dict(ORDER_STATUS),
+            "an order status (Pending, Unshipped, PartiallyShipped, Shipped, Canceled…)",
+        ),
+        ("item-status", _ITEM_STATUS, "an item status"),
+        ("fulfillment-channel", _CHANNEL, "Amazon, Merchant, AFN or MFN"),
+    ):
+        tasks[col] = partial(chk.choice, col, table, expected)
+    tasks["payment-method"] = payment
+    with ThreadPoolExecutor(2, thread_name_prefix="orderkit-read") as pool:
+        futures = {col: pool.submit(task) for col, task in tasks.items() if chk.has(col)}
+        out = {col: future.result() for col, future in futures.items()}
     chk.required("purchase-date")
     if kind is C.KINDS["all_orders"]:
         chk.required("last-updated-date")
         late = out["last-updated-date"] < out["purchase-date"]  # type: ignore[operator]
         chk.flag(late.fillna(False).to_numpy(bool), "last-updated-date", "not before purchase-date")
-    for col in C.INT:
-        if chk.has(col):
-            out[col] = chk.numbers(col, expected="a whole number ≥ 0", negative=False)
     qcol = "quantity" if kind is C.KINDS["all_orders"] else "quantity-purchased"
     chk.required(qcol)
     if "quantity-shipped" in out:
         shipped, bought = out["quantity-shipped"], out[qcol]
         over = shipped.to_numpy(float, na_value=0) > bought.to_numpy(float, na_value=0)  # type: ignore[attr-defined]
         chk.flag(over, "quantity-shipped", f"at most {qcol}")
-    for col in C.YEN:
-        if chk.has(col):
-            discount = col in C.DISCOUNTS
-            x = chk.numbers(
-                col,
-                expected="a whole number of yen" + ("" if discount else " ≥ 0"),
-                negative=discount,
-            )
-            out[col] = abs(x) if discount else x
-    for col in C.BOOL:
-        if chk.has(col):
-            coded, unmapped = encode(chk.col(col), lambda v: _BOOL.get(v.strip().lower()))
-            chk.flag(unmapped, col, "true or false")
-            out[col] = coded.lookup(np.array([*coded.values, False], bool))
-    if chk.has("order-status"):
-        out["order-status"] = chk.choice(
-            "order-status",
-            dict(ORDER_STATUS),
-            "an order status (Pending, Unshipped, PartiallyShipped, Shipped, Canceled…)",
-        )
-    if chk.has("item-status"):
-        out["item-status"] = chk.choice("item-status", _ITEM_STATUS, "an item status")
-    if chk.has("fulfillment-channel"):
-        out["fulfillment-channel"] = chk.choice(
-            "fulfillment-channel", _CHANNEL, "Amazon, Merchant, AFN or MFN"
-        )
-    if chk.has("payment-method"):
-        values = chk.col("payment-method").to_pandas(types_mapper=_str_mapper)
-        mapped, unknown = payment_method(values)
-        chk.flag(unknown.to_numpy(), "payment-method", "a payment method (COD, CVS, Other, …)")
-        out["payment-method"] = mapped
     return out
 
 
