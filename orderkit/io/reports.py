@@ -846,25 +846,31 @@ def _book(
     problems: list[ReportFormatError],
 ) -> OrderBook:
     order_codes, order_hashes = _order_codes(rows)
-    if kind is C.KINDS["all_orders"]:
-        rows["order_item_id"] = _item_ids(rows, order_codes)
-    if "fulfillment_channel" not in rows:
-        rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: seller-fulfilled
-    if rows["fulfillment_channel"].isna().any():  # a category column: fill as text, then code
-        rows["fulfillment_channel"] = schema.codes(
-            rows["fulfillment_channel"].astype(schema.STR).fillna("MFN")
-        )
-    if order_codes is not None:
-        first = _first_rows(order_codes)
-    else:
-        first = ~rows["order_id"].duplicated().to_numpy()
-    item_cols = [
-        c
-        for c in rows.columns
-        if c in schema.ITEMS or (c not in schema.ORDERS and c not in C.ORDER_EXTRAS)
-    ]
-    order_cols = [c for c in rows.columns if c not in item_cols or c == "order_id"]
-    orders = schema.conform(rows.loc[first, order_cols], "orders")
+    with ThreadPoolExecutor(1, thread_name_prefix="orderkit-read") as pool:
+        item_ids = None  # All Orders items get their keys while the order rows are picked
+        if kind is C.KINDS["all_orders"]:
+            keyed = rows[[c for c in ("order_id", "sku", "asin") if c in rows]]
+            item_ids = pool.submit(_item_ids, keyed, order_codes)
+        if "fulfillment_channel" not in rows:
+            rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: MFN
+        if rows["fulfillment_channel"].isna().any():  # a category column: fill as text, then code
+            rows["fulfillment_channel"] = schema.codes(
+                rows["fulfillment_channel"].astype(schema.STR).fillna("MFN")
+            )
+        if order_codes is not None:
+            first = _first_rows(order_codes)
+        else:
+            first = ~rows["order_id"].duplicated().to_numpy()
+        item_cols = [
+            c
+            for c in rows.columns
+            if c in schema.ITEMS or (c not in schema.ORDERS and c not in C.ORDER_EXTRAS)
+        ]
+        order_cols = [c for c in rows.columns if c not in item_cols or c == "order_id"]
+        orders = schema.conform(rows.loc[first, order_cols], "orders")
+        if item_ids is not None:
+            rows["order_item_id"] = item_ids.result()
+            item_cols += [] if "order_item_id" in item_cols else ["order_item_id"]
     items = schema.conform(rows[item_cols], "items")
     if orders.empty:
         return OrderBook(orders, items, problems=problems)
