@@ -68,7 +68,15 @@ import pyarrow.csv as pacsv
 from orderkit import schema
 from orderkit.book import OrderBook
 from orderkit.errors import ReportFormatError
-from orderkit.events import NULL_HASH, Actor, EventKind, combine_ids, hash_ints, text_hashes
+from orderkit.events import (
+    NULL_HASH,
+    Actor,
+    ColumnHashes,
+    EventKind,
+    combine_ids,
+    hash_ints,
+    text_hashes,
+)
 from orderkit.io import _columns as C
 from orderkit.io._fast import Coded, encode
 from orderkit.io._infer import ORDER_STATUS, confirm_by, payment_method
@@ -741,36 +749,46 @@ def _events(
 def _event_frame(
     orders: pd.DataFrame, parts: _Parts, source: str, order_hashes: np.ndarray | None = None
 ) -> pd.DataFrame:
+    """Return the inferred events as a frame of the event table, their ids hashed meanwhile."""
     pos = np.concatenate(parts.pos)
     at = np.concatenate(parts.at)
+    kind, actor = (np.concatenate(getattr(parts, col)) for col in ("kind", "actor"))
     n = len(pos)
     names = pa.array(list(parts.names), pa.string())
-    name_hashes = text_hashes(pd.Series(names.to_pylist(), dtype=schema.STR))
-    hashes: dict[str, object] = defaultdict(lambda: NULL_HASH)
-    if order_hashes is None:
-        order_hashes = text_hashes(orders["order_id"])
-    hashes["order_id"] = order_hashes[pos]
-    hashes["at"] = hash_ints(at, at != np.iinfo(np.int64).min)
-    frame: dict[str, object] = {
-        "order_id": orders["order_id"].array.take(pos),
-        "at": schema.utc(at),
-    }
-    for col in ("kind", "actor"):
-        codes = np.concatenate(getattr(parts, col))
-        hashes[col] = name_hashes[codes]
-        frame[col] = schema.categorical(codes.astype(np.int8), names.to_pylist())
+    frame: dict[str, object] = {}
     if parts.items is not None:
         item_ids, quantity = parts.items
         k = n - len(item_ids)
-        ids = pd.array([None] * k + item_ids.tolist(), dtype=schema.STR)
+        frame["order_item_id"] = pd.array([None] * k + item_ids.tolist(), dtype=schema.STR)
         qty = pd.array(np.r_[np.zeros(k), quantity], dtype="Int64")
         qty[:k] = pd.NA
-        frame["order_item_id"], frame["quantity"] = ids, qty
-        hashes["order_item_id"] = text_hashes(pd.Series(ids))
-        hashes["quantity"] = hash_ints(qty._data, ~qty._mask)  # type: ignore[attr-defined]
-    frame["source"] = schema.filled(source, n)
-    events = schema.conform(pd.DataFrame(frame, copy=False), "events")
-    events["event_id"] = pd.Series(combine_ids(hashes, n).array, index=events.index, copy=False)
+        frame["quantity"] = qty
+
+    def hashed() -> pd.Series:
+        by_order = text_hashes(orders["order_id"]) if order_hashes is None else order_hashes
+        by_name = text_hashes(pd.Series(names.to_pylist(), dtype=schema.STR))
+        hashes: dict[str, ColumnHashes] = defaultdict(lambda: NULL_HASH)
+        hashes["order_id"] = lambda r: by_order[pos[r]]
+        hashes["at"] = lambda r: hash_ints(at[r], at[r] != np.iinfo(np.int64).min)
+        hashes["kind"] = lambda r: by_name[kind[r]]
+        hashes["actor"] = lambda r: by_name[actor[r]]
+        if parts.items is not None:
+            hashes["order_item_id"] = text_hashes(pd.Series(frame["order_item_id"]))
+            q = frame["quantity"]
+            hashes["quantity"] = hash_ints(q._data, ~q._mask)  # type: ignore[attr-defined]
+        return combine_ids(hashes, n)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="orderkit-read") as pool:
+        ids = pool.submit(hashed)  # hashed while the columns are built
+        frame |= {
+            "order_id": orders["order_id"].array.take(pos),
+            "at": schema.utc(at),
+            "kind": schema.categorical(kind.astype(np.int8), names.to_pylist()),
+            "actor": schema.categorical(actor.astype(np.int8), names.to_pylist()),
+            "source": schema.filled(source, n),
+        }
+        events = schema.conform(pd.DataFrame(frame, copy=False), "events")
+        events["event_id"] = pd.Series(ids.result().array, index=events.index, copy=False)
     return events
 
 
