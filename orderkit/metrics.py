@@ -252,9 +252,8 @@ class _Log:
         self.changes.clear()
         ship = [np.concatenate(parts) for parts in zip(*self.shipments, strict=True)]
         self.shipments.clear()
-        if not ship:
-            ship = [np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int64)]
-            ship.append(np.zeros(0, np.int32))
+        if not ship:  # no shipment accepted: (table rows, at, value, order), all empty
+            ship = [np.zeros(0, dtype) for dtype in (np.int64, np.int64, np.int64, np.int32)]
         rows, ship_at, value, ship_order = ship
         return _Chunk(
             np.repeat(np.arange(lo, hi, dtype=np.int32), counts), at, status,
@@ -597,14 +596,19 @@ def _replay(book: OrderBook, policy: Policy) -> _History:
 def _replayed(book: OrderBook, policy: Policy) -> _History:
     """Return ``book``'s status history under ``policy``, replayed afresh."""
     r = _Replay(book, policy)
-    q = book.events["quantity"].array  # Int64: values and mask, no copy
     r.run(  # no reference kept: these per-event arrays are let go before the history is built
         r.sorted(_codes(book.events["reason"], _REASONS)),
         _line_codes(r),
-        # quantities beyond int32 are clipped: no order has that many left to ship either way
-        r.sorted(np.where(q._mask, -1, np.minimum(q._data, _MAX32)).astype(np.int32)),  # type: ignore[attr-defined]
+        r.sorted(_quantities(book.events["quantity"])),
     )
     return _history(r)
+
+
+def _quantities(column: pd.Series) -> np.ndarray:
+    """Return an ``Int64`` column's values, -1 where missing: ``int32`` when they all fit."""
+    q = column.array  # values and mask, no copy
+    values = np.where(q._mask, -1, q._data)  # type: ignore[attr-defined]
+    return values.astype(np.int32) if values.max(initial=0) <= _MAX32 else values
 
 
 _CACHE: weakref.WeakKeyDictionary[OrderBook, tuple[tuple, _History]] = weakref.WeakKeyDictionary()

@@ -452,3 +452,12 @@ def test_an_edited_column_forgets_the_simulators_codes():
     events.loc[events.index[0], "order_id"] = "503-0000000-0000000"
     assert known_codes(events["order_id"]) is None
     assert known_codes(sim.events["order_id"]) is not None
+
+
+def test_the_replay_keeps_quantities_beyond_int32_exact():
+    from orderkit.metrics import _quantities
+
+    small = _quantities(pd.Series([1, None, 3], dtype="Int64"))
+    huge = _quantities(pd.Series([1, None, 3_000_000_000], dtype="Int64"))
+    assert small.dtype == np.int32 and small.tolist() == [1, -1, 3]
+    assert huge.tolist() == [1, -1, 3_000_000_000]
