@@ -814,12 +814,15 @@ def read_report(
     """
     kind, raw, name = _read(path)
     chk = _Checker(raw, name)
-    try:
-        conv = _convert(kind, chk)
-    except _Reread:  # rare: a bad row whose value is in a parsed (not text) column
-        kind, raw, name = _read(path, typed=False)
-        chk = _Checker(raw, name)
-        conv = _convert(kind, chk)
+    with ThreadPoolExecutor(1, thread_name_prefix="orderkit-read") as pool:
+        early = pool.submit(_keys, kind, raw.table)  # the rows' keys, while columns are checked
+        try:
+            conv = _convert(kind, chk)
+        except _Reread:  # rare: a bad row whose value is in a parsed (not text) column
+            kind, raw, name = _read(path, typed=False)
+            chk = _Checker(raw, name)
+            conv = _convert(kind, chk)
+        keys: _Keys | None = early.result()
     width_problems, width_orders = _wrong_width(chk, kind)
     problems = chk.problems + width_problems
 
@@ -852,8 +855,29 @@ def read_report(
         if strict:
             raise problems[0]
         keep = ~dropped
+        keys = None  # rows are left out: the keys are found again for the rows kept
     rows, facts = _frames(kind, chk, conv, keep)
-    return _book(kind, rows, facts, source or Path(path).name, problems)
+    return _book(kind, rows, facts, source or Path(path).name, problems, keys)
+
+
+#: What :func:`_book` needs first: order codes and the order ids' hashes (see
+#: :func:`_order_codes`), and the All Orders item keys (see :func:`_item_ids`).
+_Keys = tuple[np.ndarray | None, np.ndarray | None, pd.Series | None]
+
+
+def _keys(kind: C.ReportKind, table: pa.Table) -> _Keys:
+    """Return the rows' keys from the file's own order-id, SKU and ASIN columns."""
+    columns = {"order_id": kind.order_id, "sku": "sku", "asin": "asin"}
+    rows = pd.DataFrame(
+        {
+            name: table.column(col).to_pandas(types_mapper=_str_mapper)
+            for name, col in columns.items()
+            if col in table.column_names
+        },
+        copy=False,
+    )
+    codes, hashes = _order_codes(rows)
+    return codes, hashes, _item_ids(rows, codes) if kind is C.KINDS["all_orders"] else None
 
 
 def _book(
@@ -862,13 +886,15 @@ def _book(
     facts: dict[str, object],
     source: str,
     problems: list[ReportFormatError],
+    keys: _Keys | None = None,
 ) -> OrderBook:
-    order_codes, order_hashes = _order_codes(rows)
+    """Return the book of ``rows``; ``keys``, if given, are :func:`_keys` of these very rows."""
+    order_codes, order_hashes, item_ids = keys if keys is not None else (*_order_codes(rows), None)
     with ThreadPoolExecutor(1, thread_name_prefix="orderkit-read") as pool:
-        item_ids = None  # All Orders items get their keys while the order rows are picked
-        if kind is C.KINDS["all_orders"]:
+        pending = None  # All Orders items are keyed while the order rows are picked
+        if item_ids is None and kind is C.KINDS["all_orders"]:
             keyed = rows[[c for c in ("order_id", "sku", "asin") if c in rows]]
-            item_ids = pool.submit(_item_ids, keyed, order_codes)
+            pending = pool.submit(_item_ids, keyed, order_codes)
         if "fulfillment_channel" not in rows:
             rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: MFN
         if rows["fulfillment_channel"].isna().any():  # a category column: fill as text, then code
@@ -886,9 +912,11 @@ def _book(
         ]
         order_cols = [c for c in rows.columns if c not in item_cols or c == "order_id"]
         orders = schema.conform(rows.loc[first, order_cols], "orders")
-        if item_ids is not None:
-            rows["order_item_id"] = item_ids.result()
-            item_cols += [] if "order_item_id" in item_cols else ["order_item_id"]
+        if pending is not None:
+            item_ids = pending.result()
+    if item_ids is not None:
+        rows["order_item_id"] = item_ids
+        item_cols += [] if "order_item_id" in item_cols else ["order_item_id"]
     items = schema.conform(rows[item_cols], "items")
     if orders.empty:
         return OrderBook(orders, items, problems=problems)
