@@ -213,8 +213,13 @@ def missing(dtype: str, n: int) -> pd.Series:
 
     Built from buffers directly: a million-row column costs a few milliseconds.
     """
-    if dtype == STR:
-        arr = pa.nulls(n, pa.large_string())
+    if dtype == STR:  # calloc'd offsets and validity: pages untouched until read
+        arr = pa.LargeStringArray.from_buffers(
+            n,
+            pa.py_buffer(np.zeros(n + 1, np.int64)),
+            pa.py_buffer(b""),
+            pa.py_buffer(np.zeros((n + 7) // 8, np.uint8)),
+        )
         return pd.Series(pd.array(arr, dtype=STR), copy=False)
     if dtype == CODE:
         return pd.Series(categorical(np.full(n, -1, np.int8), []), copy=False)

@@ -323,17 +323,6 @@ def _labels(codes: np.ndarray, labels: Sequence[str], *, canonical: bool = False
     return pd.Series(schema.categorical(small, labels, canonical=canonical), copy=False)
 
 
-def _null_str(n: int) -> pd.Series:
-    """Return ``n`` missing values as a ``str`` Series."""
-    arr = pa.LargeStringArray.from_buffers(
-        n,
-        pa.py_buffer(np.zeros(n + 1, np.int64)),
-        pa.py_buffer(b""),
-        pa.py_buffer(np.zeros((n + 7) // 8, np.uint8)),
-    )
-    return pd.Series(pd.array(arr, dtype=schema.STR), copy=False)
-
-
 def _numbers(rng: np.random.Generator, n: int, width: int, *, unique: bool) -> np.ndarray:
     """Draw ``n`` random numbers of at most ``width`` digits (distinct ones if ``unique``).
 
@@ -738,9 +727,7 @@ def _events_frame(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderkit-ids") as pool:
         event_ids = pool.submit(hashed)  # hashed while the columns are built
         null_str, null_ts, null_int = (
-            _null_str(m),
-            _timestamps(np.full(m, _NAT)),
-            _yen(np.zeros(m, np.int64), np.zeros(m, bool)),  # calloc: pages never touched
+            schema.missing(d, m) for d in (schema.STR, schema.TS, schema.YEN)
         )
         cols: dict[str, pd.Series] = {
             "order_id": _remember(
@@ -805,7 +792,7 @@ def _ids(rng: np.random.Generator, n: int, n_lines: int) -> _Ids:
 def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
     m = len(lines.order)
     zero = _yen(np.zeros(m, np.int64))  # one array for every all-zero column
-    null = _null_str(m)
+    null = schema.missing(schema.STR, m)
     sku = _strings(
         np.concatenate(
             [
@@ -857,7 +844,7 @@ def _orders_frame(
     po = np.concatenate(
         [np.full((len(po_numbers), 3), list(b"PO-"), np.uint8), _digits(po_numbers, 8)], axis=1
     )
-    null = _null_str(n)
+    null = schema.missing(schema.STR, n)
     return pd.DataFrame(
         {
             "order_id": order_ids,
