@@ -815,7 +815,7 @@ def read_report(
     kind, raw, name = _read(path)
     chk = _Checker(raw, name)
     with ThreadPoolExecutor(1, thread_name_prefix="orderkit-read") as pool:
-        early = pool.submit(_keys, kind, raw.table)  # the rows' keys, while columns are checked
+        early = pool.submit(_keys, kind, _key_columns(raw.table, kind))  # while columns are checked
         try:
             conv = _convert(kind, chk)
         except _Reread:  # rare: a bad row whose value is in a parsed (not text) column
@@ -865,10 +865,10 @@ def read_report(
 _Keys = tuple[np.ndarray | None, np.ndarray | None, pd.Series | None]
 
 
-def _keys(kind: C.ReportKind, table: pa.Table) -> _Keys:
-    """Return the rows' keys from the file's own order-id, SKU and ASIN columns."""
+def _key_columns(table: pa.Table, kind: C.ReportKind) -> pd.DataFrame:
+    """Return the file's own order-id, SKU and ASIN columns, under the book's names (no copy)."""
     columns = {"order_id": kind.order_id, "sku": "sku", "asin": "asin"}
-    rows = pd.DataFrame(
+    return pd.DataFrame(
         {
             name: table.column(col).to_pandas(types_mapper=_str_mapper)
             for name, col in columns.items()
@@ -876,6 +876,10 @@ def _keys(kind: C.ReportKind, table: pa.Table) -> _Keys:
         },
         copy=False,
     )
+
+
+def _keys(kind: C.ReportKind, rows: pd.DataFrame) -> _Keys:
+    """Return the keys of ``rows`` (which hold ``order_id``, and ``sku``/``asin`` if the file has)."""
     codes, hashes = _order_codes(rows)
     return codes, hashes, _item_ids(rows, codes) if kind is C.KINDS["all_orders"] else None
 
@@ -889,34 +893,28 @@ def _book(
     keys: _Keys | None = None,
 ) -> OrderBook:
     """Return the book of ``rows``; ``keys``, if given, are :func:`_keys` of these very rows."""
-    order_codes, order_hashes, item_ids = keys if keys is not None else (*_order_codes(rows), None)
-    with ThreadPoolExecutor(1, thread_name_prefix="orderkit-read") as pool:
-        pending = None  # All Orders items are keyed while the order rows are picked
-        if item_ids is None and kind is C.KINDS["all_orders"]:
-            keyed = rows[[c for c in ("order_id", "sku", "asin") if c in rows]]
-            pending = pool.submit(_item_ids, keyed, order_codes)
-        if "fulfillment_channel" not in rows:
-            rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: MFN
-        if rows["fulfillment_channel"].isna().any():  # a category column: fill as text, then code
-            rows["fulfillment_channel"] = schema.codes(
-                rows["fulfillment_channel"].astype(schema.STR).fillna("MFN")
-            )
-        if order_codes is not None:
-            first = _first_rows(order_codes)
-        else:
-            first = ~rows["order_id"].duplicated().to_numpy()
-        item_cols = [
-            c
-            for c in rows.columns
-            if c in schema.ITEMS or (c not in schema.ORDERS and c not in C.ORDER_EXTRAS)
-        ]
-        order_cols = [c for c in rows.columns if c not in item_cols or c == "order_id"]
-        orders = schema.conform(rows.loc[first, order_cols], "orders")
-        if pending is not None:
-            item_ids = pending.result()
+    if keys is None:
+        keys = _keys(kind, rows[[c for c in ("order_id", "sku", "asin") if c in rows]])
+    order_codes, order_hashes, item_ids = keys
     if item_ids is not None:
         rows["order_item_id"] = item_ids
-        item_cols += [] if "order_item_id" in item_cols else ["order_item_id"]
+    if "fulfillment_channel" not in rows:
+        rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: seller-fulfilled
+    if rows["fulfillment_channel"].isna().any():  # a category column: fill as text, then code
+        rows["fulfillment_channel"] = schema.codes(
+            rows["fulfillment_channel"].astype(schema.STR).fillna("MFN")
+        )
+    if order_codes is not None:
+        first = _first_rows(order_codes)
+    else:
+        first = ~rows["order_id"].duplicated().to_numpy()
+    item_cols = [
+        c
+        for c in rows.columns
+        if c in schema.ITEMS or (c not in schema.ORDERS and c not in C.ORDER_EXTRAS)
+    ]
+    order_cols = [c for c in rows.columns if c not in item_cols or c == "order_id"]
+    orders = schema.conform(rows.loc[first, order_cols], "orders")
     items = schema.conform(rows[item_cols], "items")
     if orders.empty:
         return OrderBook(orders, items, problems=problems)
