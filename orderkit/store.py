@@ -70,7 +70,10 @@ def _upgrade_1_to_2(conn: sa.Connection) -> None:
 
 
 def _hex_id(value: str | int) -> int:
-    """Return a version-2 event id (16 hex digits) as the same hash in version 3 (signed 64 bits)."""
+    """Return a version-2 event id (16 hex digits) as the same hash in version 3 (signed 64 bits).
+
+    SQLite may hand an all-digit id back as an integer: its digits are still the hex digits.
+    """
     unsigned = int(str(value), 16)
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
 
