@@ -313,28 +313,54 @@ class _Replay:
 
     # -- state -----------------------------------------------------------------------------------
     def _start(self) -> None:
+        """Allocate every order's state; each chunk's replay sets its own orders' (see _init)."""
         n = self.n
-        self.status = np.full(n, -1, np.int8)
-        self.last = np.full(n, _NAT, np.int64)
-        self.placed = np.full(n, _NEVER, np.int64)
-        self.paid = np.full(n, _NEVER, np.int64)
-        # The ship date as of now: the row's, or (seller-fulfilled rows without one) the one the
-        # latest payment derives; _NEVER for Amazon-fulfilled orders and until known.
-        self.ship_by_now = np.where(self.mfn, self.lsd, _NEVER)
-        self.first = np.full(n, _NEVER, np.int64)
-        self.full = np.full(n, _NEVER, np.int64)
-        self.closed = np.full(n, _NEVER, np.int64)
-        self.refused = np.full(n, _NEVER, np.int64)
-        self.cancel_actor = np.full(n, -1, np.int8)
-        self.cancel_reason = np.full(n, -1, np.int8)
-        self.shipped = np.zeros(n, np.int64)
-        self.all_shipped = np.zeros(n, bool)
+        int64 = ("last", "placed", "paid", "ship_by_now", "first", "full", "closed", "refused",
+                 "unshipped_from", "unshipped_until", "shipped", "confirmed_value")  # fmt: skip
+        for name in int64:
+            setattr(self, name, np.empty(n, np.int64))
+        for name in ("status", "cancel_actor", "cancel_reason"):
+            setattr(self, name, np.empty(n, np.int8))
+        self.all_shipped = np.empty(n, bool)
         self.item_shipped = np.zeros(len(self.item_qty), np.int64)
-        self.confirmed_value = np.zeros(n, np.int64)
         self.chunks: list[_Chunk] = []
 
+    def _init(self, lo: int, hi: int) -> None:
+        """Set the state of orders ``[lo, hi)`` before their first event (on the chunk's thread)."""
+        rows = slice(lo, hi)
+        self.last[rows] = _NAT
+        for name in ("placed", "paid", "first", "full", "closed", "refused"):
+            getattr(self, name)[rows] = _NEVER
+        self.unshipped_from[rows] = _NEVER
+        self.unshipped_until[rows] = _NEVER
+        # The ship date as of now: the row's, or (seller-fulfilled rows without one) the one the
+        # latest payment derives; _NEVER for Amazon-fulfilled orders and until known.
+        np.copyto(self.ship_by_now[rows], np.where(self.mfn[rows], self.lsd[rows], _NEVER))
+        for name in ("status", "cancel_actor", "cancel_reason"):
+            getattr(self, name)[rows] = -1
+        self.shipped[rows] = 0
+        self.confirmed_value[rows] = 0
+        self.all_shipped[rows] = False
+
+    def _spells(self, c: _Chunk) -> None:
+        """Record each of a chunk's orders' last spell in Unshipped: until its next change."""
+        o, at, st = c.change_order, c.change_at, c.change_status
+        total = len(o)
+        u = np.flatnonzero(st == _UNSHIPPED)
+        after = np.minimum(u + 1, max(total - 1, 0))
+        ends = np.where((u + 1 < total) & (o[after] == o[u]), at[after], _NEVER)
+        self.unshipped_from[o[u]] = at[u]
+        self.unshipped_until[o[u]] = ends
+
     def _change(self, log: _Log, o: np.ndarray, at: np.ndarray, status: np.ndarray | int) -> None:
-        status = np.broadcast_to(status, o.shape).astype(np.int8)
+        """Move orders ``o`` to ``status`` (one per order, or one for all) at ``at``."""
+        if np.ndim(status) == 0:
+            log.changes.append((o.astype(np.int32), at, np.int8(status)))
+            self.status[o] = status
+            if status in (_CANCELED, _UNFULFILLABLE):
+                self.closed[o] = at
+            return
+        status = np.asarray(status).astype(np.int8)
         log.changes.append((o.astype(np.int32), at, status))
         self.status[o] = status
         closing = (status == _CANCELED) | (status == _UNFULFILLABLE)
@@ -399,31 +425,38 @@ class _Replay:
         is kept in chunk order, so the result does not depend on which thread finished first.
         """
         self._start()
-        counts = np.bincount(self.ev_order, minlength=self.n)
-        del self.ev_order  # the counts say the same from here on, in less memory
-        starts = np.cumsum(counts) - counts
-
+        order, n = self.ev_order, self.n
+        del self.ev_order
+        # Where each chunk's events start: the events are sorted by order.
+        chunks = range(0, n, _CHUNK)
+        bounds = np.searchsorted(order, np.r_[np.arange(0, n, _CHUNK), n])
         tracking = self.events["tracking_number"]
 
-        def replay(lo: int) -> _Chunk:
+        def replay(i: int) -> _Chunk:
             log = _Log()
-            hi = min(lo + _CHUNK, self.n)
-            chunk = counts[lo:hi]
-            for k in range(int(chunk.max(initial=0))):
-                orders = lo + np.flatnonzero(chunk > k)
-                pos = starts[orders] + k
+            lo, hi = chunks[i], min(chunks[i] + _CHUNK, n)
+            self._init(lo, hi)
+            first, last = int(bounds[i]), int(bounds[i + 1])
+            counts = np.bincount(order[first:last] - lo, minlength=hi - lo)
+            starts = np.cumsum(counts) - counts
+            starts += first
+            for k in range(int(counts.max(initial=0))):
+                ranked = np.flatnonzero(counts > k)
+                orders = lo + ranked
+                pos = starts[ranked] + k
                 live = self.refused[orders] == _NEVER
                 self._step(log, *_where(live, orders, pos), reasons, lines, quantity)
             o = lo + np.flatnonzero((self.status[lo:hi] >= 0) & (self.refused[lo:hi] == _NEVER))
             self._clock(log, o, np.full(len(o), _NEVER - 1), None, None)
-            return log.close(lo, hi, tracking)
+            chunk = log.close(lo, hi, tracking)
+            self._spells(chunk)
+            unplaced = self.status[lo:hi] < 0  # no ship date for an order never placed
+            self.ship_by_now[lo:hi][unplaced] = _NEVER
+            return chunk
 
-        chunks = range(0, self.n, _CHUNK)
-        if len(chunks) > 1:
-            with ThreadPoolExecutor(_WORKERS, thread_name_prefix="orderkit-replay") as pool:
-                self.chunks = list(pool.map(replay, chunks))
-        else:
-            self.chunks = [replay(lo) for lo in chunks]
+        with ThreadPoolExecutor(_WORKERS, thread_name_prefix="orderkit-replay") as pool:
+            self.chunks = list(pool.map(replay, range(len(chunks))))
+            self.joined = _joined(self.chunks, pool)
 
     def _step(
         self,
@@ -506,28 +539,27 @@ class _Replay:
         quantity: np.ndarray,
     ) -> None:
         """Confirm shipments: a line (and quantity), or everything left when no line is given."""
-        line, qty = lines[pos], quantity[pos]
+        line = lines[pos]
         whole = line == -1
-        unknown = line == -2
+        if whole.any():  # the usual shipment: the whole order, or all that is left of it
+            self._ship_rest(log, *_where(whole, o, pos, at))
+            if whole.all():
+                return
+            o, pos, at, line = _where(~whole, o, pos, at, line)
+        # One line: a quantity of it, or all of it that is left (no quantity given).
+        qty = quantity[pos]
         li = np.maximum(line, 0)
         left = np.where(self.all_shipped[o], 0, self.item_qty[li] - self.item_shipped[li])
         q = np.where(qty < 0, left, qty)
-        can = _CAN_SHIP[self.status[o]]
-        bad = ~can | unknown | (~whole & ((q < 1) | (q > left)))
-        bad |= self.status[o] < 0
+        status = self.status[o]
+        bad = ~_CAN_SHIP[status] | (status < 0) | (line == -2) | (q < 1) | (q > left)
         self._refuse(o[bad], at[bad])
-        ok = ~bad
-        o, at, whole, li, q = _where(ok, o, at, whole, li, q)
-        value = np.where(
-            whole,
-            self.total[o] - self.confirmed_value[o],
-            self.item_amount[li] * q // np.maximum(self.item_qty[li], 1),
-        )
-        log.shipments.append((self.table_rows(pos[ok]), at, value, o.astype(np.int32)))
+        o, pos, at, li, q = _where(~bad, o, pos, at, li, q)
+        value = self.item_amount[li] * q // np.maximum(self.item_qty[li], 1)
+        log.shipments.append((self.table_rows(pos), at, value, o.astype(np.int32)))
         self.confirmed_value[o] += value
-        self.item_shipped[li[~whole]] += q[~whole]
-        self.shipped[o] = np.where(whole, self.ordered[o], self.shipped[o] + np.where(whole, 0, q))
-        self.all_shipped[o[whole]] = True
+        self.item_shipped[li] += q  # an item belongs to one order: each row's item is its own
+        self.shipped[o] += q
         complete = self.shipped[o] >= self.ordered[o]
         self._change(
             log,
@@ -537,6 +569,23 @@ class _Replay:
         )
         self.first[o] = np.minimum(self.first[o], at)
         self.full[o[complete]] = at[complete]
+        self.last[o] = at
+
+    def _ship_rest(self, log: _Log, o: np.ndarray, pos: np.ndarray, at: np.ndarray) -> None:
+        """Confirm the shipment of everything orders ``o`` have left to ship: they are Shipped."""
+        status = self.status[o]
+        bad = ~_CAN_SHIP[status] | (status < 0)
+        if bad.any():
+            self._refuse(o[bad], at[bad])
+            o, pos, at = _where(~bad, o, pos, at)
+        value = self.total[o] - self.confirmed_value[o]
+        log.shipments.append((self.table_rows(pos), at, value, o.astype(np.int32)))
+        self.confirmed_value[o] = self.total[o]
+        self.shipped[o] = self.ordered[o]
+        self.all_shipped[o] = True
+        self._change(log, o, at, _S[OrderStatus.SHIPPED])
+        self.first[o] = np.minimum(self.first[o], at)
+        self.full[o] = at
         self.last[o] = at
 
 
@@ -640,50 +689,43 @@ def _tracked(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _joined(chunks: list[_Chunk], name: str, dtype: type) -> np.ndarray:
-    """Return the chunks' arrays ``name`` end to end, letting each go once copied."""
-    out = np.empty(sum(len(getattr(c, name)) for c in chunks), dtype)
-    start = 0
-    for c in chunks:
-        part = getattr(c, name)
-        out[start : start + len(part)] = part
-        start += len(part)
-        setattr(c, name, np.empty(0, dtype))  # not a view: that would keep it
+_PARTS = {
+    "change_order": np.int32, "change_at": np.int64, "change_status": np.int8,
+    "ship_order": np.int32, "ship_at": np.int64, "ship_value": np.int64, "ship_tracked": bool,
+}  # fmt: skip
+
+
+def _joined(chunks: list[_Chunk], pool: ThreadPoolExecutor) -> dict[str, np.ndarray]:
+    """Return each of the chunks' arrays end to end, copied by the pool, chunk by chunk.
+
+    Each chunk's arrays are let go once copied.
+    """
+    out: dict[str, np.ndarray] = {}
+    starts: dict[str, np.ndarray] = {}
+    for name, dtype in _PARTS.items():
+        sizes = np.array([len(getattr(c, name)) for c in chunks], np.int64)
+        starts[name] = np.cumsum(sizes) - sizes
+        out[name] = np.empty(int(sizes.sum()), dtype)
+
+    def copy(i: int) -> None:
+        for name, dtype in _PARTS.items():
+            part, start = getattr(chunks[i], name), starts[name][i]
+            out[name][start : start + len(part)] = part
+            setattr(chunks[i], name, np.empty(0, dtype))  # not a view: that would keep it
+
+    list(pool.map(copy, range(len(chunks))))
     return out
 
 
 def _history(r: _Replay) -> _History:
     """Return what the replay ``r`` learnt, reusing its arrays; ``r`` is spent afterwards."""
-    n = r.n
-    chunks, r.chunks = r.chunks, []
     # Chunks hold consecutive orders: their sorted changes, end to end, are sorted too.
-    o = _joined(chunks, "change_order", np.int32)
-    at = _joined(chunks, "change_at", np.int64)
-    st = _joined(chunks, "change_status", np.int8)
-    total = len(o)
-    # When each spell in Unshipped ends: at the order's next change, if it has one.
-    u = np.flatnonzero(st == _UNSHIPPED)
-    after = np.minimum(u + 1, max(total - 1, 0))
-    ends = np.where((u + 1 < total) & (o[after] == o[u]), at[after], _NEVER)
-    u_from = np.full(n, _NEVER, np.int64)
-    u_until = np.full(n, _NEVER, np.int64)
-    u_from[o[u]] = at[u]
-    u_until[o[u]] = ends
-    # The ship date: the row's, else the one derived from the payment; none for AFN or unplaced.
-    ship_by = r.ship_by_now
-    ship_by[r.status < 0] = _NEVER
+    joined, r.joined, r.chunks = r.joined, {}, []
+    o, at, st = joined["change_order"], joined["change_at"], joined["change_status"]
     shipments = pd.DataFrame(
-        {
-            name: _joined(chunks, f"ship_{name}", dtype)
-            for name, dtype in (
-                ("order", np.int32),
-                ("at", np.int64),
-                ("value", np.int64),
-                ("tracked", bool),
-            )
-        },
-        copy=False,
+        {name: joined[f"ship_{name}"] for name in ("order", "at", "value", "tracked")}, copy=False
     )
+    u_from, u_until, ship_by = r.unshipped_from, r.unshipped_until, r.ship_by_now
     return _History(
         order_ids=r.order_ids, mfn=r.mfn, placed=r.placed, paid=r.paid, ship_by=ship_by,
         ship_by_recorded=r.mfn & (r.lsd != _NEVER), first_confirmed=r.first,
