@@ -133,19 +133,27 @@ class BusinessCalendar:
         rows, each date (and count) is looked up once.
         """
         day = np.asarray(day, dtype=np.int64)
-        n = np.asarray(n, dtype=np.int64)
+        n = np.asarray(n)
         if not len(day):
             return day.copy()
         first, last = int(day.min()), int(day.max())
         low, high = int(n.min()), int(n.max())
-        if (last - first + 1) * (high - low + 1) > max(len(day), 1024):
+        width = last - first + 1
+        if width * (high - low + 1) > max(len(day), 1024):
             return np.busday_offset(
-                day.astype("datetime64[D]"), n, roll="forward", busdaycal=self.numpy
-            ).astype(np.int64)
+                day.astype("datetime64[D]"), n.astype(np.int64), roll="forward",
+                busdaycal=self.numpy,
+            ).astype(np.int64)  # fmt: skip
         span = np.arange(first, last + 1).astype("datetime64[D]")
         counts = np.arange(low, high + 1)[:, None]
         table = np.busday_offset(span, counts, roll="forward", busdaycal=self.numpy)
-        return table.astype(np.int64)[n - low, day - first]
+        # One flat index per row, built in place: (count - low) * width + (day - first).
+        index = day - first
+        if n.ndim:
+            index += (n.astype(np.int64) - low) * width
+        else:
+            index += (int(n) - low) * width
+        return np.take(table.astype(np.int64).ravel(), index, mode="clip")  # all in range
 
     def closed_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
         """Return each closed day in ``[start, end]`` with why: a holiday name, or 'weekend'."""

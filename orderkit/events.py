@@ -273,6 +273,7 @@ _STR, _INT, _ROW = _U(0x5851F42D4C957F2D), _U(0x14057B7EF767814F), _U(0x2545F491
 #: The hash of a missing value, in any column.
 NULL_HASH = _U(0x27D4EB2F165667C5)
 _S33 = _U(33)
+_BLOCK = 1 << 16  # rows hashed together: a block's temporaries stay in the processor's cache
 
 
 def _fmix(h: np.ndarray) -> np.ndarray:
@@ -286,20 +287,26 @@ def _fmix(h: np.ndarray) -> np.ndarray:
 
 
 def hash_text_rows(rows: np.ndarray) -> np.ndarray:
-    """Return the text hash of each row of a ``(n, width)`` ``uint8`` array of UTF-8 bytes."""
+    """Return the text hash of each row of a ``(n, width)`` ``uint8`` array of UTF-8 bytes.
+
+    A block of rows at a time (see :data:`_BLOCK`), the block's words padded in a small buffer.
+    """
     n, width = rows.shape
     words = -(-width // 8)
-    h = np.full(n, _U((int(_STR) ^ (width * int(_K))) & 0xFFFFFFFFFFFFFFFF), np.uint64)
+    start = _fmix(np.array([(int(_STR) ^ (width * int(_K))) & 0xFFFFFFFFFFFFFFFF], np.uint64))
+    out = np.full(n, start[0], np.uint64)
     if words == 0:
-        return _fmix(h)
-    _fmix(h)
-    padded = np.zeros((n, words * 8), np.uint8)
-    padded[:, :width] = rows
-    w = padded.view("<u8")
-    for j in range(words):
-        h ^= w[:, j]
-        _fmix(h)
-    return h
+        return out
+    padded = np.zeros((min(n, _BLOCK), words * 8), np.uint8)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        padded[: hi - lo, :width] = rows[lo:hi]
+        w = padded[: hi - lo].view("<u8")
+        h = out[lo:hi]
+        for j in range(words):
+            h ^= w[:, j]
+            _fmix(h)
+    return out
 
 
 def hash_ints(values: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
@@ -399,8 +406,6 @@ def column_hashes(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 #: A column's hashes for :func:`combine_ids`: one per row, one for every row, or a function
 #: returning the hashes of a slice of the rows.
 ColumnHashes = np.ndarray | np.uint64 | Callable[[slice], np.ndarray]
-
-_BLOCK = 1 << 16  # rows combined together: every column's hashes of a block stay in cache
 
 
 def combine_ids(hashes: Mapping[str, ColumnHashes], n: int) -> pd.Series:

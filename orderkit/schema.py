@@ -201,10 +201,16 @@ def _canonical(series: pd.Series) -> pd.Series:
     if used.all() and categories.is_monotonic_increasing:
         return series
     keep = categories[used].sort_values()
-    lookup = np.append(keep.get_indexer(categories), -1)
-    new = pd.Categorical.from_codes(
-        lookup[cat.codes].astype(cat.codes.dtype), categories=keep, validate=False
-    )
+    lookup = keep.get_indexer(categories)
+    codes = np.asarray(cat.codes)
+    if len(categories) <= 16:  # a pass per category: no index widened to intp, row by row
+        remapped = np.full_like(codes, -1)
+        for old_code, new_code in enumerate(lookup):
+            if new_code >= 0:
+                np.putmask(remapped, codes == old_code, new_code)
+    else:
+        remapped = np.append(lookup, -1)[codes].astype(codes.dtype)
+    new = pd.Categorical.from_codes(remapped, categories=keep, validate=False)
     return pd.Series(new, index=series.index, name=series.name, copy=False)
 
 
