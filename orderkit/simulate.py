@@ -262,34 +262,58 @@ def _jst_midnight(day: np.ndarray) -> np.ndarray:
     return day.astype("datetime64[D]").astype(np.int64) * _DAY - _JST_OFFSET
 
 
-def _digits(values: np.ndarray, width: int) -> np.ndarray:
+# Rows handled together by the per-row helpers below: their temporaries stay a few hundred KB,
+# in the processor's cache and in memory already mapped, however long the table.
+_BLOCK = 1 << 16
+
+
+def _digits(values: np.ndarray, width: int, out: np.ndarray | None = None) -> np.ndarray:
     """Return zero-padded decimal digits of non-negative ints as a ``(n, width)`` uint8 array.
 
-    Nine digits at a time in ``uint32``, whose division by ten is several times cheaper; each digit
-    position is written as one contiguous row, and the rows are turned into columns once.
+    ``out`` (optional) receives them: any ``(n, width)`` uint8 view, such as some columns of wider
+    rows. A block of rows at a time, nine digits at a time in ``uint32`` (whose division by ten is
+    several times cheaper); each digit position is written as one contiguous row of the block,
+    and the block is turned into rows once.
     """
-    out = np.empty((width, len(values)), dtype=np.uint8)
-    v = values.astype(np.int64)
-    end = width
-    while end > 0:
-        start = max(end - 9, 0)
-        scale = 10 ** (end - start)
-        chunk = (v % scale).astype(np.uint32)
-        v //= scale
-        for pos in range(end - 1, start - 1, -1):
-            tens = chunk // 10
-            out[pos] = chunk - tens * 10
-            chunk = tens
-        end = start
-    out += 48  # "0"
-    return out.T.copy()
+    n = len(values)
+    if out is None:
+        out = np.empty((n, width), np.uint8)
+    block = np.empty((width, min(n, _BLOCK)), np.uint8)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        digits = block[:, : hi - lo]
+        v = values[lo:hi].astype(np.int64)
+        end = width
+        while end > 0:
+            start = max(end - 9, 0)
+            scale = 10 ** (end - start)
+            chunk = (v % scale).astype(np.uint32)
+            v //= scale
+            for pos in range(end - 1, start - 1, -1):
+                tens = chunk // 10
+                tens *= 10
+                np.subtract(chunk, tens, out=digits[pos], casting="unsafe")
+                tens //= 10
+                chunk = tens
+            end = start
+        digits += 48  # "0"
+        out[lo:hi] = digits.T
+    return out
 
 
 def _take_rows(rows: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Return ``rows[index]`` of a ``(n, width)`` uint8 array, each row moved as one item (faster)."""
+    """Return ``rows[index]`` of a ``(n, width)`` uint8 array, each row moved as one item (faster).
+
+    A block of ``index`` at a time: numpy widens an index to ``intp`` first, a block's worth only.
+    Every index is in range: ``mode="clip"`` changes none, and spares the copy of ``out`` that
+    ``mode="raise"`` makes.
+    """
     width = rows.shape[1]
     items = np.ascontiguousarray(rows).view(f"V{width}").ravel()
-    return np.take(items, index).view(np.uint8).reshape(len(index), width)
+    out = np.empty(len(index), items.dtype)
+    for lo in range(0, len(index), _BLOCK):
+        np.take(items, index[lo : lo + _BLOCK], out=out[lo : lo + _BLOCK], mode="clip")
+    return out.view(np.uint8).reshape(len(index), width)
 
 
 def _strings(
@@ -305,8 +329,9 @@ def _strings(
         offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
         data, bitmap = np.ascontiguousarray(buf).ravel(), None
     else:  # a missing row holds no bytes
-        offsets = np.zeros(n + 1, np.int64)
-        np.cumsum(valid, out=offsets[1:])
+        offsets = np.empty(n + 1, np.int64)  # (calloc'd zeros would be mapped twice: read, write)
+        offsets[0] = 0
+        np.cumsum(valid, dtype=np.int64, out=offsets[1:])  # (without dtype, 20x slower)
         offsets *= width
         data = np.ascontiguousarray(buf if compact else buf[valid]).ravel()
         bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
@@ -371,8 +396,8 @@ def _lognormal_ns(
 # ---- the simulation, one stage at a time ------------------------------------------------------
 
 
-def _arrivals(s: Scenario, rng: np.random.Generator) -> np.ndarray:
-    """Return sorted purchase times (UTC ns): Poisson per day, shaped by weekday, holiday, hour."""
+def _day_counts(s: Scenario, rng: np.random.Generator) -> np.ndarray:
+    """Return how many orders arrive each day: Poisson, shaped by weekday and holiday."""
     first = np.datetime64(s.start.astimezone(JST).date(), "D")
     days = first + np.arange(s.days)
     weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
@@ -381,7 +406,11 @@ def _arrivals(s: Scenario, rng: np.random.Generator) -> np.ndarray:
     calendar = BusinessCalendar.from_policy(s.policy)
     holidays = np.array([calendar.holiday_name(d) is not None for d in days.tolist()], bool)
     factor = np.where(holidays, factor * s.holiday_factor, factor)
-    counts = rng.poisson(s.orders_per_day * factor)
+    return rng.poisson(s.orders_per_day * factor)
+
+
+def _arrivals(s: Scenario, rng: np.random.Generator, counts: np.ndarray) -> np.ndarray:
+    """Return sorted purchase times (UTC ns) of each day's ``counts``, shaped by the hour."""
     n = int(counts.sum())
     hours = _choose(rng, _p(s.hour_weights), n) + rng.random(n)
     # Whole seconds (as reports give them) since the first midnight: int32, which sorts faster,
@@ -390,6 +419,7 @@ def _arrivals(s: Scenario, rng: np.random.Generator) -> np.ndarray:
     seconds = np.repeat(np.arange(s.days, dtype=width) * 86_400, counts)
     seconds += (hours * 3600).astype(width)
     seconds.sort()
+    first = np.datetime64(s.start.astimezone(JST).date(), "D")
     return _jst_midnight(first) + seconds.astype(np.int64) * _NS
 
 
@@ -409,6 +439,7 @@ class _Fleet:
     auto_cancel: np.ndarray  # bool: never confirmed, Amazon cancels at confirm_by
     confirm1: np.ndarray  # first (or only) confirmation, _NAT if none
     confirm2: np.ndarray  # the rest of a partial shipment, _NAT if none
+    seller_ships: np.ndarray  # bool: the seller ships and confirms it
 
 
 _METHODS = ("card", "cvs", "cod", "points", "other")
@@ -438,7 +469,8 @@ def _payments(s: Scenario, rng: np.random.Generator, placed: np.ndarray, n: int)
     return method, paid, never
 
 
-def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray, units: np.ndarray) -> _Fleet:
+def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray) -> _Fleet:
+    """Draw every order's payment, cancellations, ship date and confirmation (no partials yet)."""
     n = len(placed)
     afn = rng.random(n) < s.afn_share
     method, paid, never = _payments(s, rng, placed, n)
@@ -473,13 +505,18 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray, units: np.
     afn_ships = afn & open_paid
     afn_confirm = _after(afn_ships, paid, lambda k: _uniform_ns(rng, k, 7200, 30 * 3600))
     confirm1 = np.where(ships, confirm1, afn_confirm)
-    partial = ships & (units >= 2) & (rng.random(n) < s.partial_shipment)
-    confirm2 = _after(partial, confirm1, lambda k: _uniform_ns(rng, k, 86400, 6 * 86400))
     return _Fleet(
         placed=placed, afn=afn, method=method, paid=paid, cvs_expires=never & ~bc,
         buyer_cancel=buyer_cancel, seller_cancel=seller_cancel, seller_reason=seller_reason,
-        ship_by=ship_by, auto_cancel=auto, confirm1=confirm1, confirm2=confirm2,
+        ship_by=ship_by, auto_cancel=auto, confirm1=confirm1, confirm2=np.full(n, _NAT),
+        seller_ships=ships,
     )  # fmt: skip
+
+
+def _partials(s: Scenario, rng: np.random.Generator, f: _Fleet, units: np.ndarray) -> None:
+    """Split some multi-unit seller shipments in two: the rest follows 1-6 days later."""
+    partial = f.seller_ships & (units >= 2) & (rng.random(len(units)) < s.partial_shipment)
+    f.confirm2 = _after(partial, f.confirm1, lambda k: _uniform_ns(rng, k, 86400, 6 * 86400))
 
 
 @dataclass
@@ -493,6 +530,7 @@ class _Lines:
     item_price: np.ndarray
     shipping: np.ndarray
     cod_fee: np.ndarray  # set once the payment methods are drawn
+    units: np.ndarray  # units per order
 
 
 def _lines(s: Scenario, rng: np.random.Generator, n: int) -> _Lines:
@@ -507,8 +545,9 @@ def _lines(s: Scenario, rng: np.random.Generator, n: int) -> _Lines:
     is_first[first] = True
     fee = np.where(goods < s.free_shipping_min_yen, s.shipping_fee_yen, 0)
     shipping = np.where(is_first, fee[order], 0)
+    units = np.bincount(order, weights=quantity, minlength=n).astype(np.int64)
     return _Lines(
-        order, first, count, quantity, item_price, shipping, np.zeros(len(order), np.int64)
+        order, first, count, quantity, item_price, shipping, np.zeros(len(order), np.int64), units
     )
 
 
@@ -641,7 +680,8 @@ def _placement(blocks: list[_Block]) -> tuple[list[np.ndarray], int]:
     each block holds an order at most once).
     """
     n = 1 + max((int(b.order.max()) for b in blocks if len(b.order)), default=-1)
-    counts = np.zeros(n, np.int64)
+    counts = np.empty(n, np.int64)
+    counts.fill(0)  # written before it is read: each page is mapped once
     for b in blocks:
         counts[b.order] += 1
     seen = np.cumsum(counts) - counts  # where each order's next event goes
@@ -685,17 +725,19 @@ def _events_frame(
     at = column(np.int64, lambda b: b.at)
     kind = column(np.int8, lambda b: kinds.index(b.kind.value))
     actor = column(np.int8, lambda b: actors.index(b.actor.value))
-    shipment = column(np.int8, lambda b: int(b.shipment)) == 1
     reason = column(np.int8, lambda b: None if b.reason is None else to_used[b.reason])
     line = column(np.int32, lambda b: b.line)
     quantity = column(np.int32, lambda b: b.quantity)
-    blocks.clear()  # the blocks' arrays are in the columns now
-    rows.clear()
+    # Each shipment's carrier, and whether the seller left its tracking number out.
     carriers = sorted(s.carriers)
     share = _p({c: s.carriers[c] for c in carriers})
-    carrier = np.where(shipment, _choose(rng, share, m), -1)
-    seller = actor == (actors.index(Actor.SELLER.value) if Actor.SELLER.value in actors else -2)
-    tracked = shipment & ~(seller & (rng.random(m) < s.tracking_missing))
+    carrier = column(np.int8, lambda b: _choose(rng, share, len(b.order)) if b.shipment else None)
+    tracked = np.zeros(m, bool)
+    for b, r in zip(blocks, rows, strict=True):
+        if b.shipment and len(r):
+            tracked[r] = b.actor != Actor.SELLER or rng.random(len(r)) >= s.tracking_missing
+    blocks.clear()  # the blocks' arrays are in the columns now
+    rows.clear()
     tracking_rows = _digits(_numbers(rng, int(tracked.sum()), 12, unique=False), 12)
     tracking = _strings(tracking_rows, tracked, compact=True)
 
@@ -774,9 +816,11 @@ def _ids(rng: np.random.Generator, n: int, n_lines: int) -> _Ids:
     rows[:, 0:3] = np.array([list(b"249"), list(b"250"), list(b"503")], np.uint8)[
         rng.choice(3, size=n)
     ]
-    body = _digits(_numbers(rng, n, 14, unique=True), 14)
+    # The 14 digits, written as 15 with a spare 0 between the two groups of seven (then "-").
+    body = _numbers(rng, n, 14, unique=True)
+    body += body // 10**7 * (9 * 10**7)
+    _digits(body, 15, out=rows[:, 4:19])
     rows[:, 3], rows[:, 11] = 45, 45  # "-"
-    rows[:, 4:11], rows[:, 12:19] = body[:, :7], body[:, 7:]
     items = _digits(_numbers(rng, n_lines, 14, unique=True), 14)
     orders_key, items_key = ("orders", object()), ("items", object())
     return _Ids(
@@ -793,15 +837,9 @@ def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
     m = len(lines.order)
     zero = _yen(np.zeros(m, np.int64))  # one array for every all-zero column
     null = schema.missing(schema.STR, m)
-    sku = _strings(
-        np.concatenate(
-            [
-                np.broadcast_to(np.frombuffer(b"SIM-", np.uint8), (m, 4)),
-                _digits(lines.order % 97, 4),
-            ],
-            axis=1,
-        )
-    )
+    sku = np.empty((m, 8), np.uint8)
+    sku[:, :4] = np.frombuffer(b"SIM-", np.uint8)
+    _digits(lines.order % 97, 4, out=sku[:, 4:])
     return pd.DataFrame(
         {
             "order_id": _remember(
@@ -810,7 +848,7 @@ def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
                 ids.orders_key,
             ),
             "order_item_id": ids.items,
-            "sku": sku,
+            "sku": _strings(sku),
             "asin": null,
             "product_name": null,
             "quantity": lines.quantity.astype(np.int64),
@@ -841,9 +879,9 @@ def _orders_frame(
     business = rng.random(n) < s.business_share
     with_po = business & (rng.random(n) < 0.5)
     po_numbers = rng.integers(0, 10**8, n)[with_po]
-    po = np.concatenate(
-        [np.full((len(po_numbers), 3), list(b"PO-"), np.uint8), _digits(po_numbers, 8)], axis=1
-    )
+    po = np.empty((len(po_numbers), 11), np.uint8)
+    po[:, :3] = np.frombuffer(b"PO-", np.uint8)
+    _digits(po_numbers, 8, out=po[:, 3:])
     null = schema.missing(schema.STR, n)
     return pd.DataFrame(
         {
@@ -891,16 +929,19 @@ def simulate(scenario: Scenario, *, seed: int) -> OrderBook:
     s = scenario
     rng = np.random.default_rng(seed)
     # Independent stages draw from their own streams and overlap on a second thread (numpy and
-    # Arrow release the GIL in their loops): the ids while the fleet is drawn, the order and item
-    # tables while the event table is built. The result depends on the seed only.
-    id_rng, order_rng = rng.spawn(2)
+    # Arrow release the GIL in their loops): the lines and the ids while the arrival times and the
+    # fleet are drawn, the order and item tables while the event table is built. The result
+    # depends on the seed only.
+    id_rng, order_rng, line_rng = rng.spawn(3)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderkit-simulate") as pool:
-        placed = _arrivals(s, rng)
-        n = len(placed)
-        lines = _lines(s, rng, n)
-        drawn_ids = pool.submit(_ids, id_rng, n, len(lines.order))
-        units = np.bincount(lines.order, weights=lines.quantity, minlength=n).astype(np.int64)
-        fleet = _fleet(s, rng, placed, units)
+        counts = _day_counts(s, rng)
+        n = int(counts.sum())
+        drawn_lines = pool.submit(_lines, s, line_rng, n)
+        # The worker takes its tasks in turn: the lines are drawn when the ids start.
+        drawn_ids = pool.submit(lambda: _ids(id_rng, n, len(drawn_lines.result().order)))
+        fleet = _fleet(s, rng, _arrivals(s, rng, counts))
+        lines = drawn_lines.result()
+        _partials(s, rng, fleet, lines.units)
         cod = fleet.method[lines.order[lines.first]] == _METHODS.index("cod")
         lines.cod_fee[lines.first[cod]] = s.cod_fee_yen
         blocks = _blocks(s, fleet, lines)
