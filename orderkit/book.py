@@ -34,9 +34,20 @@ def line_amounts(items: pd.DataFrame) -> pd.Series:
 
     Vectorised over the items table; ``OrderFacts.total`` is the same sum per order.
     """
-    plus = sum(items[c].fillna(0).astype("int64") for c in CHARGES)
-    minus = sum(items[c].fillna(0).astype("int64") for c in DISCOUNTS)
-    return (plus - minus).astype("int64")
+    total = np.zeros(len(items), np.int64)
+    for columns, add in ((CHARGES, np.add), (DISCOUNTS, np.subtract)):
+        for c in columns:
+            add(total, _yen_or_zero(items[c]), out=total)
+    return pd.Series(total, index=items.index, dtype="int64", copy=False)
+
+
+def _yen_or_zero(column: pd.Series) -> np.ndarray:
+    """Return a yen column's values as ``int64``, 0 where missing (no copy when none is)."""
+    values = column.array
+    if isinstance(values, pd.arrays.IntegerArray) and values.dtype.numpy_dtype == np.int64:
+        data, mask = values._data, values._mask  # type: ignore[attr-defined]
+        return np.where(mask, 0, data) if mask.any() else data
+    return column.fillna(0).astype("int64").to_numpy()
 
 
 def _py(value: Any) -> Any:

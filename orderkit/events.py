@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from typing import Any
 
@@ -408,15 +409,30 @@ def column_hashes(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 ColumnHashes = np.ndarray | np.uint64 | Callable[[slice], np.ndarray]
 
 
-def combine_ids(hashes: Mapping[str, ColumnHashes], n: int) -> pd.Series:
+def combine_ids(hashes: Mapping[str, ColumnHashes], n: int, *, threads: int = 1) -> pd.Series:
     """Return the ids of ``n`` rows from their identity columns' value hashes.
 
     Each value is an array (a hash per row), a scalar (the same hash on every row) or a function
-    of a slice of the rows returning their hashes. The rows are combined a block at a time, so
-    that the many passes of the hash run in the processor's cache, not in main memory.
+    of a slice of the rows returning their hashes (called from ``threads`` threads at once: it
+    must only read). The rows are combined a block at a time, so that the many passes of the hash
+    run in the processor's cache, not in main memory; with ``threads`` > 1, the blocks are shared
+    out among that many threads (numpy releases the GIL in its loops).
     """
     out = np.empty(n, np.uint64)
-    for lo in range(0, n, _BLOCK):
+    blocks = range(0, n, _BLOCK)
+    if threads > 1 and len(blocks) > 1:
+        share = -(-len(blocks) // threads)
+        parts = [blocks[i : i + share] for i in range(0, len(blocks), share)]
+        with ThreadPoolExecutor(len(parts), thread_name_prefix="orderkit-combine") as pool:
+            list(pool.map(lambda part: _combine(hashes, n, part, out), parts))
+    else:
+        _combine(hashes, n, blocks, out)
+    return int_ids(out)
+
+
+def _combine(hashes: Mapping[str, ColumnHashes], n: int, blocks: range, out: np.ndarray) -> None:
+    """Write the hashes of the rows of ``blocks`` (block starts) into ``out``."""
+    for lo in blocks:
         rows = slice(lo, min(lo + _BLOCK, n))
         row = np.full(rows.stop - lo, _ROW, np.uint64)
         for name in _IDENTITY:
@@ -433,7 +449,6 @@ def combine_ids(hashes: Mapping[str, ColumnHashes], n: int) -> pd.Series:
             row *= _K
             row += value
         out[rows] = _fmix(row)
-    return int_ids(out)
 
 
 def int_ids(hashed: np.ndarray) -> pd.Series:

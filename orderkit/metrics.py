@@ -162,11 +162,27 @@ def _positions(order_ids: pd.Series, ids: pd.Series) -> np.ndarray:
 
 
 @dataclass
+class _Chunk:
+    """One chunk of orders' history (internal): its status changes sorted by order, then time."""
+
+    lo: int  # the chunk's orders are [lo, hi)
+    hi: int
+    change_order: np.ndarray  # int32
+    change_at: np.ndarray
+    change_status: np.ndarray  # int8
+    ship_order: np.ndarray  # int32: accepted shipment confirmations, in the replay's order
+    ship_at: np.ndarray
+    ship_value: np.ndarray
+    ship_tracked: np.ndarray  # bool
+
+
+@dataclass
 class _History:
     """What the replay learns of every order (internal; times in UTC ns, ``_NEVER`` if none).
 
-    ``changes`` lists each order's status changes in time order: the status is ``change_status``
-    from ``change_at`` until the order's next change.
+    ``chunks`` hold the status changes and accepted shipments of consecutive orders, as the replay
+    left them: each order's changes in time order, the status is ``change_status`` from
+    ``change_at`` until the order's next change.
     """
 
     order_ids: pd.Series
@@ -183,11 +199,25 @@ class _History:
     refused: np.ndarray  # from when the per-order lens refuses the timeline
     unshipped_from: np.ndarray
     unshipped_until: np.ndarray
-    change_order: np.ndarray
-    change_at: np.ndarray
-    change_status: np.ndarray
-    shipments: pd.DataFrame = field(repr=False)  # accepted shipment confirmations, chunk by chunk
+    chunks: list[_Chunk] = field(repr=False)
     policy: Policy = DEFAULT_POLICY
+
+    def last_change(self) -> int:
+        """Return the time of the last status change of any order (``_NAT`` if none)."""
+        return max((int(c.change_at.max(initial=_NAT)) for c in self.chunks), default=_NAT)
+
+    def shipments(self) -> pd.DataFrame:
+        """Return the accepted shipment confirmations: ``order``, ``at``, ``value``, ``tracked``."""
+        dtypes = {"order": np.int32, "at": np.int64, "value": np.int64, "tracked": bool}
+        return pd.DataFrame(
+            {
+                name: np.concatenate(
+                    [getattr(c, f"ship_{name}") for c in self.chunks] or [np.zeros(0, dtype)]
+                )
+                for name, dtype in dtypes.items()
+            },
+            copy=False,
+        )
 
     def confirm_by(self) -> np.ndarray:
         """Return each order's confirmation cutoff (``_NEVER`` where there is no ship date)."""
@@ -210,19 +240,6 @@ def _where(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     if mask.all():
         return arrays
     return tuple(a[mask] for a in arrays)
-
-
-@dataclass
-class _Chunk:
-    """One chunk of orders' history (internal): its status changes sorted by order, then time."""
-
-    change_order: np.ndarray  # int32
-    change_at: np.ndarray
-    change_status: np.ndarray  # int8
-    ship_order: np.ndarray  # int32: accepted shipment confirmations, in the replay's order
-    ship_at: np.ndarray
-    ship_value: np.ndarray
-    ship_tracked: np.ndarray  # bool
 
 
 @dataclass
@@ -256,7 +273,7 @@ class _Log:
             ship = [np.zeros(0, dtype) for dtype in (np.int64, np.int64, np.int64, np.int32)]
         rows, ship_at, value, ship_order = ship
         return _Chunk(
-            np.repeat(np.arange(lo, hi, dtype=np.int32), counts), at, status,
+            lo, hi, np.repeat(np.arange(lo, hi, dtype=np.int32), counts), at, status,
             ship_order, ship_at, value, _tracked(tracking, rows),
         )  # fmt: skip
 
@@ -272,8 +289,7 @@ class _Replay:
         channel = orders["fulfillment_channel"]
         self.mfn = ((channel == "MFN") | channel.isna()).to_numpy(bool)
         self.cvs = (orders["payment_method"] == "cvs").fillna(False).to_numpy(bool)
-        lsd = _ns(orders["latest_ship_date"])
-        self.lsd = np.where(lsd == _NAT, _NEVER, lsd)
+        self.lsd = _ns(orders["latest_ship_date"])  # _NAT where the row has none
         # Items: ordered quantity and amount per line; per order totals.
         item_order = _positions(self.order_ids, items["order_id"])
         keep = item_order >= 0
@@ -281,8 +297,11 @@ class _Replay:
         self.item_qty = items["quantity"].to_numpy(np.int64)
         amount = line_amounts(items).to_numpy(np.int64)
         self.item_amount = amount
-        self.ordered = np.bincount(item_order[keep], self.item_qty[keep], n).astype(np.int64)
-        self.total = np.bincount(item_order[keep], amount[keep], n).astype(np.int64)
+        self.ordered = np.zeros(n, np.int64)  # (bincount would sum in float64, and copy)
+        self.total = np.zeros(n, np.int64)
+        rows = item_order if keep.all() else item_order[keep]
+        np.add.at(self.ordered, rows, self.item_qty if keep.all() else self.item_qty[keep])
+        np.add.at(self.total, rows, amount if keep.all() else amount[keep])
         self.items = items
         # Events, sorted by order then time (ties keep their table order, as the fold does).
         ev_order = _positions(self.order_ids, events["order_id"])
@@ -322,7 +341,7 @@ class _Replay:
         for name in ("status", "cancel_actor", "cancel_reason"):
             setattr(self, name, np.empty(n, np.int8))
         self.all_shipped = np.empty(n, bool)
-        self.item_shipped = np.zeros(len(self.item_qty), np.int64)
+        self.item_shipped = np.zeros(len(self.item_qty), np.int32)  # units: a few each
         self.chunks: list[_Chunk] = []
 
     def _init(self, lo: int, hi: int) -> None:
@@ -335,7 +354,8 @@ class _Replay:
         self.unshipped_until[rows] = _NEVER
         # The ship date as of now: the row's, or (seller-fulfilled rows without one) the one the
         # latest payment derives; _NEVER for Amazon-fulfilled orders and until known.
-        np.copyto(self.ship_by_now[rows], np.where(self.mfn[rows], self.lsd[rows], _NEVER))
+        lsd = self.lsd[rows]
+        np.copyto(self.ship_by_now[rows], np.where(self.mfn[rows] & (lsd != _NAT), lsd, _NEVER))
         for name in ("status", "cancel_actor", "cancel_reason"):
             getattr(self, name)[rows] = -1
         self.shipped[rows] = 0
@@ -418,7 +438,7 @@ class _Replay:
         return stands_for
 
     # -- one step: each order's k-th event --------------------------------------------------------
-    def run(self, reasons: np.ndarray, lines: np.ndarray, quantity: np.ndarray) -> None:
+    def run(self, reasons: _Sparse, lines: _Sparse, quantity: _Sparse) -> None:
         """Replay every event, one rank at a time, then the clock after each order's last event.
 
         Orders are replayed in chunks (see ``_CHUNK``), two chunks at a time; each chunk's history
@@ -456,16 +476,15 @@ class _Replay:
 
         with ThreadPoolExecutor(_WORKERS, thread_name_prefix="orderkit-replay") as pool:
             self.chunks = list(pool.map(replay, range(len(chunks))))
-            self.joined = _joined(self.chunks, pool)
 
     def _step(
         self,
         log: _Log,
         o: np.ndarray,
         pos: np.ndarray,
-        reasons: np.ndarray,
-        lines: np.ndarray,
-        quantity: np.ndarray,
+        reasons: _Sparse,
+        lines: _Sparse,
+        quantity: _Sparse,
     ) -> None:
         at, kind, actor = self.ev_at[pos], self.ev_kind[pos], self.ev_actor[pos]
         placed = kind == _K[EventKind.PLACED]
@@ -499,7 +518,7 @@ class _Replay:
         at: np.ndarray,
         kind: np.ndarray,
         actor: np.ndarray,
-        reasons: np.ndarray,
+        reasons: _Sparse,
     ) -> None:
         status = self.status[o]
         nxt = _TABLE[status, _KIND_TRIGGER[kind]].astype(np.int64)
@@ -517,7 +536,7 @@ class _Replay:
         pays = kind == _K[EventKind.PAYMENT_COMPLETED]
         paying = o[pays]
         self.paid[paying] = at[pays]
-        derives = self.mfn[paying] & (self.lsd[paying] == _NEVER)
+        derives = self.mfn[paying] & (self.lsd[paying] == _NAT)
         self.ship_by_now[paying[derives]] = self.calendar.ship_by_ns(
             at[pays][derives], self.policy.handling_days
         )
@@ -535,8 +554,8 @@ class _Replay:
         o: np.ndarray,
         pos: np.ndarray,
         at: np.ndarray,
-        lines: np.ndarray,
-        quantity: np.ndarray,
+        lines: _Sparse,
+        quantity: _Sparse,
     ) -> None:
         """Confirm shipments: a line (and quantity), or everything left when no line is given."""
         line = lines[pos]
@@ -645,12 +664,37 @@ def _replay(book: OrderBook, policy: Policy) -> _History:
 def _replayed(book: OrderBook, policy: Policy) -> _History:
     """Return ``book``'s status history under ``policy``, replayed afresh."""
     r = _Replay(book, policy)
-    r.run(  # no reference kept: these per-event arrays are let go before the history is built
-        r.sorted(_codes(book.events["reason"], _REASONS)),
-        _line_codes(r),
-        r.sorted(_quantities(book.events["quantity"])),
+    r.run(  # no reference kept: these per-event values are let go before the history is built
+        _Sparse.of(r.sorted(_codes(book.events["reason"], _REASONS))),
+        _Sparse.of(_line_codes(r)),
+        _Sparse.of(r.sorted(_quantities(book.events["quantity"]))),
     )
     return _history(r)
+
+
+@dataclass
+class _Sparse:
+    """A per-event value that few events have (internal): the others read as -1.
+
+    Indexed by the replay's event positions like the array it stands for, in a fraction of the
+    memory: a cancel reason, a shipped line and its quantity each concern a few events.
+    """
+
+    positions: np.ndarray  # sorted
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Sparse:
+        """Return the sparse form of a per-event array (-1: none)."""
+        positions = np.flatnonzero(values != -1)
+        return cls(positions, values[positions])
+
+    def __getitem__(self, pos: np.ndarray) -> np.ndarray:
+        if not len(self.positions):
+            return np.full(len(pos), -1, self.values.dtype)
+        i = np.searchsorted(self.positions, pos)
+        np.minimum(i, len(self.positions) - 1, out=i)
+        return np.where(self.positions[i] == pos, self.values[i], -1).astype(self.values.dtype)
 
 
 def _quantities(column: pd.Series) -> np.ndarray:
@@ -689,50 +733,16 @@ def _tracked(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return out
 
 
-_PARTS = {
-    "change_order": np.int32, "change_at": np.int64, "change_status": np.int8,
-    "ship_order": np.int32, "ship_at": np.int64, "ship_value": np.int64, "ship_tracked": bool,
-}  # fmt: skip
-
-
-def _joined(chunks: list[_Chunk], pool: ThreadPoolExecutor) -> dict[str, np.ndarray]:
-    """Return each of the chunks' arrays end to end, copied by the pool, chunk by chunk.
-
-    Each chunk's arrays are let go once copied.
-    """
-    out: dict[str, np.ndarray] = {}
-    starts: dict[str, np.ndarray] = {}
-    for name, dtype in _PARTS.items():
-        sizes = np.array([len(getattr(c, name)) for c in chunks], np.int64)
-        starts[name] = np.cumsum(sizes) - sizes
-        out[name] = np.empty(int(sizes.sum()), dtype)
-
-    def copy(i: int) -> None:
-        for name, dtype in _PARTS.items():
-            part, start = getattr(chunks[i], name), starts[name][i]
-            out[name][start : start + len(part)] = part
-            setattr(chunks[i], name, np.empty(0, dtype))  # not a view: that would keep it
-
-    list(pool.map(copy, range(len(chunks))))
-    return out
-
-
 def _history(r: _Replay) -> _History:
     """Return what the replay ``r`` learnt, reusing its arrays; ``r`` is spent afterwards."""
-    # Chunks hold consecutive orders: their sorted changes, end to end, are sorted too.
-    joined, r.joined, r.chunks = r.joined, {}, []
-    o, at, st = joined["change_order"], joined["change_at"], joined["change_status"]
-    shipments = pd.DataFrame(
-        {name: joined[f"ship_{name}"] for name in ("order", "at", "value", "tracked")}, copy=False
-    )
+    chunks, r.chunks = r.chunks, []
     u_from, u_until, ship_by = r.unshipped_from, r.unshipped_until, r.ship_by_now
     return _History(
         order_ids=r.order_ids, mfn=r.mfn, placed=r.placed, paid=r.paid, ship_by=ship_by,
-        ship_by_recorded=r.mfn & (r.lsd != _NEVER), first_confirmed=r.first,
+        ship_by_recorded=r.mfn & (r.lsd != _NAT), first_confirmed=r.first,
         fully_confirmed=r.full, closed=r.closed, cancel_actor=r.cancel_actor,
         cancel_reason=r.cancel_reason, refused=r.refused, unshipped_from=u_from,
-        unshipped_until=u_until, change_order=o, change_at=at, change_status=st,
-        shipments=shipments, policy=r.policy,
+        unshipped_until=u_until, chunks=chunks, policy=r.policy,
     )  # fmt: skip
 
 
@@ -806,11 +816,14 @@ def status_at(book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLI
 
 def _status_at(h: _History, t: int) -> np.ndarray:
     """Return each order's status code at ``t`` (-1 before it is placed): its last change by then."""
-    n = len(h.placed)
-    per_order = np.bincount(h.change_order, minlength=n)
-    start = np.cumsum(per_order) - per_order
-    by_t = np.bincount(h.change_order[h.change_at <= t], minlength=n)
-    return np.where(by_t > 0, h.change_status[np.maximum(start + by_t - 1, 0)], -1)
+    out = np.full(len(h.placed), -1, np.int8)
+    for c in h.chunks:
+        o = c.change_order - c.lo
+        per_order = np.bincount(o, minlength=c.hi - c.lo)
+        start = np.cumsum(per_order) - per_order
+        by_t = np.bincount(o[c.change_at <= t], minlength=c.hi - c.lo)
+        out[c.lo : c.hi] = np.where(by_t > 0, c.change_status[np.maximum(start + by_t - 1, 0)], -1)
+    return out
 
 
 # ---- daily counts -----------------------------------------------------------------------------
@@ -842,27 +855,30 @@ def _days_before(ends: np.ndarray, t: np.ndarray, *, right: bool = False) -> np.
     return np.clip(k, 0, d, out=k)
 
 
-def _count_intervals(ends: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Return, per day, how many ``[lo, hi)`` intervals contain the day's end instant."""
+def _interval_steps(ends: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Return how the number of ``[lo, hi)`` intervals holding each day's end changes that day.
+
+    ``d + 1`` values for ``d`` days; their running sum is, per day, how many intervals contain the
+    day's end instant. Steps of several sets of intervals add up.
+    """
     a = _days_before(ends, lo)
     b = _days_before(ends, hi)
     keep = a < b
     d = len(ends)
-    diff = np.bincount(a[keep], minlength=d + 1) - np.bincount(b[keep], minlength=d + 1)
-    return np.cumsum(diff)[:d]
+    return np.bincount(a[keep], minlength=d + 1) - np.bincount(b[keep], minlength=d + 1)
 
 
-def _per_day(ends: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return how many ``times`` fall in each day, and how many fall by each day's end.
+def _day_counts(ends: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Return how many ``times`` fall before the first day, in each day, and after the last.
 
-    The day ending at each of ``ends``; ``_NEVER`` never falls; ``times`` need not be sorted.
+    ``d + 2`` values for the ``d`` days ending at ``ends``; ``_NEVER`` never falls; ``times`` need
+    not be sorted. Counts of several sets of times add up.
     """
     d = len(ends)
     times = times[times != _NEVER]
     # 1 + the day a time falls in: 0 before the first day, d + 1 after the last.
     day = np.where(times < ends[0] - _DAY + _NS, 0, _days_before(ends, times) + 1)
-    counts = np.bincount(day, minlength=d + 2)
-    return counts[1 : d + 1], np.cumsum(counts)[1 : d + 1]
+    return np.bincount(day, minlength=d + 2)
 
 
 def _jst_date(ns: int) -> dt.date:
@@ -907,40 +923,63 @@ def daily(
 
     """
     h = _replay(book, policy)
-    placed = h.placed[h.placed != _NEVER]
+    first = int(h.placed.min(initial=_NEVER))
     if start is None:
-        start = _jst_date(int(placed.min())) if len(placed) else dt.date(2026, 1, 1)
+        start = _jst_date(first) if first != _NEVER else dt.date(2026, 1, 1)
     if end is None:
-        last = h.change_at.max(initial=_NAT)
-        end = _jst_date(int(last)) if last != _NAT else start
+        last = h.last_change()
+        end = _jst_date(last) if last != _NAT else start
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     days, ends = _day_ends(start, end)
-    out: dict[str, np.ndarray] = {"new_orders": _per_day(ends, placed)[0]}
     with ThreadPoolExecutor(1, thread_name_prefix="orderkit-daily") as pool:
         statuses = pool.submit(_status_counts, h, ends)  # counted while the flags are
         flags = _flag_counts(h, ends)
+        out = {"new_orders": flags.pop("new_orders")}
         out |= {s.value: counts for s, counts in zip(_STATUSES, statuses.result(), strict=True)}
     return pd.DataFrame(out | flags, index=days)
 
 
 def _flag_counts(h: _History, ends: np.ndarray) -> dict[str, np.ndarray]:
-    """Return :func:`daily`'s counts of flags, confirmations and cancellations, by name."""
-    out: dict[str, np.ndarray] = {}
-    late_lo, late_hi, warn_lo, warn_hi = _flag_intervals(h)
-    out["late"] = _count_intervals(ends, late_lo, late_hi)
-    # What Manage Orders shows as "Shipment is late": late and not yet wholly confirmed.
-    out["late_open"] = _count_intervals(ends, late_lo, np.minimum(late_hi, h.fully_confirmed))
-    out["confirm_warning"] = _count_intervals(ends, warn_lo, warn_hi)
-    out["at_risk"] = _count_intervals(
-        ends, np.maximum(warn_lo, h.unshipped_from), np.minimum(warn_hi, h.unshipped_until)
-    )
-    out["confirmed"] = _per_day(ends, h.shipments["at"].to_numpy(np.int64))[0]
-    for name, reason in (("auto_canceled", "confirm_cutoff"), ("cvs_expired", "payment_expired")):
-        out[name], out[f"{name}_total"] = _per_day(
-            ends, h.closed[h.cancel_reason == _REASONS.index(reason)]
-        )
+    """Return :func:`daily`'s counts of new orders, flags, confirmations and cancellations.
+
+    A slice of orders at a time (``_ORDER_SLICE``), so that no temporary is as long as the book:
+    the slices' steps and counts add up, and the days' running sums are taken once.
+    """
+    d = len(ends)
+    steps = {name: np.zeros(d + 1, np.int64) for name in _FLAGS}
+    falls = {name: np.zeros(d + 2, np.int64) for name in ("new_orders", "confirmed", *_CLOSES)}
+    for lo in range(0, len(h.placed), _ORDER_SLICE):
+        rows = slice(lo, lo + _ORDER_SLICE)
+        late_lo, late_hi, warn_lo, warn_hi = _flag_intervals(h, rows)
+        steps["late"] += _interval_steps(ends, late_lo, late_hi)
+        # What Manage Orders shows as "Shipment is late": late and not yet wholly confirmed.
+        late_hi = np.minimum(late_hi, h.fully_confirmed[rows], out=late_hi)
+        steps["late_open"] += _interval_steps(ends, late_lo, late_hi)
+        steps["confirm_warning"] += _interval_steps(ends, warn_lo, warn_hi)
+        warn_lo = np.maximum(warn_lo, h.unshipped_from[rows], out=warn_lo)
+        warn_hi = np.minimum(warn_hi, h.unshipped_until[rows], out=warn_hi)
+        steps["at_risk"] += _interval_steps(ends, warn_lo, warn_hi)
+        falls["new_orders"] += _day_counts(ends, h.placed[rows])
+        closed, reason = h.closed[rows], h.cancel_reason[rows]
+        for name, code in _CLOSES.items():
+            falls[name] += _day_counts(ends, closed[reason == code])
+    for c in h.chunks:
+        falls["confirmed"] += _day_counts(ends, c.ship_at)
+    out = {name: np.cumsum(step)[:d] for name, step in steps.items()}
+    out |= {name: falls[name][1 : d + 1] for name in ("new_orders", "confirmed")}
+    for name in _CLOSES:
+        out[name], out[f"{name}_total"] = falls[name][1 : d + 1], np.cumsum(falls[name])[1 : d + 1]
     return out
+
+
+_FLAGS = ("late", "late_open", "confirm_warning", "at_risk")
+# Orders closed that day by Amazon's clock, by the cancel reason recorded.
+_CLOSES = {
+    "auto_canceled": _REASONS.index(CancelReason.CONFIRM_CUTOFF),
+    "cvs_expired": _REASONS.index(CancelReason.PAYMENT_EXPIRED),
+}
+_ORDER_SLICE = 1 << 17
 
 
 def _status_counts(h: _History, ends: np.ndarray) -> np.ndarray:
@@ -948,55 +987,63 @@ def _status_counts(h: _History, ends: np.ndarray) -> np.ndarray:
 
     Each change puts its order in its status from the change's day on, and takes it out of its
     previous status from that day: one count up and one down per change, summed over the days.
-    The changes are counted a slice at a time, so no temporary is as long as the history.
+    The changes are counted a chunk (of the replay) and a slice at a time, so no temporary is as
+    long as the history.
     """
     d = len(ends)
     size = len(_STATUSES) * (d + 1)
     net = np.zeros(size, np.int64)
-    total = len(h.change_at)
-    for lo in range(0, total, _COUNT_SLICE):
-        hi = min(lo + _COUNT_SLICE, total)
-        day = _days_before(ends, h.change_at[lo:hi])  # the first day ending at or after it
-        key = h.change_status[lo:hi].astype(np.int64)
-        key *= d + 1
-        key += day
-        net += np.bincount(key, minlength=size)
-        # A change that is not its order's first takes the order out of the status before it.
-        start = max(lo, 1)
-        later = start + np.flatnonzero(
-            h.change_order[start:hi] == h.change_order[start - 1 : hi - 1]
-        )
-        key = h.change_status[later - 1].astype(np.int64)
-        key *= d + 1
-        key += day[later - lo]
-        net -= np.bincount(key, minlength=size)
+    for c in h.chunks:
+        total = len(c.change_at)
+        for lo in range(0, total, _COUNT_SLICE):
+            hi = min(lo + _COUNT_SLICE, total)
+            day = _days_before(ends, c.change_at[lo:hi])  # the first day ending at or after it
+            key = c.change_status[lo:hi].astype(np.int64)
+            key *= d + 1
+            key += day
+            net += np.bincount(key, minlength=size)
+            # A change that is not its order's first takes the order out of the status before
+            # it. (A chunk starts with an order's first change.)
+            start = max(lo, 1)
+            later = start + np.flatnonzero(
+                c.change_order[start:hi] == c.change_order[start - 1 : hi - 1]
+            )
+            key = c.change_status[later - 1].astype(np.int64)
+            key *= d + 1
+            key += day[later - lo]
+            net -= np.bincount(key, minlength=size)
     return np.cumsum(net.reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
 
 
 _COUNT_SLICE = 1 << 20
 
 
-def _flag_intervals(h: _History) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return when each order is late, and when its confirm-by warning shows, as ``[lo, hi)``.
+def _flag_intervals(
+    h: _History, rows: slice
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return when each order of ``rows`` is late, and when its confirm-by warning shows.
 
-    The same conditions as :func:`_flags`, solved for the instant: late from just after the ship
-    date (once paid) until the order closes; the warning from ``confirm_by`` − lead (once the ship
-    date is known) until the cutoff, the full confirmation or the order's close.
+    Each as ``[lo, hi)``: the same conditions as :func:`_flags`, solved for the instant. Late from
+    just after the ship date (once paid) until the order closes; the warning from ``confirm_by`` −
+    lead (once the ship date is known) until the cutoff, the full confirmation or the close.
     """
-    never = np.full(len(h.placed), _NEVER, np.int64)
-    can_be_late = (
-        h.mfn & (h.ship_by != _NEVER) & (h.paid != _NEVER) & ~(h.fully_confirmed <= h.ship_by)
+    ship_by, paid, full, closed = (
+        h.ship_by[rows],
+        h.paid[rows],
+        h.fully_confirmed[rows],
+        h.closed[rows],
     )
-    late_lo = np.where(
-        can_be_late, np.maximum(np.where(can_be_late, h.ship_by, 0) + 1, h.paid), never
-    )
-    late_hi = np.where(can_be_late, h.closed, never)
-    confirm_by = h.confirm_by()
-    has = confirm_by != _NEVER
+    never = np.full(len(ship_by), _NEVER, np.int64)
+    has = ship_by != _NEVER
+    can_be_late = h.mfn[rows] & has & (paid != _NEVER) & ~(full <= ship_by)
+    late_lo = np.where(can_be_late, np.maximum(np.where(can_be_late, ship_by, 0) + 1, paid), never)
+    late_hi = np.where(can_be_late, closed, never)
+    cutoff = int(h.policy.confirm_cutoff.total_seconds()) * _NS
     lead = int(h.policy.confirm_warning_lead.total_seconds()) * _NS
-    known_from = np.where(h.ship_by_recorded, _NAT, h.paid)
+    confirm_by = np.where(has, ship_by + cutoff, _NEVER)  # ship_by + cutoff only where known
+    known_from = np.where(h.ship_by_recorded[rows], _NAT, paid)
     warn_lo = np.where(has, np.maximum(np.where(has, confirm_by - lead, 0), known_from), never)
-    warn_hi = np.where(has, np.minimum(np.minimum(confirm_by, h.fully_confirmed), h.closed), never)
+    warn_hi = np.where(has, np.minimum(np.minimum(confirm_by, full), closed), never)
     return late_lo, late_hi, warn_lo, warn_hi
 
 
@@ -1085,7 +1132,7 @@ def rates(book: OrderBook, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY) 
         h.cancel_reason != _REASONS.index(CancelReason.BUYER_REQUESTED)
     )
     rows.append(("cancel_rate", 7, int((placed & own & (h.closed <= t)).sum()), int(placed.sum())))
-    s = h.shipments
+    s = h.shipments()
     at_ = s["at"].to_numpy(np.int64)
     counted = (
         h.mfn[s["order"].to_numpy(np.int64)]

@@ -743,7 +743,7 @@ def _events_frame(
 
     def hashed() -> pd.Series:
         """The ids, from the arrays: each distinct value hashed once, as ``event_ids`` does."""
-        by_order = _with_null(hash_text_rows(ids.order_rows))
+        by_order = _with_null(ids.order_hashes)
         item_hashes, item_codes = _used_hashes(ids.item_rows, line)
         by_item = _with_null(item_hashes)
         labels = {
@@ -764,7 +764,7 @@ def _events_frame(
             **{name: functools.partial(_pick, labels[name], codes[name]) for name in codes},
             **dict.fromkeys(("amount", "channel", "due", "ref", "shipped_at"), NULL_HASH),
         }
-        return combine_ids(hashes, m)
+        return combine_ids(hashes, m, threads=2)  # the other threads are done by then, or nearly
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderkit-ids") as pool:
         event_ids = pool.submit(hashed)  # hashed while the columns are built
@@ -803,6 +803,7 @@ class _Ids:
     """Order and item ids, as ASCII rows and as ``str`` Series (internal)."""
 
     order_rows: np.ndarray
+    order_hashes: np.ndarray  # each order id's text hash (see orderkit.events)
     item_rows: np.ndarray
     orders: pd.Series
     items: pd.Series
@@ -825,6 +826,7 @@ def _ids(rng: np.random.Generator, n: int, n_lines: int) -> _Ids:
     orders_key, items_key = ("orders", object()), ("items", object())
     return _Ids(
         rows,
+        hash_text_rows(rows),
         items,
         _remember(_strings(rows), np.arange(n, dtype=np.int32), orders_key),
         _remember(_strings(items), np.arange(n_lines, dtype=np.int32), items_key),

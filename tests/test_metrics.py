@@ -169,17 +169,35 @@ def test_the_replay_in_chunks_on_two_threads_gives_the_one_chunk_history(book, m
     monkeypatch.setattr(m, "_CHUNK", 997)
     assert len(book.orders) > 3 * 997
     many = m._replayed(book, Policy())
+    assert len(one.chunks) == 1 and len(many.chunks) > 3
     for name in m._History.__dataclass_fields__:
         a, b = getattr(one, name), getattr(many, name)
         if isinstance(a, np.ndarray):
             np.testing.assert_array_equal(a, b, err_msg=name)
-        elif isinstance(a, pd.DataFrame):  # shipments: listed chunk by chunk
-            a, b = (x.sort_values(["order", "at"], ignore_index=True) for x in (a, b))
-            pd.testing.assert_frame_equal(a, b)
         elif isinstance(a, pd.Series):
             pd.testing.assert_series_equal(a, b)
+        elif name == "chunks":  # the changes, end to end: every order's, in time order
+            for part in ("change_order", "change_at", "change_status"):
+                joined = np.concatenate([getattr(c, part) for c in b])
+                np.testing.assert_array_equal(getattr(a[0], part), joined, err_msg=part)
         else:
             assert a == b, name
+    # The shipments are listed chunk by chunk, each in the replay's order.
+    a, b = (h.shipments().sort_values(["order", "at"], ignore_index=True) for h in (one, many))
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_status_at_reads_a_history_in_many_chunks_as_one(book, monkeypatch):
+    import orderkit.metrics as m
+
+    days = daily(book).index
+    instants = [end_of_day(days[i].date()) for i in (0, len(days) // 2, len(days) - 1)]
+    whole = [status_at(book, at) for at in instants]
+    monkeypatch.setattr(m, "_CHUNK", 997)
+    m._CACHE.clear()
+    assert len(m._replay(book, Policy()).chunks) > 3
+    for at, expected in zip(instants, whole, strict=True):
+        pd.testing.assert_frame_equal(status_at(book, at), expected)
 
 
 def test_daily_counts_the_same_whatever_slices_the_history_is_counted_in(book, monkeypatch):
@@ -187,7 +205,9 @@ def test_daily_counts_the_same_whatever_slices_the_history_is_counted_in(book, m
 
     whole = daily(book)
     monkeypatch.setattr(m, "_COUNT_SLICE", 997)
-    assert len(m._replay(book, Policy()).change_at) > 3 * 997
+    monkeypatch.setattr(m, "_ORDER_SLICE", 997)
+    assert sum(len(c.change_at) for c in m._replay(book, Policy()).chunks) > 3 * 997
+    assert len(book.orders) > 3 * 997
     pd.testing.assert_frame_equal(daily(book), whole)
 
 
