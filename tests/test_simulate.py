@@ -56,6 +56,18 @@ def test_event_ids_are_the_content_hash_of_the_facts(book):
     assert book.events["event_id"].equals(event_ids(book.events))
 
 
+def test_the_book_does_not_depend_on_the_blocks_its_rows_are_worked_in(book, monkeypatch):
+    """Digits, row gathers and id hashes go a block of rows at a time, on two threads."""
+    import importlib
+
+    for module in ("orderkit.simulate", "orderkit.events"):
+        monkeypatch.setattr(importlib.import_module(module), "_BLOCK", 97)
+    assert len(book.events) > 4 * 97
+    small = simulate(EDGY, seed=11)
+    for table in ("orders", "items", "events"):
+        pd.testing.assert_frame_equal(getattr(small, table), getattr(book, table))
+
+
 def test_same_seed_gives_the_same_book():
     a, b = (
         simulate(Scenario(days=5, orders_per_day=50), seed=3),
