@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from orderkit import schema
@@ -19,7 +20,7 @@ from orderkit.businessdays import BusinessCalendar
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.status import OrderStatus
 
-__all__ = ["ORDER_STATUS", "PAYMENT_METHOD", "confirm_by", "payment_method"]
+__all__ = ["ORDER_STATUS", "PAYMENT_METHOD", "confirm_by", "confirm_by_ns", "payment_method"]
 
 S = OrderStatus
 
@@ -98,8 +99,29 @@ def confirm_by(
     ``handling_days``-th business day after payment in Japan time) plus the confirmation cutoff.
     NaT for Amazon-fulfilled orders and orders with neither date.
     """
+    ns = confirm_by_ns(
+        _utc_ns(latest_ship_date), _utc_ns(paid_at), seller_fulfilled.to_numpy(bool), policy
+    )
+    return schema.utc(ns).set_axis(paid_at.index)
+
+
+_NAT = np.iinfo(np.int64).min
+
+
+def _utc_ns(times: pd.Series) -> np.ndarray:
+    return np.asarray(times.dt.tz_convert("UTC").array.as_unit("ns").asi8, np.int64)
+
+
+def confirm_by_ns(
+    latest_ship_ns: np.ndarray,
+    paid_ns: np.ndarray,
+    seller_fulfilled: np.ndarray,
+    policy: Policy = DEFAULT_POLICY,
+) -> np.ndarray:
+    """Return :func:`confirm_by` of UTC nanoseconds (NaT as the ``int64`` minimum), in them."""
     cal = BusinessCalendar.from_policy(policy)
-    paid_ns = paid_at.dt.tz_convert("UTC").array.as_unit("ns").asi8
-    end_of_day = schema.utc(cal.ship_by_ns(paid_ns, policy.handling_days)).set_axis(paid_at.index)
-    ship_by = latest_ship_date.where(latest_ship_date.notna(), end_of_day)
-    return (ship_by + policy.confirm_cutoff).where(seller_fulfilled.to_numpy())
+    ship_by = np.where(
+        latest_ship_ns != _NAT, latest_ship_ns, cal.ship_by_ns(paid_ns, policy.handling_days)
+    )
+    cutoff = int(policy.confirm_cutoff.total_seconds()) * 1_000_000_000
+    return np.where(seller_fulfilled & (ship_by != _NAT), ship_by + cutoff, _NAT)

@@ -78,8 +78,8 @@ from orderkit.events import (
     text_hashes,
 )
 from orderkit.io import _columns as C
-from orderkit.io._fast import Coded, encode
-from orderkit.io._infer import ORDER_STATUS, confirm_by, payment_method
+from orderkit.io._fast import Coded, dictionary_codes, encode
+from orderkit.io._infer import ORDER_STATUS, confirm_by_ns, payment_method
 from orderkit.io.encoding import BOM, EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
 from orderkit.status import OrderStatus
 
@@ -87,6 +87,16 @@ __all__ = ["detect_kind", "read_report"]
 
 S = OrderStatus
 _ORDER_ID = r"^\d{3}-\d{7}-\d{7}$"
+_NAT = np.iinfo(np.int64).min  # a missing time, as UTC nanoseconds
+_SECOND = 1_000_000_000
+# Columns of a few distinct values: the parser encodes them (see _arrow); a bad value among them is
+# quoted from a second, all-text read.
+_FEW_VALUES = frozenset(
+    {
+        "order-status", "item-status", "fulfillment-channel", "sales-channel",
+        "ship-service-level", "currency", "ship-country", "is-business-order", "is-prime",
+    }
+)  # fmt: skip
 _ITEM_ID = r"^\d{14}$"
 _TS_EXPECTED = "an ISO 8601 date-time with its offset, e.g. 2026-11-02T10:15:00+09:00"
 _PAID = frozenset(
@@ -161,10 +171,12 @@ def _header(head: bytes, data: pa.Buffer, path: str) -> tuple[list[str], pa.Buff
 def _arrow(
     data: pa.Buffer, columns: list[str], *, typed: bool, rows_of_any_width: bool
 ) -> tuple[pa.Table, list]:
-    """Parse the tab-separated ``data``: every column as text, or date-times parsed too.
+    """Parse the tab-separated ``data``: every column as text, or date-times and numbers parsed too.
 
-    With ``typed``, the reader parses the date-time columns itself, on every core; a value without
-    its offset fails the whole read. A row of the wrong width fails it too, unless
+    With ``typed``, the reader parses the date-time and whole-number columns itself, and encodes
+    the columns of a few distinct values (statuses, channels, ...) against a dictionary, on every
+    core; a value without its offset, or that is not a whole number, fails the whole read (the
+    caller reads the file again as text, to quote it). A row of the wrong width fails it too, unless
     ``rows_of_any_width``: then each such row is set aside with its number (single-threaded, so
     that the numbers are right), and the text must be UTF-8 (the caller has checked it).
     """
@@ -174,9 +186,12 @@ def _arrow(
         invalid.append((row.number, row.text))
         return "skip"
 
-    types = dict.fromkeys(columns, pa.large_string())  # pandas' str: no cast later
+    text = pa.large_string()  # pandas' str: no cast later
+    types = dict.fromkeys(columns, text)
     if typed:
         types.update(dict.fromkeys(C.TIMESTAMPS & set(columns), pa.timestamp("ns", tz="UTC")))
+        types.update(dict.fromkeys((C.INT | C.YEN) & set(columns), pa.int64()))
+        types.update(dict.fromkeys(_FEW_VALUES & set(columns), pa.dictionary(pa.int32(), text)))
     table = pacsv.read_csv(
         data,
         read_options=pacsv.ReadOptions(use_threads=not rows_of_any_width, block_size=1 << 22),
@@ -623,27 +638,45 @@ def _item_ids(rows: pd.DataFrame, order_codes: np.ndarray | None = None) -> pd.S
     sku = rows["sku"]
     if "asin" in rows and sku.isna().any():
         sku = sku.fillna(rows["asin"])
-    encoded = pc.dictionary_encode(_text(sku))
-    labels = [f"sku:{v}" for v in encoded.dictionary.to_pylist()] + ["sku:"]
-    sku_codes = encoded.indices.fill_null(len(labels) - 1).to_numpy(zero_copy_only=False)
+    dictionary, sku_codes = dictionary_codes(_text(sku))
+    labels = [f"sku:{v}" for v in dictionary.to_pylist()] + ["sku:"]
+    sku_codes[sku_codes < 0] = len(labels) - 1
     if order_codes is None:
         order_codes = pd.factorize(rows["order_id"], use_na_sentinel=False)[0]
-    key = order_codes.astype(np.int64) * len(labels) + sku_codes
-    out = pa.array(labels, pa.string()).take(pa.array(sku_codes))
-    # only an order of several rows can repeat a SKU: look for repeats among those rows only
-    several = np.bincount(order_codes)[order_codes] > 1 if len(key) else np.zeros(0, bool)
-    repeated = several.copy()
-    repeated[several] = pd.Series(key[several]).duplicated(keep=False).to_numpy()
-    if repeated.any():
-        rep_keys = key[repeated]
-        nth = pd.Series(rep_keys).groupby(rep_keys, sort=False).cumcount().to_numpy()
-        later = np.zeros(len(key), bool)
-        later[np.flatnonzero(repeated)[nth > 0]] = True
+    repeated = _repeats(order_codes, sku_codes, len(labels))
+    if repeated.any():  # the second, third, ... line of a SKU in one order: "#2", "#3", ...
+        key = order_codes[repeated].astype(np.int64) * len(labels) + sku_codes[repeated]
+        nth = pd.Series(key).groupby(key, sort=False).cumcount().to_numpy()
+        later = np.flatnonzero(repeated)[nth > 0]
         names = [
             f"{labels[c]}#{k + 1}" for c, k in zip(sku_codes[later], nth[nth > 0], strict=True)
         ]
-        out = pc.replace_with_mask(out, pa.array(later), pa.array(names, pa.string()))
+        sku_codes[later] = len(labels) + np.arange(len(names))
+        labels += names
+    out = pa.array(labels, pa.string()).take(pa.array(sku_codes))
     return pd.Series(out.to_pandas(types_mapper=_str_mapper), index=rows.index, copy=False)
+
+
+def _repeats(order_codes: np.ndarray, sku_codes: np.ndarray, width: int) -> np.ndarray:
+    """Return which rows share their order and SKU with another row.
+
+    When each order's rows lie together (the usual report), a row is compared with the few rows
+    before it, a pass per distance; otherwise the (order, SKU) pairs are hashed.
+    """
+    n = len(order_codes)
+    repeated = np.zeros(n, bool)
+    if n < 2:
+        return repeated
+    together = bool((order_codes[1:] >= order_codes[:-1]).all())
+    longest = int(np.bincount(order_codes).max()) if together else 0
+    if together and longest <= 16:
+        for k in range(1, longest):
+            same = (order_codes[k:] == order_codes[:-k]) & (sku_codes[k:] == sku_codes[:-k])
+            repeated[k:] |= same
+            repeated[:-k] |= same
+        return repeated
+    key = order_codes.astype(np.int64) * width + sku_codes
+    return pd.Series(key).duplicated(keep=False).to_numpy()
 
 
 def _ns(series: pd.Series) -> np.ndarray:
@@ -690,35 +723,37 @@ def _events(
     and its id is combined from hashes of each order id (``order_hashes``, if already known),
     kind and actor computed once.
     """
-    placed_at = orders["purchase_date"]
+    placed_ns = _ns(orders["purchase_date"])
     if kind is C.KINDS["all_orders"]:
         status = _pick(facts["order-status"], first)
-        paid_at = placed_at
+        paid_ns = placed_ns
     else:
         status = Coded(np.zeros(len(orders), np.int64), [S.UNSHIPPED])
-        paid = _pick(facts["payments-date"], first) if "payments-date" in facts else None
-        paid_at = placed_at if paid is None else paid.where(paid.notna(), placed_at)
-    mfn = (orders["fulfillment_channel"] == "MFN") | orders["fulfillment_channel"].isna()
-    cutoff = confirm_by(orders["latest_ship_date"], paid_at, mfn)
-    last = orders.get("last_updated", None)
+        paid_ns = placed_ns
+        if "payments-date" in facts:
+            paid = _ns(_pick(facts["payments-date"], first))  # type: ignore[arg-type]
+            paid_ns = np.where(paid != _NAT, paid, placed_ns)
+    channel = orders["fulfillment_channel"]
+    mfn = ((channel == "MFN") | channel.isna()).to_numpy(bool)
+    cutoff = confirm_by_ns(_ns(orders["latest_ship_date"]), paid_ns, mfn)
 
     def where(*statuses: OrderStatus) -> np.ndarray:
         return status.isin(statuses)  # type: ignore[union-attr]
 
-    def shipped_at(when: pd.Series, limit: pd.Series, start: pd.Series) -> pd.Series:
-        at = when.where(when.notna(), start)
-        at = at.where(~(limit.notna() & (at >= limit)), limit - pd.Timedelta(seconds=1))
-        return at.where(at >= start, start)
+    def shipped_at(when: np.ndarray, limit: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """The shipment time: ``when`` (else ``start``), before ``limit``, not before ``start``."""
+        at = np.where(when != _NAT, when, start)
+        at = np.where((limit != _NAT) & (at != _NAT) & (at >= limit), limit - _SECOND, at)
+        return np.where((at != _NAT) & (start != _NAT) & (at >= start), at, start)
 
     parts = _Parts()
-    placed_ns, paid_ns = _ns(placed_at), _ns(paid_at)
     parts.add(np.ones(len(orders), bool), placed_ns, EventKind.PLACED, Actor.BUYER)
     parts.add(where(S.PENDING_AVAILABILITY), placed_ns, EventKind.AWAITING_RELEASE, Actor.AMAZON)
     parts.add(where(*_PAID), paid_ns, EventKind.PAYMENT_COMPLETED, Actor.AMAZON)
     item_sel = None
     if kind is C.KINDS["all_orders"]:
-        ship_at = shipped_at(last, cutoff, paid_at)
-        ship_ns, last_ns = _ns(ship_at), _ns(last)
+        last_ns = _ns(orders["last_updated"])
+        ship_ns = shipped_at(last_ns, cutoff, paid_ns)
         parts.add(where(*_ALL_SHIPPED), ship_ns, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER)
         parts.add(where(S.INVOICE_UNCONFIRMED), ship_ns, EventKind.INVOICE_PENDING, Actor.AMAZON)
         parts.add(where(S.CANCELED), last_ns, EventKind.CANCELED, Actor.AMAZON)
@@ -729,8 +764,8 @@ def _events(
         item_sel = partial & shipped & (items["quantity"] > 0).fillna(False).to_numpy(bool)
         quantity = items["quantity"].to_numpy()
     elif "quantity-shipped" in facts:
-        when = orders.get("reporting-date", paid_at)
-        ship_ns = _ns(shipped_at(when, cutoff, paid_at))
+        when = orders.get("reporting-date")
+        ship_ns = shipped_at(paid_ns if when is None else _ns(when), cutoff, paid_ns)
         qty = facts["quantity-shipped"]
         item_sel = qty.to_numpy(float, na_value=0) > 0  # type: ignore[attr-defined]
         quantity = qty.to_numpy(float, na_value=np.nan)  # type: ignore[attr-defined]
@@ -769,14 +804,14 @@ def _event_frame(
         by_name = text_hashes(pd.Series(names.to_pylist(), dtype=schema.STR))
         hashes: dict[str, ColumnHashes] = defaultdict(lambda: NULL_HASH)
         hashes["order_id"] = lambda r: by_order[pos[r]]
-        hashes["at"] = lambda r: hash_ints(at[r], at[r] != np.iinfo(np.int64).min)
+        hashes["at"] = lambda r: hash_ints(at[r], at[r] != _NAT)
         hashes["kind"] = lambda r: by_name[kind[r]]
         hashes["actor"] = lambda r: by_name[actor[r]]
         if parts.items is not None:
             hashes["order_item_id"] = text_hashes(pd.Series(frame["order_item_id"]))
             q = frame["quantity"]
             hashes["quantity"] = hash_ints(q._data, ~q._mask)  # type: ignore[attr-defined]
-        return combine_ids(hashes, n)
+        return combine_ids(hashes, n, threads=2)  # the columns are built by then, or nearly
 
     with ThreadPoolExecutor(1, thread_name_prefix="orderkit-read") as pool:
         ids = pool.submit(hashed)  # hashed while the columns are built
@@ -914,15 +949,37 @@ def _book(
         if c in schema.ITEMS or (c not in schema.ORDERS and c not in C.ORDER_EXTRAS)
     ]
     order_cols = [c for c in rows.columns if c not in item_cols or c == "order_id"]
-    orders = schema.conform(rows.loc[first, order_cols], "orders")
-    items = schema.conform(rows[item_cols], "items")
-    if orders.empty:
-        return OrderBook(orders, items, problems=problems)
-    if order_codes is None:
-        order_codes = pd.Index(orders["order_id"]).get_indexer(items["order_id"])
-    return OrderBook(
-        orders,
-        items,
-        _events(kind, orders, items, facts, first, order_codes, source, order_hashes),
-        problems=problems,
-    )
+    with ThreadPoolExecutor(1, thread_name_prefix="orderkit-read") as pool:
+        # The order table is built on the worker; the events need only a few of its columns.
+        built = pool.submit(lambda: schema.conform(rows.loc[first, order_cols], "orders"))
+        items = schema.conform(rows[item_cols], "items")
+        heads = _heads(rows, np.flatnonzero(first))
+        events = None
+        if len(heads):
+            if order_codes is None:
+                order_codes = pd.Index(heads["order_id"]).get_indexer(items["order_id"])
+            events = _events(kind, heads, items, facts, first, order_codes, source, order_hashes)
+        orders = built.result()
+    return OrderBook(orders, items, events, problems=problems)
+
+
+#: The order columns the events are inferred from (see :func:`_events`).
+_HEADS = ("order_id", "purchase_date", "fulfillment_channel", "latest_ship_date", "last_updated")
+
+
+def _heads(rows: pd.DataFrame, first: np.ndarray) -> pd.DataFrame:
+    """Return the order columns the events need, of the rows ``first``, as the order table has them.
+
+    Each in its documented dtype, missing ones blank, as :func:`orderkit.schema.conform` makes them;
+    a report's ``reporting-date`` (the Order report) as it is.
+    """
+    out: dict[str, pd.Series] = {}
+    for name in _HEADS:
+        dtype = schema.ORDERS[name].dtype
+        if name in rows:
+            out[name] = schema.conform_column(rows[name].take(first).reset_index(drop=True), dtype)
+        else:
+            out[name] = schema.missing(dtype, len(first))
+    if "reporting-date" in rows:
+        out["reporting-date"] = rows["reporting-date"].take(first).reset_index(drop=True)
+    return pd.DataFrame(out, copy=False)

@@ -441,6 +441,30 @@ def test_item_keys_and_first_rows_from_order_codes_equal_the_plain_pandas_ones()
     assert (_first_rows(codes) == ~rows["order_id"].duplicated().to_numpy()).all()
 
 
+def test_a_sku_repeated_in_an_order_is_numbered_whether_its_rows_lie_together_or_apart():
+    import numpy as np
+
+    from orderkit.io.reports import _item_ids, _order_codes, _repeats
+
+    together = pd.DataFrame(
+        {
+            "order_id": pd.Series(list("aaaabcc"), dtype="str"),
+            "sku": pd.Series(list("xxyxyzz"), dtype="str"),
+        }
+    )
+    codes, _ = _order_codes(together)
+    expected = ["sku:x", "sku:x#2", "sku:y", "sku:x#3", "sku:y", "sku:z", "sku:z#2"]
+    assert _item_ids(together, codes).tolist() == expected
+    # The same rows, an order's rows apart: the pairs are hashed instead, with the same result.
+    apart = together.iloc[[0, 4, 1, 5, 2, 6, 3]].reset_index(drop=True)
+    codes, _ = _order_codes(apart)
+    assert _item_ids(apart, codes).tolist() == [expected[i] for i in (0, 4, 1, 5, 2, 6, 3)]
+    # An order of more rows than the neighbour passes go to: hashed, found all the same.
+    many = np.zeros(40, np.int64)
+    skus = np.arange(40) % 3
+    assert _repeats(many, skus, 3).all()
+
+
 def test_a_date_that_parses_but_breaks_a_rule_is_quoted_as_the_file_has_it(tmp_path):
     # The reader parses well-formed date-times itself; a rule broken by one (last updated before
     # the purchase) still names the line and quotes the text, not a parsed timestamp.
