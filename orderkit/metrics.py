@@ -246,15 +246,31 @@ def _where(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
 class _Log:
     """What the replay of one chunk of orders records, each order's entries in time order."""
 
+    lo: int  # the chunk's orders are [lo, hi): the arrays below hold order o at o - lo
+    hi: int
     changes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     shipments: list[tuple[np.ndarray, ...]] = field(default_factory=list)
+    # What the replay keeps of each order only while it runs: the time of its last event, the
+    # units and the value confirmed so far, whether everything was confirmed at once.
+    last: np.ndarray = field(init=False)
+    shipped: np.ndarray = field(init=False)
+    confirmed_value: np.ndarray = field(init=False)
+    all_shipped: np.ndarray = field(init=False)
 
-    def close(self, lo: int, hi: int, tracking: pd.Series) -> _Chunk:
-        """Return the chunk ``[lo, hi)``'s history, its changes placed by order, then time.
+    def __post_init__(self) -> None:
+        size = self.hi - self.lo
+        self.last = np.full(size, _NAT, np.int64)
+        self.shipped = np.zeros(size, np.int64)
+        self.confirmed_value = np.zeros(size, np.int64)
+        self.all_shipped = np.zeros(size, bool)
+
+    def close(self, tracking: pd.Series) -> _Chunk:
+        """Return the chunk's history, its changes placed by order, then time.
 
         Each order's changes were made in time order, at most one per batch: each batch's changes
         go after the order's earlier ones (a stable sort by order, by counting).
         """
+        lo, hi = self.lo, self.hi
         counts = np.zeros(hi - lo, np.int64)
         for c_o, _, _ in self.changes:
             counts[c_o - lo] += 1
@@ -334,20 +350,18 @@ class _Replay:
     def _start(self) -> None:
         """Allocate every order's state; each chunk's replay sets its own orders' (see _init)."""
         n = self.n
-        int64 = ("last", "placed", "paid", "ship_by_now", "first", "full", "closed", "refused",
-                 "unshipped_from", "unshipped_until", "shipped", "confirmed_value")  # fmt: skip
+        int64 = ("placed", "paid", "ship_by_now", "first", "full", "closed", "refused",
+                 "unshipped_from", "unshipped_until")  # fmt: skip
         for name in int64:
             setattr(self, name, np.empty(n, np.int64))
         for name in ("status", "cancel_actor", "cancel_reason"):
             setattr(self, name, np.empty(n, np.int8))
-        self.all_shipped = np.empty(n, bool)
         self.item_shipped = np.zeros(len(self.item_qty), np.int32)  # units: a few each
         self.chunks: list[_Chunk] = []
 
     def _init(self, lo: int, hi: int) -> None:
         """Set the state of orders ``[lo, hi)`` before their first event (on the chunk's thread)."""
         rows = slice(lo, hi)
-        self.last[rows] = _NAT
         for name in ("placed", "paid", "first", "full", "closed", "refused"):
             getattr(self, name)[rows] = _NEVER
         self.unshipped_from[rows] = _NEVER
@@ -358,9 +372,6 @@ class _Replay:
         np.copyto(self.ship_by_now[rows], np.where(self.mfn[rows] & (lsd != _NAT), lsd, _NEVER))
         for name in ("status", "cancel_actor", "cancel_reason"):
             getattr(self, name)[rows] = -1
-        self.shipped[rows] = 0
-        self.confirmed_value[rows] = 0
-        self.all_shipped[rows] = False
 
     def _spells(self, c: _Chunk) -> None:
         """Record each of a chunk's orders' last spell in Unshipped: until its next change."""
@@ -429,12 +440,12 @@ class _Replay:
         stands_for = np.zeros(len(o), bool)
         if kind is not None and actor is not None:
             stands_for = fires & (kind == tick_kind) & (actor == _ACTORS.index(Actor.AMAZON))
-        fire_at = np.maximum(due, self.last[o])
+        fire_at = np.maximum(due, log.last[o - log.lo])
         t = o[fires]
         self._change(log, t, fire_at[fires], _CANCELED)
         self.cancel_actor[t] = _ACTORS.index(Actor.AMAZON)
         self.cancel_reason[t] = reason[fires]
-        self.last[t] = fire_at[fires]
+        log.last[t - log.lo] = fire_at[fires]
         return stands_for
 
     # -- one step: each order's k-th event --------------------------------------------------------
@@ -453,8 +464,8 @@ class _Replay:
         tracking = self.events["tracking_number"]
 
         def replay(i: int) -> _Chunk:
-            log = _Log()
             lo, hi = chunks[i], min(chunks[i] + _CHUNK, n)
+            log = _Log(lo, hi)
             self._init(lo, hi)
             first, last = int(bounds[i]), int(bounds[i + 1])
             counts = np.bincount(order[first:last] - lo, minlength=hi - lo)
@@ -468,7 +479,7 @@ class _Replay:
                 self._step(log, *_where(live, orders, pos), reasons, lines, quantity)
             o = lo + np.flatnonzero((self.status[lo:hi] >= 0) & (self.refused[lo:hi] == _NEVER))
             self._clock(log, o, np.full(len(o), _NEVER - 1), None, None)
-            chunk = log.close(lo, hi, tracking)
+            chunk = log.close(tracking)
             self._spells(chunk)
             unplaced = self.status[lo:hi] < 0  # no ship date for an order never placed
             self.ship_by_now[lo:hi][unplaced] = _NEVER
@@ -493,14 +504,14 @@ class _Replay:
         first = placed & ~started
         self.placed[o[first]] = at[first]
         self._change(log, o[first], at[first], _PENDING)
-        self.last[o[first]] = at[first]
+        log.last[o[first] - log.lo] = at[first]
         rest = ~placed & started
         o, pos, at, kind, actor = _where(rest, o, pos, at, kind, actor)
         stood_for = self._clock(log, o, at, kind, actor)
         c = o[stood_for]
         self.cancel_actor[c] = actor[stood_for]
         self.cancel_reason[c] = reasons[pos[stood_for]]
-        self.last[c] = at[stood_for]
+        log.last[c - log.lo] = at[stood_for]
         go = ~stood_for & (self.refused[o] == _NEVER)
         o, pos, at, kind, actor = _where(go, o, pos, at, kind, actor)
         ship = kind == _K[EventKind.SHIPMENT_CONFIRMED]
@@ -508,7 +519,7 @@ class _Replay:
         trig = ~ship & (_KIND_TRIGGER[kind] >= 0)
         self._trigger(log, o[trig], pos[trig], at[trig], kind[trig], actor[trig], reasons)
         other = ~ship & ~trig
-        self.last[o[other]] = at[other]
+        log.last[o[other] - log.lo] = at[other]
 
     def _trigger(
         self,
@@ -532,7 +543,7 @@ class _Replay:
         ok = ~bad
         o, pos, at, kind, actor, nxt = _where(ok, o, pos, at, kind, actor, nxt)
         self._change(log, o, at, nxt)
-        self.last[o] = at
+        log.last[o - log.lo] = at
         pays = kind == _K[EventKind.PAYMENT_COMPLETED]
         paying = o[pays]
         self.paid[paying] = at[pays]
@@ -568,18 +579,19 @@ class _Replay:
         # One line: a quantity of it, or all of it that is left (no quantity given).
         qty = quantity[pos]
         li = np.maximum(line, 0)
-        left = np.where(self.all_shipped[o], 0, self.item_qty[li] - self.item_shipped[li])
+        mine = o - log.lo
+        left = np.where(log.all_shipped[mine], 0, self.item_qty[li] - self.item_shipped[li])
         q = np.where(qty < 0, left, qty)
         status = self.status[o]
         bad = ~_CAN_SHIP[status] | (status < 0) | (line == -2) | (q < 1) | (q > left)
         self._refuse(o[bad], at[bad])
-        o, pos, at, li, q = _where(~bad, o, pos, at, li, q)
+        o, mine, pos, at, li, q = _where(~bad, o, mine, pos, at, li, q)
         value = self.item_amount[li] * q // np.maximum(self.item_qty[li], 1)
         log.shipments.append((self.table_rows(pos), at, value, o.astype(np.int32)))
-        self.confirmed_value[o] += value
+        log.confirmed_value[mine] += value
         self.item_shipped[li] += q  # an item belongs to one order: each row's item is its own
-        self.shipped[o] += q
-        complete = self.shipped[o] >= self.ordered[o]
+        log.shipped[mine] += q
+        complete = log.shipped[mine] >= self.ordered[o]
         self._change(
             log,
             o,
@@ -588,7 +600,7 @@ class _Replay:
         )
         self.first[o] = np.minimum(self.first[o], at)
         self.full[o[complete]] = at[complete]
-        self.last[o] = at
+        log.last[mine] = at
 
     def _ship_rest(self, log: _Log, o: np.ndarray, pos: np.ndarray, at: np.ndarray) -> None:
         """Confirm the shipment of everything orders ``o`` have left to ship: they are Shipped."""
@@ -597,15 +609,16 @@ class _Replay:
         if bad.any():
             self._refuse(o[bad], at[bad])
             o, pos, at = _where(~bad, o, pos, at)
-        value = self.total[o] - self.confirmed_value[o]
+        mine = o - log.lo
+        value = self.total[o] - log.confirmed_value[mine]
         log.shipments.append((self.table_rows(pos), at, value, o.astype(np.int32)))
-        self.confirmed_value[o] = self.total[o]
-        self.shipped[o] = self.ordered[o]
-        self.all_shipped[o] = True
+        log.confirmed_value[mine] = self.total[o]
+        log.shipped[mine] = self.ordered[o]
+        log.all_shipped[mine] = True
         self._change(log, o, at, _S[OrderStatus.SHIPPED])
         self.first[o] = np.minimum(self.first[o], at)
         self.full[o] = at
-        self.last[o] = at
+        log.last[mine] = at
 
 
 def _sorted_by(order: np.ndarray, at: np.ndarray) -> bool:
