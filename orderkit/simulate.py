@@ -734,8 +734,12 @@ def _events_frame(
     carrier = column(np.int8, lambda b: _choose(rng, share, len(b.order)) if b.shipment else None)
     tracked = np.zeros(m, bool)
     for b, r in zip(blocks, rows, strict=True):
-        if b.shipment and len(r):
-            tracked[r] = b.actor != Actor.SELLER or rng.random(len(r)) >= s.tracking_missing
+        if not b.shipment or not len(r):
+            continue
+        if b.actor == Actor.SELLER:
+            tracked[r] = rng.random(len(r)) >= s.tracking_missing
+        else:  # Amazon's own shipments always carry their number
+            tracked[r] = True
     blocks.clear()  # the blocks' arrays are in the columns now
     rows.clear()
     tracking_rows = _digits(_numbers(rng, int(tracked.sum()), 12, unique=False), 12)

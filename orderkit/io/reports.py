@@ -719,6 +719,7 @@ def _events(
 ) -> pd.DataFrame:
     """Infer the events the report states (see the module docstring), with their ids.
 
+    ``orders`` holds the order table's rows, or just the columns the events need (:func:`_heads`).
     Built from arrays: each event's order is a row of ``orders`` (``item_order`` gives each item's),
     and its id is combined from hashes of each order id (``order_hashes``, if already known),
     kind and actor computed once.
