@@ -945,44 +945,57 @@ def daily(
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     days, ends = _day_ends(start, end)
-    with ThreadPoolExecutor(1, thread_name_prefix="orderkit-daily") as pool:
-        statuses = pool.submit(_status_counts, h, ends)  # counted while the flags are
-        flags = _flag_counts(h, ends)
-        out = {"new_orders": flags.pop("new_orders")}
-        out |= {s.value: counts for s, counts in zip(_STATUSES, statuses.result(), strict=True)}
-    return pd.DataFrame(out | flags, index=days)
-
-
-def _flag_counts(h: _History, ends: np.ndarray) -> dict[str, np.ndarray]:
-    """Return :func:`daily`'s counts of new orders, flags, confirmations and cancellations.
-
-    A slice of orders at a time (``_ORDER_SLICE``), so that no temporary is as long as the book:
-    the slices' steps and counts add up, and the days' running sums are taken once.
-    """
     d = len(ends)
-    steps = {name: np.zeros(d + 1, np.int64) for name in _FLAGS}
-    falls = {name: np.zeros(d + 2, np.int64) for name in ("new_orders", "confirmed", *_CLOSES)}
-    for lo in range(0, len(h.placed), _ORDER_SLICE):
-        rows = slice(lo, lo + _ORDER_SLICE)
-        late_lo, late_hi, warn_lo, warn_hi = _flag_intervals(h, rows)
-        steps["late"] += _interval_steps(ends, late_lo, late_hi)
-        # What Manage Orders shows as "Shipment is late": late and not yet wholly confirmed.
-        late_hi = np.minimum(late_hi, h.fully_confirmed[rows], out=late_hi)
-        steps["late_open"] += _interval_steps(ends, late_lo, late_hi)
-        steps["confirm_warning"] += _interval_steps(ends, warn_lo, warn_hi)
-        warn_lo = np.maximum(warn_lo, h.unshipped_from[rows], out=warn_lo)
-        warn_hi = np.minimum(warn_hi, h.unshipped_until[rows], out=warn_hi)
-        steps["at_risk"] += _interval_steps(ends, warn_lo, warn_hi)
-        falls["new_orders"] += _day_counts(ends, h.placed[rows])
-        closed, reason = h.closed[rows], h.cancel_reason[rows]
-        for name, code in _CLOSES.items():
-            falls[name] += _day_counts(ends, closed[reason == code])
-    for c in h.chunks:
-        falls["confirmed"] += _day_counts(ends, c.ship_at)
-    out = {name: np.cumsum(step)[:d] for name, step in steps.items()}
-    out |= {name: falls[name][1 : d + 1] for name in ("new_orders", "confirmed")}
+    # Counted in parts on two threads, a slice of orders or a chunk of the history at a time; the
+    # parts' steps and counts add up, and the days' running sums are taken once.
+    with ThreadPoolExecutor(_WORKERS, thread_name_prefix="orderkit-daily") as pool:
+        parts = [
+            *(
+                pool.submit(_slice_counts, h, ends, lo)
+                for lo in range(0, len(h.placed), _ORDER_SLICE)
+            ),
+            *(pool.submit(_chunk_counts, h, ends, c) for c in h.chunks),
+        ]
+        sums: dict[str, np.ndarray] = {}
+        for part in parts:
+            for name, counts in part.result().items():
+                sums[name] = sums[name] + counts if name in sums else counts
+    net = sums.pop("net", np.zeros(len(_STATUSES) * (d + 1), np.int64))
+    per_status = np.cumsum(net.reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
+    out = {"new_orders": _falls(sums, "new_orders", d)[1 : d + 1]}
+    out |= {s.value: counts for s, counts in zip(_STATUSES, per_status, strict=True)}
+    out |= {name: np.cumsum(sums.get(name, np.zeros(d + 1, np.int64)))[:d] for name in _FLAGS}
+    out["confirmed"] = _falls(sums, "confirmed", d)[1 : d + 1]
     for name in _CLOSES:
-        out[name], out[f"{name}_total"] = falls[name][1 : d + 1], np.cumsum(falls[name])[1 : d + 1]
+        falls = _falls(sums, name, d)
+        out[name], out[f"{name}_total"] = falls[1 : d + 1], np.cumsum(falls)[1 : d + 1]
+    return pd.DataFrame(out, index=days)
+
+
+def _falls(sums: dict[str, np.ndarray], name: str, d: int) -> np.ndarray:
+    return sums.get(name, np.zeros(d + 2, np.int64))
+
+
+def _slice_counts(h: _History, ends: np.ndarray, lo: int) -> dict[str, np.ndarray]:
+    """Return one slice of orders' part of :func:`daily`'s new orders, flags and cancellations.
+
+    Flags as steps (:func:`_interval_steps`), the rest as counts (:func:`_day_counts`).
+    """
+    rows = slice(lo, lo + _ORDER_SLICE)
+    out: dict[str, np.ndarray] = {}
+    late_lo, late_hi, warn_lo, warn_hi = _flag_intervals(h, rows)
+    out["late"] = _interval_steps(ends, late_lo, late_hi)
+    # What Manage Orders shows as "Shipment is late": late and not yet wholly confirmed.
+    late_hi = np.minimum(late_hi, h.fully_confirmed[rows], out=late_hi)
+    out["late_open"] = _interval_steps(ends, late_lo, late_hi)
+    out["confirm_warning"] = _interval_steps(ends, warn_lo, warn_hi)
+    warn_lo = np.maximum(warn_lo, h.unshipped_from[rows], out=warn_lo)
+    warn_hi = np.minimum(warn_hi, h.unshipped_until[rows], out=warn_hi)
+    out["at_risk"] = _interval_steps(ends, warn_lo, warn_hi)
+    out["new_orders"] = _day_counts(ends, h.placed[rows])
+    closed, reason = h.closed[rows], h.cancel_reason[rows]
+    for name, code in _CLOSES.items():
+        out[name] = _day_counts(ends, closed[reason == code])
     return out
 
 
@@ -995,37 +1008,36 @@ _CLOSES = {
 _ORDER_SLICE = 1 << 17
 
 
-def _status_counts(h: _History, ends: np.ndarray) -> np.ndarray:
-    """Return, per status (rows, as ``_STATUSES``) and day, how many orders end the day in it.
+def _chunk_counts(h: _History, ends: np.ndarray, c: _Chunk) -> dict[str, np.ndarray]:
+    """Return one chunk of the history's part of :func:`daily`'s statuses and confirmations.
 
-    Each change puts its order in its status from the change's day on, and takes it out of its
-    previous status from that day: one count up and one down per change, summed over the days.
-    The changes are counted a chunk (of the replay) and a slice at a time, so no temporary is as
-    long as the history.
+    ``net``: per status (as ``_STATUSES``) and day, how many orders enter it less how many leave
+    it: each change puts its order in its status from the change's day on, and takes it out of
+    its previous status from that day. The changes are counted a slice at a time, so no temporary
+    is as long as the chunk.
     """
     d = len(ends)
     size = len(_STATUSES) * (d + 1)
     net = np.zeros(size, np.int64)
-    for c in h.chunks:
-        total = len(c.change_at)
-        for lo in range(0, total, _COUNT_SLICE):
-            hi = min(lo + _COUNT_SLICE, total)
-            day = _days_before(ends, c.change_at[lo:hi])  # the first day ending at or after it
-            key = c.change_status[lo:hi].astype(np.int64)
-            key *= d + 1
-            key += day
-            net += np.bincount(key, minlength=size)
-            # A change that is not its order's first takes the order out of the status before
-            # it. (A chunk starts with an order's first change.)
-            start = max(lo, 1)
-            later = start + np.flatnonzero(
-                c.change_order[start:hi] == c.change_order[start - 1 : hi - 1]
-            )
-            key = c.change_status[later - 1].astype(np.int64)
-            key *= d + 1
-            key += day[later - lo]
-            net -= np.bincount(key, minlength=size)
-    return np.cumsum(net.reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
+    total = len(c.change_at)
+    for lo in range(0, total, _COUNT_SLICE):
+        hi = min(lo + _COUNT_SLICE, total)
+        day = _days_before(ends, c.change_at[lo:hi])  # the first day ending at or after it
+        key = c.change_status[lo:hi].astype(np.int64)
+        key *= d + 1
+        key += day
+        net += np.bincount(key, minlength=size)
+        # A change that is not its order's first takes the order out of the status before it.
+        # (A chunk starts with an order's first change.)
+        start = max(lo, 1)
+        later = start + np.flatnonzero(
+            c.change_order[start:hi] == c.change_order[start - 1 : hi - 1]
+        )
+        key = c.change_status[later - 1].astype(np.int64)
+        key *= d + 1
+        key += day[later - lo]
+        net -= np.bincount(key, minlength=size)
+    return {"net": net, "confirmed": _day_counts(ends, c.ship_at)}
 
 
 _COUNT_SLICE = 1 << 20
