@@ -458,7 +458,8 @@ def _after(mask: np.ndarray, start: np.ndarray, draw: Callable[[int], np.ndarray
 
 def _payments(s: Scenario, rng: np.random.Generator, placed: np.ndarray, n: int) -> tuple:
     methods = list(s.payment_mix)
-    method = np.array([_METHODS.index(m) for m in methods])[_choose(rng, _p(s.payment_mix), n)]
+    codes = np.array([_METHODS.index(m) for m in methods], np.int8)
+    method = codes[_choose(rng, _p(s.payment_mix), n)]
     cvs = method == _METHODS.index("cvs")
     window = int(s.policy.cvs_payment_window.total_seconds()) * _NS
     delay = _uniform_ns(rng, n, 2, 60)
@@ -488,7 +489,7 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray) -> _Fleet:
     # The seller's cancellations, within 30 hours of payment: long before any cutoff.
     sc = mfn & (rng.random(n) < s.seller_cancel)
     seller_cancel = _after(sc, paid, lambda k: _uniform_ns(rng, k, 1800, 30 * 3600))
-    seller_reason = np.full(n, -1, np.int64)
+    seller_reason = np.full(n, -1, np.int8)
     seller_reason[sc] = _choose(rng, _p(s.seller_cancel_reasons), int(sc.sum()))
     # Dispatch on a business day, then confirm after a lag; too late a confirmation never comes.
     ships = mfn & ~sc
@@ -563,7 +564,7 @@ class _Block:
     at: np.ndarray
     kind: EventKind
     actor: Actor
-    reason: np.ndarray | None = None  # codes into _REASONS
+    reason: np.ndarray | int | None = None  # codes into _REASONS: one per row, or one for all
     line: np.ndarray | None = None  # index into the lines, or -1
     quantity: np.ndarray | None = None  # -1: missing
     shipment: bool = False
@@ -584,23 +585,25 @@ def _blocks(s: Scenario, f: _Fleet, lines: _Lines) -> list[_Block]:
         _Block(w(f.paid != _NAT), f.paid[f.paid != _NAT], EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
         _Block(
             w(f.buyer_cancel != _NAT), f.buyer_cancel[f.buyer_cancel != _NAT],
-            EventKind.CANCELED, Actor.BUYER, reason=np.full(n, reason("buyer_self")),
+            EventKind.CANCELED, Actor.BUYER, reason=reason("buyer_self"),
         ),
         _Block(
             w(f.seller_cancel != _NAT), f.seller_cancel[f.seller_cancel != _NAT],
             EventKind.CANCELED, Actor.SELLER,
-            reason=np.array([reason(r) for r in s.seller_cancel_reasons])[f.seller_reason],
+            reason=np.array([reason(r) for r in s.seller_cancel_reasons], np.int8)[
+                f.seller_reason[f.seller_cancel != _NAT]
+            ],
         ),
     ]  # fmt: skip
     if s.record_clock_events:
         blocks += [
             _Block(
                 w(f.cvs_expires), f.placed[f.cvs_expires] + window, EventKind.PAYMENT_EXPIRED,
-                Actor.AMAZON, reason=np.full(n, reason("payment_expired")),
+                Actor.AMAZON, reason=reason("payment_expired"),
             ),
             _Block(
                 w(f.auto_cancel), f.ship_by[f.auto_cancel] + cutoff, EventKind.CANCELED,
-                Actor.AMAZON, reason=np.full(n, reason("confirm_cutoff")),
+                Actor.AMAZON, reason=reason("confirm_cutoff"),
             ),
         ]  # fmt: skip
     whole = (f.confirm1 != _NAT) & ~partial
@@ -634,9 +637,9 @@ def _blocks(s: Scenario, f: _Fleet, lines: _Lines) -> list[_Block]:
     blocks.append(
         _Block(po, f.confirm2[po], EventKind.SHIPMENT_CONFIRMED, Actor.SELLER, shipment=True)
     )
-    for b in blocks:  # reasons are given per order: keep the block's own
-        if b.reason is not None:
-            b.reason = b.reason[b.order]
+    for b in blocks:  # one reason for the whole block: one per row
+        if b.reason is not None and np.ndim(b.reason) == 0:
+            b.reason = np.full(len(b.order), b.reason, np.int8)
     return blocks
 
 
