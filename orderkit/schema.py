@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 
 __all__ = [
     "CODE", "EVENTS", "ITEMS", "ORDERS", "STR", "TS", "YEN",
-    "Column", "categorical", "codes", "concat", "conform", "conform_column", "empty", "filled",
-    "is_text", "missing", "utc", "validate",
+    "Column", "categorical", "codes", "concat", "conform", "conform_column", "dictionary_codes",
+    "empty", "filled", "is_text", "missing", "utc", "validate",
 ]  # fmt: skip
 
 STR = "str"
@@ -142,9 +142,8 @@ def codes(series: pd.Series) -> pd.Series:
         chunked = pa.chunked_array(series.array.__arrow_array__())  # type: ignore[union-attr]
     except (AttributeError, TypeError, pa.ArrowException):
         return _canonical(series.astype(CODE))
-    encoded = chunked.combine_chunks().dictionary_encode()
-    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    categories = pd.Index(encoded.dictionary.to_pylist(), dtype=STR)
+    dictionary, indices = dictionary_codes(chunked)
+    categories = pd.Index(dictionary.to_pylist(), dtype=STR)
     return _canonical(
         pd.Series(
             pd.Categorical.from_codes(indices, categories=categories, validate=False),
@@ -153,6 +152,28 @@ def codes(series: pd.Series) -> pd.Series:
             copy=False,
         )
     )
+
+
+def dictionary_codes(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Return the distinct values of ``values`` and each row's index into them (-1: missing).
+
+    Chunk by chunk, without joining the chunks first (Arrow encodes a column's chunks against one
+    dictionary; ``unify_dictionaries`` makes sure of it).
+    """
+    encoded = pc.dictionary_encode(values)
+    if not isinstance(encoded, pa.ChunkedArray):
+        encoded = pa.chunked_array([encoded])
+    encoded = encoded.unify_dictionaries()
+    if not encoded.num_chunks:
+        return pa.array([], values.type), np.zeros(0, np.int64)
+    codes = np.empty(len(encoded), np.int64)
+    start = 0
+    for chunk in encoded.chunks:
+        codes[start : start + len(chunk)] = chunk.indices.fill_null(-1).to_numpy(
+            zero_copy_only=False
+        )
+        start += len(chunk)
+    return encoded.chunk(0).dictionary, codes
 
 
 def categorical(

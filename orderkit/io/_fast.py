@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from orderkit import schema
 from orderkit.events import event_ids as _core_event_ids
@@ -62,7 +61,7 @@ def encode(
     The mask marks rows holding a value that ``table`` maps to ``None`` (missing rows are not
     marked). Each distinct value is looked up once.
     """
-    dictionary, raw = dictionary_codes(values)
+    dictionary, raw = schema.dictionary_codes(values)
     get = table.get if isinstance(table, Mapping) else table
     mapped = [get(v) for v in dictionary.to_pylist()]
     out: list[object] = []
@@ -75,28 +74,6 @@ def encode(
     raw[raw < 0] = len(mapped)
     codes = code_of[raw]
     return Coded(codes, out), (codes < 0) & (raw < len(mapped))
-
-
-def dictionary_codes(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Return the distinct values of ``values`` and each row's index into them (-1: missing).
-
-    Chunk by chunk, without joining the chunks first: Arrow encodes the chunks of a column
-    against one dictionary (checked: unified if it ever does not).
-    """
-    encoded = pc.dictionary_encode(values)
-    if not isinstance(encoded, pa.ChunkedArray):
-        encoded = pa.chunked_array([encoded])
-    encoded = encoded.unify_dictionaries()
-    if not encoded.num_chunks:
-        return pa.array([], values.type), np.zeros(0, np.int64)
-    codes = np.empty(len(encoded), np.int64)
-    start = 0
-    for chunk in encoded.chunks:
-        codes[start : start + len(chunk)] = chunk.indices.fill_null(-1).to_numpy(
-            zero_copy_only=False
-        )
-        start += len(chunk)
-    return encoded.chunk(0).dictionary, codes
 
 
 def _str_mapper(t: pa.DataType) -> object:

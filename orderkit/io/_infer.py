@@ -23,6 +23,7 @@ from orderkit.status import OrderStatus
 __all__ = ["ORDER_STATUS", "PAYMENT_METHOD", "confirm_by", "confirm_by_ns", "payment_method"]
 
 S = OrderStatus
+_NAT = np.iinfo(np.int64).min  # a missing time, as UTC nanoseconds
 
 #: Every spelling of a status in a report or an API response → :class:`OrderStatus`.
 #: ``Shipping`` (an Amazon-fulfilled order on its way out of the warehouse) counts as Unshipped:
@@ -103,9 +104,6 @@ def confirm_by(
         _utc_ns(latest_ship_date), _utc_ns(paid_at), seller_fulfilled.to_numpy(bool), policy
     )
     return schema.utc(ns).set_axis(paid_at.index)
-
-
-_NAT = np.iinfo(np.int64).min
 
 
 def _utc_ns(times: pd.Series) -> np.ndarray:

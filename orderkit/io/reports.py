@@ -78,7 +78,7 @@ from orderkit.events import (
     text_hashes,
 )
 from orderkit.io import _columns as C
-from orderkit.io._fast import Coded, dictionary_codes, encode
+from orderkit.io._fast import Coded, encode
 from orderkit.io._infer import ORDER_STATUS, confirm_by_ns, payment_method
 from orderkit.io.encoding import BOM, EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
 from orderkit.status import OrderStatus
@@ -638,7 +638,7 @@ def _item_ids(rows: pd.DataFrame, order_codes: np.ndarray | None = None) -> pd.S
     sku = rows["sku"]
     if "asin" in rows and sku.isna().any():
         sku = sku.fillna(rows["asin"])
-    dictionary, sku_codes = dictionary_codes(_text(sku))
+    dictionary, sku_codes = schema.dictionary_codes(_text(sku))
     labels = [f"sku:{v}" for v in dictionary.to_pylist()] + ["sku:"]
     sku_codes[sku_codes < 0] = len(labels) - 1
     if order_codes is None:
