@@ -135,6 +135,19 @@ def test_codes_are_canonical_whatever_order_the_values_arrive_in():
     assert list(a.cat.categories) == ["buyer", "seller"]
 
 
+def test_a_column_in_chunks_is_encoded_as_the_joined_column_is():
+    import pyarrow as pa
+
+    chunks = [["b", None, "a"], [], ["c", "a", None, "b"], ["d"]]
+    column = pa.chunked_array([pa.array(c, pa.large_string()) for c in chunks])
+    dictionary, codes = schema.dictionary_codes(column)
+    values = [v for c in chunks for v in c]
+    assert [None if i < 0 else dictionary[i].as_py() for i in codes] == values
+    assert sorted(dictionary.to_pylist()) == ["a", "b", "c", "d"]  # each value once
+    empty, none = schema.dictionary_codes(pa.chunked_array([], pa.large_string()))
+    assert (len(empty), len(none)) == (0, 0)
+
+
 def test_categorical_from_codes_keeps_only_the_labels_used_sorted():
     cat = schema.categorical(np.array([2, -1, 0, 2]), ["seller", "amazon", "buyer"])
     assert list(cat.categories) == ["buyer", "seller"]
