@@ -956,24 +956,20 @@ def daily(
             ),
             *(pool.submit(_chunk_counts, h, ends, c) for c in h.chunks),
         ]
-        sums: dict[str, np.ndarray] = {}
+        sums = {"net": np.zeros(len(_STATUSES) * (d + 1), np.int64)}  # see _chunk_counts
+        sums |= {name: np.zeros(d + 1, np.int64) for name in _FLAGS}  # steps
+        sums |= {name: np.zeros(d + 2, np.int64) for name in ("new_orders", "confirmed", *_CLOSES)}
         for part in parts:
             for name, counts in part.result().items():
-                sums[name] = sums[name] + counts if name in sums else counts
-    net = sums.pop("net", np.zeros(len(_STATUSES) * (d + 1), np.int64))
-    per_status = np.cumsum(net.reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
-    out = {"new_orders": _falls(sums, "new_orders", d)[1 : d + 1]}
+                sums[name] += counts
+    per_status = np.cumsum(sums["net"].reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
+    out = {"new_orders": sums["new_orders"][1 : d + 1]}
     out |= {s.value: counts for s, counts in zip(_STATUSES, per_status, strict=True)}
-    out |= {name: np.cumsum(sums.get(name, np.zeros(d + 1, np.int64)))[:d] for name in _FLAGS}
-    out["confirmed"] = _falls(sums, "confirmed", d)[1 : d + 1]
+    out |= {name: np.cumsum(sums[name])[:d] for name in _FLAGS}
+    out["confirmed"] = sums["confirmed"][1 : d + 1]
     for name in _CLOSES:
-        falls = _falls(sums, name, d)
-        out[name], out[f"{name}_total"] = falls[1 : d + 1], np.cumsum(falls)[1 : d + 1]
+        out[name], out[f"{name}_total"] = sums[name][1 : d + 1], np.cumsum(sums[name])[1 : d + 1]
     return pd.DataFrame(out, index=days)
-
-
-def _falls(sums: dict[str, np.ndarray], name: str, d: int) -> np.ndarray:
-    return sums.get(name, np.zeros(d + 2, np.int64))
 
 
 def _slice_counts(h: _History, ends: np.ndarray, lo: int) -> dict[str, np.ndarray]:
