@@ -463,6 +463,17 @@ def test_the_simulators_codes_give_the_same_fleet_lens_as_the_text(book):
     pd.testing.assert_frame_equal(status_at(book, at), status_at(rebuilt, at))
 
 
+def test_the_fleet_lens_does_not_depend_on_the_order_of_the_event_rows(book):
+    """A real source lists events kind by kind, not order by order: the replay sorts them."""
+    shuffled = OrderBook(
+        book.orders, book.items, book.events.sample(frac=1, random_state=3).reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(daily(shuffled), daily(book))
+    at = end_of_day(dt.date(2026, 4, 20))
+    pd.testing.assert_frame_equal(status_at(shuffled, at), status_at(book, at))
+    pd.testing.assert_frame_equal(rates(shuffled, at=at), rates(book, at=at))
+
+
 def test_an_edited_column_forgets_the_simulators_codes():
     from orderkit.simulate import known_codes
 
