@@ -377,7 +377,7 @@ def text_hashes(series: pd.Series) -> np.ndarray:
 def _ns(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(series.dtype, pd.DatetimeTZDtype):
         series = pd.to_datetime(series, utc=True)
-    values = np.asarray(series.dt.tz_convert("UTC").array.as_unit("ns").asi8, np.int64)
+    values = schema.utc_ns(series)
     return values, values != np.iinfo(np.int64).min
 
 

@@ -81,19 +81,6 @@ _IS_PENDING = np.array([s.is_pending for s in _STATUSES])
 # ---- reading the tables into integer arrays -----------------------------------------------------
 
 
-def _ns(series: pd.Series) -> np.ndarray:
-    """Return a tz-aware timestamp column as UTC nanoseconds (``_NAT`` for missing).
-
-    A column already in UTC nanoseconds (the schema's) is returned as a view, not a copy.
-    """
-    values = series.array.tz_convert("UTC")  # type: ignore[attr-defined]
-    if values.unit != "ns":
-        values = values.as_unit("ns")
-    out = np.asarray(values.asi8, dtype=np.int64).view()
-    out.flags.writeable = False  # it may be the book's own array
-    return out
-
-
 def _codes(series: pd.Series, labels: list[str]) -> np.ndarray:
     """Return each value's position in ``labels`` (-1 for missing or unknown values), as ``int8``."""
     if isinstance(series.dtype, pd.CategoricalDtype):  # the schema's codes: map the categories
@@ -305,7 +292,7 @@ class _Replay:
         channel = orders["fulfillment_channel"]
         self.mfn = ((channel == "MFN") | channel.isna()).to_numpy(bool)
         self.cvs = (orders["payment_method"] == "cvs").fillna(False).to_numpy(bool)
-        self.lsd = _ns(orders["latest_ship_date"])  # _NAT where the row has none
+        self.lsd = schema.utc_ns(orders["latest_ship_date"])  # _NAT where the row has none
         # Items: ordered quantity and amount per line; per order totals.
         item_order = _positions(self.order_ids, items["order_id"])
         keep = item_order >= 0
@@ -321,7 +308,7 @@ class _Replay:
         self.items = items
         # Events, sorted by order then time (ties keep their table order, as the fold does).
         ev_order = _positions(self.order_ids, events["order_id"])
-        at = _ns(events["at"])
+        at = schema.utc_ns(events["at"])
         known = (ev_order >= 0) & (at != _NAT)
         idx = None  # the table's rows in the replay's order (None: the table's own order)
         if not known.all():

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 __all__ = [
     "CODE", "EVENTS", "ITEMS", "ORDERS", "STR", "TS", "YEN",
     "Column", "categorical", "codes", "concat", "conform", "conform_column", "dictionary_codes",
-    "empty", "filled", "is_text", "missing", "utc", "validate",
+    "empty", "filled", "is_text", "missing", "utc", "utc_ns", "validate",
 ]  # fmt: skip
 
 STR = "str"
@@ -202,6 +202,24 @@ def utc(ns: np.ndarray) -> pd.Series:
 
 
 _UTC_NS = pd.DatetimeTZDtype("ns", "UTC")
+
+
+def utc_ns(series: pd.Series) -> np.ndarray:
+    """Return a tz-aware timestamp column as UTC nanoseconds (the ``int64`` minimum for missing).
+
+    The inverse of :func:`utc`. A column already in UTC nanoseconds (the documented ``TS``) gives
+    a view of its own array, not a copy: read-only, since the column still holds it.
+
+    Raises:
+        TypeError: the column holds naive timestamps (or no timestamps).
+
+    """
+    values = series.array.tz_convert("UTC")  # type: ignore[attr-defined]
+    if values.unit != "ns":
+        values = values.as_unit("ns")
+    out = np.asarray(values.asi8, dtype=np.int64).view()
+    out.flags.writeable = False
+    return out
 
 
 def filled(label: str, n: int) -> pd.Categorical:

@@ -101,13 +101,12 @@ def confirm_by(
     NaT for Amazon-fulfilled orders and orders with neither date.
     """
     ns = confirm_by_ns(
-        _utc_ns(latest_ship_date), _utc_ns(paid_at), seller_fulfilled.to_numpy(bool), policy
+        schema.utc_ns(latest_ship_date),
+        schema.utc_ns(paid_at),
+        seller_fulfilled.to_numpy(bool),
+        policy,
     )
     return schema.utc(ns).set_axis(paid_at.index)
-
-
-def _utc_ns(times: pd.Series) -> np.ndarray:
-    return np.asarray(times.dt.tz_convert("UTC").array.as_unit("ns").asi8, np.int64)
 
 
 def confirm_by_ns(

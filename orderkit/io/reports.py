@@ -679,11 +679,6 @@ def _repeats(order_codes: np.ndarray, sku_codes: np.ndarray, width: int) -> np.n
     return pd.Series(key).duplicated(keep=False).to_numpy()
 
 
-def _ns(series: pd.Series) -> np.ndarray:
-    """Return a timestamp column as UTC nanoseconds (NaT → the int64 minimum)."""
-    return np.asarray(series.dt.tz_convert("UTC").array.as_unit("ns").asi8, np.int64)
-
-
 class _Parts:
     """Inferred events collected as arrays: each order-level part is (order rows, instants)."""
 
@@ -724,7 +719,7 @@ def _events(
     and its id is combined from hashes of each order id (``order_hashes``, if already known),
     kind and actor computed once.
     """
-    placed_ns = _ns(orders["purchase_date"])
+    placed_ns = schema.utc_ns(orders["purchase_date"])
     if kind is C.KINDS["all_orders"]:
         status = _pick(facts["order-status"], first)
         paid_ns = placed_ns
@@ -732,11 +727,11 @@ def _events(
         status = Coded(np.zeros(len(orders), np.int64), [S.UNSHIPPED])
         paid_ns = placed_ns
         if "payments-date" in facts:
-            paid = _ns(_pick(facts["payments-date"], first))  # type: ignore[arg-type]
+            paid = schema.utc_ns(_pick(facts["payments-date"], first))  # type: ignore[arg-type]
             paid_ns = np.where(paid != _NAT, paid, placed_ns)
     channel = orders["fulfillment_channel"]
     mfn = ((channel == "MFN") | channel.isna()).to_numpy(bool)
-    cutoff = confirm_by_ns(_ns(orders["latest_ship_date"]), paid_ns, mfn)
+    cutoff = confirm_by_ns(schema.utc_ns(orders["latest_ship_date"]), paid_ns, mfn)
 
     def where(*statuses: OrderStatus) -> np.ndarray:
         return status.isin(statuses)  # type: ignore[union-attr]
@@ -753,7 +748,7 @@ def _events(
     parts.add(where(*_PAID), paid_ns, EventKind.PAYMENT_COMPLETED, Actor.AMAZON)
     item_sel = None
     if kind is C.KINDS["all_orders"]:
-        last_ns = _ns(orders["last_updated"])
+        last_ns = schema.utc_ns(orders["last_updated"])
         ship_ns = shipped_at(last_ns, cutoff, paid_ns)
         parts.add(where(*_ALL_SHIPPED), ship_ns, EventKind.SHIPMENT_CONFIRMED, Actor.SELLER)
         parts.add(where(S.INVOICE_UNCONFIRMED), ship_ns, EventKind.INVOICE_PENDING, Actor.AMAZON)
@@ -766,7 +761,7 @@ def _events(
         quantity = items["quantity"].to_numpy()
     elif "quantity-shipped" in facts:
         when = orders.get("reporting-date")
-        ship_ns = shipped_at(paid_ns if when is None else _ns(when), cutoff, paid_ns)
+        ship_ns = shipped_at(paid_ns if when is None else schema.utc_ns(when), cutoff, paid_ns)
         qty = facts["quantity-shipped"]
         item_sel = qty.to_numpy(float, na_value=0) > 0  # type: ignore[attr-defined]
         quantity = qty.to_numpy(float, na_value=np.nan)  # type: ignore[attr-defined]
