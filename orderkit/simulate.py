@@ -371,11 +371,6 @@ def _numbers(rng: np.random.Generator, n: int, width: int, *, unique: bool) -> n
         values[dup] = rng.integers(0, 10**width, len(dup))
 
 
-def _timestamps(ns: np.ndarray) -> pd.Series:
-    """Return UTC nanoseconds (``_NAT`` for missing) as a tz-aware UTC Series (no copy)."""
-    return schema.utc(ns)
-
-
 def _yen(values: np.ndarray, valid: np.ndarray | None = None) -> pd.Series:
     mask = np.zeros(len(values), bool) if valid is None else ~valid
     return pd.Series(pd.arrays.IntegerArray(values.astype(np.int64, copy=False), mask), copy=False)
@@ -782,7 +777,7 @@ def _events_frame(
             "order_id": _remember(
                 _strings(_take_rows(ids.order_rows, order)), order, ids.orders_key
             ),
-            "at": _timestamps(at),
+            "at": schema.utc(at),
             "kind": _labels(kind, kinds, canonical=True),  # of the blocks with rows: each used
             "actor": _labels(actor, actors, canonical=True),
             "order_item_id": _remember(
@@ -895,8 +890,8 @@ def _orders_frame(
     return pd.DataFrame(
         {
             "order_id": order_ids,
-            "purchase_date": _timestamps(f.placed),
-            "last_updated": _timestamps(last),
+            "purchase_date": schema.utc(f.placed),
+            "last_updated": schema.utc(last),
             "fulfillment_channel": _labels(f.afn.astype(np.int64), ["MFN", "AFN"]),
             "sales_channel": pd.Series(schema.filled("Amazon.co.jp", n), copy=False),
             "order_type": pd.Series(schema.filled("StandardOrder", n), copy=False),
@@ -904,9 +899,9 @@ def _orders_frame(
             "ship_service_level": _labels(
                 (rng.random(n) < 0.15).astype(np.int64), ["Standard", "Expedited"]
             ),
-            "earliest_ship_date": _timestamps(np.where(paid, _jst_midnight(earliest), _NAT)),
-            "latest_ship_date": _timestamps(np.where(recorded, f.ship_by, _NAT)),
-            "latest_delivery_date": _timestamps(np.where(paid, delivery, _NAT)),
+            "earliest_ship_date": schema.utc(np.where(paid, _jst_midnight(earliest), _NAT)),
+            "latest_ship_date": schema.utc(np.where(recorded, f.ship_by, _NAT)),
+            "latest_delivery_date": schema.utc(np.where(paid, delivery, _NAT)),
             **{c: null for c in ("buyer_email", "buyer_name", "buyer_phone", "recipient_name")},
             **{c: null for c in ("ship_postal_code", "ship_state", "ship_city")},
             **{c: null for c in ("ship_address_1", "ship_address_2", "ship_address_3")},
