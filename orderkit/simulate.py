@@ -434,7 +434,6 @@ class _Fleet:
     auto_cancel: np.ndarray  # bool: never confirmed, Amazon cancels at confirm_by
     confirm1: np.ndarray  # first (or only) confirmation, _NAT if none
     confirm2: np.ndarray  # the rest of a partial shipment, _NAT if none
-    seller_ships: np.ndarray  # bool: the seller ships and confirms it
 
 
 _METHODS = ("card", "cvs", "cod", "points", "other")
@@ -505,13 +504,13 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray) -> _Fleet:
         placed=placed, afn=afn, method=method, paid=paid, cvs_expires=never & ~bc,
         buyer_cancel=buyer_cancel, seller_cancel=seller_cancel, seller_reason=seller_reason,
         ship_by=ship_by, auto_cancel=auto, confirm1=confirm1, confirm2=np.full(n, _NAT),
-        seller_ships=ships,
     )  # fmt: skip
 
 
 def _partials(s: Scenario, rng: np.random.Generator, f: _Fleet, units: np.ndarray) -> None:
     """Split some multi-unit seller shipments in two: the rest follows 1-6 days later."""
-    partial = f.seller_ships & (units >= 2) & (rng.random(len(units)) < s.partial_shipment)
+    seller_ships = ~f.afn & (f.confirm1 != _NAT)  # the seller-fulfilled orders that ship
+    partial = seller_ships & (units >= 2) & (rng.random(len(units)) < s.partial_shipment)
     f.confirm2 = _after(partial, f.confirm1, lambda k: _uniform_ns(rng, k, 86400, 6 * 86400))
 
 
