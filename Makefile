@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test voila setup system-deps lint refresh-notebooks bench clean
+.PHONY: lab test voila setup system-deps lint refresh-notebooks catalogs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ test: setup system-deps
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check orderkit tests benchmarks
+
+catalogs: setup
+	$(BIN)/python scripts/catalogs.py
 
 refresh-notebooks: setup
 	$(BIN)/python scripts/refresh_notebooks.py

@@ -1,75 +1,79 @@
-"""Every label the widgets show, in English and Japanese (one place, so a switch changes all)."""
+"""Every label the widgets show, as catalog messages (one place, so a switch changes all).
+
+The English text is the message id; :func:`orderkit.i18n._` translates it into the chosen language
+from the catalogs (``orderkit/locale``).
+"""
 
 from __future__ import annotations
 
-TEXT: dict[str, tuple[str, str]] = {
-    "search": ("Search", "検索"),
-    "query": ("Buyer email or order number", "購入者のメールアドレスまたは注文番号"),
-    "status": ("Status", "ステータス"),
-    "channel": ("Fulfilment", "出荷方法"),
-    "payment": ("Payment", "支払い方法"),
-    "late": ("Late only", "遅延のみ"),
-    "at_risk": ("At risk only", "キャンセル間近のみ"),
-    "all": ("All", "すべて"),
-    "order_id": ("Order", "注文番号"),
-    "purchase_date": ("Purchased (JST)", "注文日時"),
-    "buyer_name": ("Buyer", "購入者"),
-    "total": ("Total", "合計"),
-    "flags": ("Flags", "注意"),
-    "prev": ("◀ Prev", "◀ 前へ"),
-    "next": ("Next ▶", "次へ ▶"),
-    "rows": ("{lo}–{hi} of {n:,} orders", "{n:,}件中 {lo}–{hi}件"),
-    "none": ("No orders match.", "該当する注文はありません。"),
-    "pick_order": ("Select an order in the explorer.", "エクスプローラーで注文を選んでください。"),
-    "items": ("Items", "商品"),
-    "qty": ("Qty", "数量"),
-    "price": ("Price", "価格"),
-    "shipping": ("Shipping", "送料"),
-    "shipped": ("Shipped", "出荷済"),
-    "actions": ("Actions", "操作"),
-    "timeline": ("Timeline", "タイムライン"),
-    "carrier": ("Carrier", "配送業者"),
-    "tracking": ("Tracking no.", "伝票番号"),
-    "shipped_on": ("Shipped on (if before today)", "発送日（今日より前なら）"),
-    "amount": ("Amount (¥)", "金額（円）"),
-    "recorded": ("Recorded: {what}", "記録しました：{what}"),
-    "refused": ("Refused: {why}", "できません：{why}"),
-    "situation": ("Buyer's situation", "購入者の状況"),
-    "order": ("Order", "注文"),
-    "steps": ("Steps", "対応手順"),
-    "template": ("Message to the buyer (copy)", "購入者へのメッセージ（コピー用）"),
-    "new_drill": ("New situation", "次の問題"),
-    "check": ("Check answer", "答え合わせ"),
-    "choose": ("Choose an answer first.", "答えを選んでください。"),
-    "start": ("From", "開始日"),
-    "end": ("To", "終了日"),
-    "export": ("Export shipping confirmation", "出荷通知ファイルを出力"),
-    "exported": ("Wrote {n} rows to {path}", "{path} に{n}行を書き出しました"),
-    "at_risk_list": ("At risk of automatic cancellation", "自動キャンセル間近の注文"),
-    "rates": ("Performance against targets", "パフォーマンス指標と目標"),
-    "source": ("Data", "データ"),
-    "load": ("Load", "読み込む"),
-    "report_path": (
-        "Path of a report from Seller Central (All Orders, Unshipped, Order report)",
-        "セラーセントラルのレポートのパス（全注文・未出荷・注文レポート）",
-    ),
-    "load_report": ("Load report", "レポートを読み込む"),
-    "problems": (
-        "{n} rows could not be read; the first: {first}",
-        "{n}行を読み込めませんでした。最初の行：{first}",
-    ),
-    "handling_days": ("Handling days", "出荷作業日数"),
-    "orders_per_day": ("Orders per day", "1日の注文数"),
-    "never_confirmed": ("Never confirmed (%)", "出荷通知忘れ（%）"),
-    "late_confirmed": ("Confirmed late (%)", "遅れて出荷通知（%）"),
-    "cvs_share": ("Convenience store (%)", "コンビニ払い（%）"),
-    "days": ("Days", "日数"),
-    "seed": ("Seed", "乱数シード"),
-    "language": ("Language", "言語"),
+from orderkit.i18n import N_, _
+
+TEXT: dict[str, str] = {
+    "search": N_("Search"),
+    "query": N_("Buyer email or order number"),
+    "status": N_("Status"),
+    "channel": N_("Fulfilment"),
+    "payment": N_("Payment"),
+    "late": N_("Late only"),
+    "at_risk": N_("At risk only"),
+    "all": N_("All"),
+    "order_id": N_("Order no."),
+    "purchase_date": N_("Purchased (JST)"),
+    "buyer_name": N_("Buyer"),
+    "total": N_("Total"),
+    "flags": N_("Flags"),
+    "prev": N_("◀ Prev"),
+    "next": N_("Next ▶"),
+    "rows": N_("{lo}–{hi} of {n:,} orders"),
+    "none": N_("No orders match."),
+    "pick_order": N_("Select an order in the explorer."),
+    "items": N_("Items"),
+    "qty": N_("Qty"),
+    "price": N_("Price"),
+    "shipping": N_("Shipping"),
+    "shipped": N_("Shipped"),
+    "actions": N_("Actions"),
+    "timeline": N_("Timeline"),
+    "carrier": N_("Carrier"),
+    "tracking": N_("Tracking no."),
+    "shipped_on": N_("Shipped on (if before today)"),
+    "amount": N_("Amount (¥)"),
+    "recorded": N_("Recorded: {what}"),
+    "refused": N_("Refused: {why}"),
+    "situation": N_("Buyer's situation"),
+    "order": N_("Order"),
+    "steps": N_("Steps"),
+    "template": N_("Message to the buyer (copy)"),
+    "new_drill": N_("New situation"),
+    "check": N_("Check answer"),
+    "choose": N_("Choose an answer first."),
+    "start": N_("From"),
+    "end": N_("To"),
+    "export": N_("Export shipping confirmation"),
+    "exported": N_("Wrote {n} rows to {path}"),
+    "at_risk_list": N_("At risk of automatic cancellation"),
+    "rates": N_("Performance against targets"),
+    "source": N_("Data"),
+    "load": N_("Load"),
+    "report_path": N_("Path of a report from Seller Central (All Orders, Unshipped, Order report)"),
+    "load_report": N_("Load report"),
+    "problems": N_("{n} rows could not be read; the first: {first}"),
+    "handling_days": N_("Handling days"),
+    "orders_per_day": N_("Orders per day"),
+    "never_confirmed": N_("Never confirmed (%)"),
+    "late_confirmed": N_("Confirmed late (%)"),
+    "cvs_share": N_("Convenience store (%)"),
+    "days": N_("Days"),
+    "seed": N_("Seed"),
+    "language": N_("Language"),
 }
 
 
 def tr(key: str, lang: str, **values: object) -> str:
-    """Return the label ``key`` in ``lang``, formatted with ``values``."""
-    en, ja = TEXT[key]
-    return (ja if lang == "ja" else en).format(**values)
+    """Return the label ``key`` in ``lang``, formatted with ``values``.
+
+    Raises:
+        KeyError: no such label.
+        ValueError: ``lang`` is not an interface language of :data:`orderkit.i18n.LANGUAGES`.
+    """
+    return _(TEXT[key], lang, **values)
