@@ -229,7 +229,9 @@ class Event:
         if self.origin is not None:
             object.__setattr__(self, "origin", Origin(self.origin))
         if self.kind is EventKind.VOIDED and not str(self.ref or "").lstrip("-").isdigit():
-            raise ValueError(f"a voided event's ref must be the id of the event it voids, not {self.ref!r}")
+            raise ValueError(
+                f"a voided event's ref must be the id of the event it voids, not {self.ref!r}"
+            )
         for name in ("at", "due", "shipped_at"):
             value = getattr(self, name)
             if value is None:

@@ -286,7 +286,7 @@ class _Replay:
 
     def __init__(self, book: OrderBook, policy: Policy) -> None:
         self.policy = policy
-        orders, items, events = book.orders, book.items, book.events
+        orders, items, events = book.orders, book.items, book.live_events
         n = self.n = len(orders)
         self.order_ids = orders["order_id"]
         channel = orders["fulfillment_channel"]
@@ -665,9 +665,9 @@ def _replayed(book: OrderBook, policy: Policy) -> _History:
     """Return ``book``'s status history under ``policy``, replayed afresh."""
     r = _Replay(book, policy)
     r.run(  # no reference kept: these per-event values are let go before the history is built
-        _Sparse.of(r.sorted(_codes(book.events["reason"], _REASONS))),
+        _Sparse.of(r.sorted(_codes(book.live_events["reason"], _REASONS))),
         _Sparse.of(_line_codes(r)),
-        _Sparse.of(r.sorted(_quantities(book.events["quantity"]))),
+        _Sparse.of(r.sorted(_quantities(book.live_events["quantity"]))),
     )
     return _history(r)
 
@@ -818,6 +818,8 @@ def _status_at(h: _History, t: int) -> np.ndarray:
     """Return each order's status code at ``t`` (-1 before it is placed): its last change by then."""
     out = np.full(len(h.placed), -1, np.int8)
     for c in h.chunks:
+        if not len(c.change_status):  # no order of the chunk has an event yet
+            continue
         o = c.change_order - c.lo
         per_order = np.bincount(o, minlength=c.hi - c.lo)
         start = np.cumsum(per_order) - per_order

@@ -38,6 +38,7 @@ later version is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -53,14 +54,15 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from orderkit import schema
 from orderkit.book import OrderBook
-from orderkit.errors import OrderNotFound, StoreError
+from orderkit.errors import OrderNotFound, StoreError, TransitionNotAllowed
 from orderkit.events import Event, event_ids, events_frame
 from orderkit.policy import DEFAULT_POLICY, Policy
+from orderkit.reconcile import ImportSummary, reconcile, superseded
 from orderkit.state import OrderState
 
 __all__ = ["DEFAULT_PATH", "ENV_VAR", "SCHEMA_VERSION", "Store"]
 
-SCHEMA_VERSION = 3  # 2: events.shipped_at; 3: event ids as 64-bit integers
+SCHEMA_VERSION = 4  # 2: events.shipped_at; 3: event ids as 64-bit integers; 4: provenance
 
 
 def _upgrade_1_to_2(conn: sa.Connection) -> None:
@@ -108,8 +110,41 @@ def _upgrade_2_to_3(conn: sa.Connection) -> None:
     conn.execute(sa.text("DROP TABLE orderkit_events_v2"))
 
 
+#: ``source`` values of the workbench, the sample and the simulator; any other was an import.
+_ORIGIN_OF_SOURCE = {"workbench": "action", "sample": "sample", "simulate": "simulation"}
+_UPGRADE_OPERATOR = "orderkit (store upgrade)"
+
+
+def _upgrade_3_to_4(conn: sa.Connection) -> None:
+    """Version 4 records each event's provenance and repairs what earlier imports doubled.
+
+    ``origin``, ``operator`` and ``note`` are added (an event's id does not depend on them);
+    ``origin`` is derived from ``source`` (the workbench: an action; the sample, the simulator;
+    any file or API response: an import). Earlier versions appended every snapshot's facts again
+    when Amazon moved a date, so an order could hold two payments or a shipment twice and no
+    longer fold: the imported events of each source are replayed through the reconciliation, in
+    the order they were saved, and every one it would not have added is *superseded* — a
+    ``voided`` event (origin ``correction``) says so; nothing is deleted.
+    """
+    present = {c["name"] for c in sa.inspect(conn).get_columns("orderkit_events")}
+    for name in ("origin", "operator", "note"):
+        if name in present:  # a version-2 SQLite store is rebuilt with today's columns (2 → 3)
+            continue
+        kind = _sql_type(schema.EVENTS[name].dtype).compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE orderkit_events ADD COLUMN {name} {kind}"))
+    cases = " ".join(f"WHEN '{src}' THEN '{origin}'" for src, origin in _ORIGIN_OF_SOURCE.items())
+    conn.execute(
+        sa.text(f"UPDATE orderkit_events SET origin = CASE source {cases} ELSE 'import' END")
+    )
+    book = Store._read_all(conn)
+    voids = superseded(book)
+    if len(voids):
+        voids = voids.assign(operator=_UPGRADE_OPERATOR)
+        conn.execute(_T["events"].insert(), _to_rows(voids, "events"))
+
+
 #: Schema upgrades applied on open, one version at a time, by the version found.
-_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
 """The layout of the tables this orderkit writes; a store with another version is refused."""
 
 ENV_VAR = "ORDERKIT_STORE"
@@ -373,36 +408,75 @@ class Store:
         return insert(_T[table])
 
     # -- writing -----------------------------------------------------------------------------
-    def save(self, book: OrderBook) -> None:
-        """Write ``book``: orders and items upserted by their keys, events appended if new.
+    def save(self, book: OrderBook, *, policy: Policy = DEFAULT_POLICY) -> ImportSummary:
+        """Import ``book`` by reconciliation (:mod:`orderkit.reconcile`), in one transaction.
+
+        The orders ``book`` touches are read with their events (locked, in order-id order), the
+        reconciliation decides what is new, and only that is written: order and item fields
+        merged, events appended. Every touched order is checked to fold (through the fleet lens)
+        before anything is committed: a snapshot's fact that contradicts what is stored is not
+        imported and is listed in the summary's ``conflicts``; any other event that would leave
+        an order not folding refuses the whole save.
+
+        Returns:
+            What the import did (new orders, status changes, duplicates skipped, conflicts).
 
         Raises:
-            StoreError: the write failed; nothing was written.
+            StoreError: the write failed, or an event that is not a snapshot's does not fold
+                (the message names the order, the event and the rule); nothing was written.
 
         """
         with self._begin("save") as conn:
-            for table in ("orders", "items"):
-                self._upsert(conn, table, getattr(book, table))
-            self._append(conn, book.events)
+            return self._save(conn, book, policy=policy)
 
-    def append(self, events: Iterable[Event] | pd.DataFrame) -> int:
-        """Append the events not stored yet (by ``event_id``) in one transaction.
+    def _save(
+        self, conn: sa.Connection, book: OrderBook, *, policy: Policy = DEFAULT_POLICY
+    ) -> ImportSummary:
+        events = book.events
+        for name in sorted(_NOT_NULL["events"]):
+            blank = events[name].isna().to_numpy()
+            if blank.any():
+                first = int(np.flatnonzero(blank)[0])
+                raise StoreError(
+                    f"save refused, nothing was written to {self._where}: {int(blank.sum())} event"
+                    f" row(s) without {name!r}, the first of order {events['order_id'].iloc[first]!r}"
+                )
+        ids = set(book.orders["order_id"].astype(str)) | set(book.events["order_id"].astype(str))
+        known = self._read(conn, order_ids=sorted(ids), lock=True)
+        try:
+            rec = reconcile(known, book, policy=policy)
+        except TransitionNotAllowed as exc:
+            raise StoreError(
+                f"save refused, nothing was written to {self._where}: order {exc.order_id} would"
+                f" not fold: {exc} [rule {exc.rule.id}]"
+            ) from exc
+        self._upsert(conn, "orders", rec.orders)
+        self._upsert(conn, "items", rec.items)
+        self._append(conn, rec.events)
+        return rec.summary
+
+    def append(
+        self, events: Iterable[Event] | pd.DataFrame, *, policy: Policy = DEFAULT_POLICY
+    ) -> int:
+        """Append the events not stored yet, reconciled and checked like :meth:`save`.
 
         Args:
             events: :class:`~orderkit.events.Event` objects or a frame of the event table
                 (missing ``event_id`` values are computed from the facts).
+            policy: the seller's policy (for the check).
 
         Returns:
-            How many events were new: appending the same events twice adds nothing.
+            How many events were added: appending the same events twice adds nothing.
 
         Raises:
-            StoreError: the events cannot be stored (e.g. a row without ``at``); nothing was
-                written.
+            StoreError: the events cannot be stored (e.g. a row without ``at``, an order the
+                store does not have, an event the rules refuse); nothing was written.
 
         """
         frame = self._events_frame(events)
+        empty = OrderBook(schema.empty("orders"), schema.empty("items"), frame)
         with self._begin("append") as conn:
-            return self._append(conn, frame)
+            return self._save(conn, empty, policy=policy).events_added
 
     def record(self, event: Event, *, policy: Policy = DEFAULT_POLICY) -> OrderState:
         """Check ``event`` against the rules on the stored order, then append it.
@@ -420,12 +494,107 @@ class Store:
 
         """
         with self._begin("record") as conn:
-            book = self._read(conn, order_id=event.order_id, lock=True)
+            book = self._read(conn, order_ids=[event.order_id], lock=True)
             if event.order_id not in book:
                 raise OrderNotFound(event.order_id)
             state = book.order(event.order_id).check(event, policy=policy)
             self._append(conn, events_frame([event]))
         return state
+
+    def void(
+        self,
+        event_id: int,
+        *,
+        at: dt.datetime,
+        operator: str,
+        note: str,
+        policy: Policy = DEFAULT_POLICY,
+    ) -> OrderState:
+        """Void a mistaken event (append-only: a ``voided`` event says who, when and why).
+
+        Returns:
+            The order's state once the event is void.
+
+        Raises:
+            KeyError: the store has no live event with that id.
+            ValueError: no operator or note.
+            TransitionNotAllowed: the order's other events do not fold without it.
+            StoreError: the write failed; nothing was written.
+
+        """
+        with self._begin("void") as conn:
+            book = self._read(conn, order_ids=[self._order_of(conn, event_id)], lock=True)
+            state = book.void(event_id, at=at, operator=operator, note=note, policy=policy)
+            self._append(conn, book.events.tail(1))
+        return state
+
+    def amend(
+        self,
+        event_id: int,
+        replacement: Event,
+        *,
+        at: dt.datetime,
+        operator: str,
+        note: str,
+        policy: Policy = DEFAULT_POLICY,
+    ) -> OrderState:
+        """Replace a mistaken event: void it and record ``replacement``, in one transaction.
+
+        Returns:
+            The order's state after the replacement.
+
+        Raises:
+            KeyError: the store has no live event with that id.
+            ValueError: no operator or note, or ``replacement`` is for another order.
+            TransitionNotAllowed: the rules refuse the replacement (or the void); nothing
+                was written.
+            StoreError: the write failed; nothing was written.
+
+        """
+        with self._begin("amend") as conn:
+            order_id = self._order_of(conn, event_id)
+            if replacement.order_id != order_id:
+                raise ValueError(f"the replacement is for {replacement.order_id}, not {order_id}")
+            book = self._read(conn, order_ids=[order_id], lock=True)
+            void = book.correction(event_id, at=at, operator=operator, note=note)
+            book.order(order_id).state_with(void, policy=policy)
+            book.extend([void])
+            state = book.record(replacement, policy=policy)
+            self._append(conn, events_frame([void, replacement]))
+        return state
+
+    def check(self, *, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+        """Return every stored order that does not fold, with the event and the rule that refuse.
+
+        Returns:
+            A frame with ``order_id``, ``kind`` (the refused event's), ``rule`` and ``detail``;
+            empty when every order folds.
+
+        Raises:
+            StoreError: the store cannot be read.
+
+        """
+        from orderkit.reconcile import _horizon, _refusals, _why
+
+        book = self.load()
+        rows = []
+        if len(book.events):
+            horizon = _horizon([book.events["at"].max()])
+            ids = sorted(
+                set(book.orders["order_id"].astype(str)) | set(book.events["order_id"].astype(str))
+            )
+            for order_id in sorted(_refusals(book, ids, horizon, policy)):
+                exc = _why(book, order_id, horizon, policy)
+                kind = str(getattr(exc.event, "kind", exc.event))
+                rows.append((order_id, kind, exc.rule.id, exc.detail or exc.rule.en))
+        return pd.DataFrame(rows, columns=["order_id", "kind", "rule", "detail"])
+
+    def _order_of(self, conn: sa.Connection, event_id: int) -> str:
+        t = _T["events"]
+        found = conn.execute(sa.select(t.c.order_id).where(t.c.event_id == int(event_id))).first()
+        if found is None:
+            raise KeyError(f"no event {event_id} in {self._where}")
+        return str(found[0])
 
     def _events_frame(self, events: Iterable[Event] | pd.DataFrame) -> pd.DataFrame:
         try:
@@ -497,19 +666,63 @@ class Store:
         )
         return {name: dtype for name, dtype in rows}
 
+    _CHUNK = 5000  # ids per IN (...) list: under every database's limit on parameters
+
     def _read(
-        self, conn: sa.Connection, *, order_id: str | None = None, lock: bool = False
+        self,
+        conn: sa.Connection,
+        *,
+        order_ids: Iterable[str] | None = None,
+        lock: bool = False,
     ) -> OrderBook:
+        """Return the stored book, or only the orders ``order_ids`` (locked with ``lock``)."""
+        ids = None if order_ids is None else sorted(set(order_ids))
         frames = {}
         for table in ("orders", "items", "events"):
             t = _T[table]
             query = sa.select(*[t.c[c] for c in _TABLES[table][0]], t.c[_EXTRA]).order_by(t.c[_SEQ])
-            if order_id is not None:
-                query = query.where(t.c.order_id == order_id)
-                if lock and table == "orders":
-                    query = query.with_for_update()
-            rows = conn.execute(query).all()
+            if ids is None:
+                rows = conn.execute(query).all()
+            else:
+                rows = []
+                for lo in range(0, len(ids), self._CHUNK):
+                    part = query.where(t.c.order_id.in_(ids[lo : lo + self._CHUNK]))
+                    if lock and table == "orders" and self._dialect == "postgresql":
+                        part = part.order_by(None).order_by(t.c.order_id).with_for_update()
+                    rows += conn.execute(part).all()
             frames[table] = _from_rows(rows, table, self._extra_dtypes(conn, table))
+        return OrderBook(frames["orders"], frames["items"], frames["events"])
+
+    @staticmethod
+    def _read_all(conn: sa.Connection) -> OrderBook:
+        """Return the whole stored book (used by upgrades, before a Store exists)."""
+        frames = {}
+        for table in ("orders", "items", "events"):
+            t = _T[table]
+            present = {c["name"] for c in sa.inspect(conn).get_columns(t.name)}
+            cols = [t.c[c] for c in _TABLES[table][0] if c in present]
+            rows = conn.execute(sa.select(*cols, t.c[_EXTRA]).order_by(t.c[_SEQ])).all()
+            names = [c.name for c in cols]
+            full = [
+                tuple(
+                    dict(zip([*names, _EXTRA], r, strict=True)).get(c)
+                    for c in [*_TABLES[table][0], _EXTRA]
+                )
+                for r in rows
+            ]
+            dtypes = (
+                {
+                    name: dtype
+                    for name, dtype in conn.execute(
+                        sa.select(_T["columns"].c.name, _T["columns"].c.dtype)
+                        .where(_T["columns"].c.tbl == table)
+                        .order_by(_T["columns"].c.position)
+                    )
+                }
+                if sa.inspect(conn).has_table(_T["columns"].name)
+                else {}
+            )
+            frames[table] = _from_rows(full, table, dtypes)
         return OrderBook(frames["orders"], frames["items"], frames["events"])
 
     # -- closing -------------------------------------------------------------------------------

@@ -23,7 +23,17 @@ def _catalog(locale: str):
 
 
 def _messages(locale: str) -> dict[str, str]:
-    return {m.id: m.string for m in _catalog(locale) if m.id and isinstance(m.id, str)}
+    """Every message id (a plural's singular and plural forms each) → its translation(s)."""
+    out: dict[str, str] = {}
+    for m in _catalog(locale):
+        if not m.id:
+            continue
+        if isinstance(m.id, str):
+            out[m.id] = m.string
+        else:  # plural: one id per form, each translated by every plural form of the language
+            forms = "\x00".join(m.string) if all(m.string) else ""
+            out.update(dict.fromkeys(m.id, forms))
+    return out
 
 
 def _source_ids() -> set[str]:
@@ -58,7 +68,7 @@ def test_a_translation_has_the_placeholders_of_its_message(locale):
     differ = {
         mid: text
         for mid, text in _messages(locale).items()
-        if text and _placeholders(mid) != _placeholders(text)
+        if any(text and _placeholders(mid) != _placeholders(form) for form in text.split("\x00"))
     }
     assert differ == {}
 
@@ -67,7 +77,13 @@ def test_a_translation_has_the_placeholders_of_its_message(locale):
 def test_the_compiled_catalog_says_what_its_po_file_says(locale):
     with open(i18n.LOCALE_DIR / locale / "LC_MESSAGES" / "orderkit.mo", "rb") as f:
         compiled = gettext.GNUTranslations(f)
-    assert {mid: compiled.gettext(mid) for mid in _messages(locale)} == _messages(locale)
+    singular = {m.id: m.string for m in _catalog(locale) if m.id and isinstance(m.id, str)}
+    plural = {m.id: tuple(m.string) for m in _catalog(locale) if m.id and not isinstance(m.id, str)}
+    assert {mid: compiled.gettext(mid) for mid in singular} == singular
+    assert {
+        ids: tuple(compiled.ngettext(*ids, n) for n in range(len(forms)))
+        for ids, forms in plural.items()
+    } == plural
 
 
 @pytest.mark.parametrize("lang", LOCALES)

@@ -129,9 +129,10 @@ def book():
 
 
 def _placed(n: int, *, order: str = "503-0000000-0000000") -> list[Event]:
-    return [
+    """Return ``n`` events of one order: it is placed, then the seller contacts the buyer."""
+    return [Event(order, T0, EventKind.PLACED, Actor.BUYER)] + [
         Event(order, T0 + dt.timedelta(minutes=k), EventKind.BUYER_CONTACTED, Actor.SELLER)
-        for k in range(n)
+        for k in range(1, n)
     ]
 
 
@@ -273,10 +274,11 @@ _WRITER = textwrap.dedent(
     new = 0
     with Store(url) as store:
         for batch in range(40):
-            own = [Event(f"503-{who}-{batch:07d}", t0 + dt.timedelta(seconds=k),
+            own = [Event(f"503-{who}-{batch * 10 + k:07d}", t0 + dt.timedelta(seconds=k),
                          EventKind.PLACED) for k in range(10)]
-            shared = [Event("503-0000000-0000000", t0 + dt.timedelta(minutes=batch, seconds=k),
-                            EventKind.BUYER_CONTACTED) for k in range(5)]
+            shared = [Event("503-0000000-0000000", t0, EventKind.PLACED)] + [
+                Event("503-0000000-0000000", t0 + dt.timedelta(minutes=batch, seconds=k),
+                      EventKind.BUYER_CONTACTED) for k in range(5)]
             new += store.append(own + shared)
     print(new)
     """
@@ -297,7 +299,7 @@ def test_two_processes_appending_at_once_lose_nothing(url):
     assert [w.returncode for w in writers] == [0, 0], [err for _, err in results]
     with Store(url) as store:
         events = store.load().events
-    assert len(events) == 2 * 40 * 10 + 40 * 5
+    assert len(events) == 2 * 40 * 10 + 40 * 5 + 1  # the shared order's placed event: once
     assert events["event_id"].is_unique
     assert sum(int(out) for out, _ in results) == len(events)
 
