@@ -7,6 +7,7 @@ real PostgreSQL server.
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import sqlite3
 
 import pandas as pd
@@ -33,6 +34,26 @@ def _sorted(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     return frame.sort_values(key, ignore_index=True)
 
 
+def _collect(writers, results, *, patience_s: float = 600) -> dict[int, str | None]:
+    """Return each writer's report (its seed → None, or its traceback), and a line for a writer
+    that died without one (rather than waiting for it until the patience runs out)."""
+    outcome: dict[int, str | None] = {}
+    for _ in range(int(patience_s)):
+        if len(outcome) == len(writers):
+            break
+        try:
+            seed, error = results.get(timeout=1.0)
+            outcome[seed] = error
+        except queue.Empty:
+            for k, w in enumerate(writers):
+                if w.exitcode not in (None, 0) and k not in outcome:
+                    outcome[k] = f"writer {k} died with exit code {w.exitcode}"
+    for w in writers:
+        w.join(timeout=60)
+    assert len(outcome) == len(writers), f"writers still running after {patience_s} s"
+    return outcome
+
+
 def test_eight_processes_saving_overlapping_books_lose_nothing_and_fail_none(url, book):
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Barrier(WRITERS), ctx.Queue()
@@ -44,9 +65,7 @@ def test_eight_processes_saving_overlapping_books_lose_nothing_and_fail_none(url
     ]
     for w in writers:
         w.start()
-    outcome = dict(results.get(timeout=600) for _ in writers)
-    for w in writers:
-        w.join(timeout=60)
+    outcome = _collect(writers, results)
     failed = {seed: error for seed, error in outcome.items() if error}
     assert not failed, "\n".join(failed.values())
     with Store(url) as store:
