@@ -149,7 +149,7 @@ DEFAULT_PATH = "orderkit-store.sqlite"
 
 _BUSY_TIMEOUT_S: float = 60  # how long a SQLite writer waits for another one to finish
 _TRIES = 5  # how many times a transaction is run when PostgreSQL reports a conflict
-_BACKOFF_S = 0.05  # the pause before try n + 1 is drawn from [0, _BACKOFF_S · 2ⁿ)
+_BACKOFF_S = 0.05  # the pause after try n is drawn from [0, _BACKOFF_S · 2ⁿ⁻¹)
 _RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 _MAX_ORDER_LOCKS = 32  # a write touching more orders takes the writers' lock exclusively
 _OPEN_LOCK = 7301194  # advisory lock (one bigint key) of the transaction that opens the store
