@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -210,3 +211,23 @@ def test_text_without_a_table_is_refused_with_its_line(tmp_path):
 def test_replacement_falls_back_to_a_question_mark_where_the_geta_mark_has_no_form(tmp_path):
     files.write_text(tmp_path / "a.txt", "naïve 😀", encoding="latin-1", unencodable="replace")
     assert (tmp_path / "a.txt").read_bytes() == "naïve ?".encode("latin-1")
+
+
+# ---- one way to write -----------------------------------------------------------------------
+
+_DIRECT_WRITE = re.compile(
+    r"(?<!files)\.write_text\(|\.write_bytes\(|\bopen\([^)]*['\"][wax]b?\+?['\"]|\.to_csv\(|"
+    r"\bos\.replace\(|\bmkstemp\(|\bNamedTemporaryFile\("
+)
+
+
+def test_every_file_orderkit_writes_goes_through_the_files_helper():
+    package = ROOT / "orderkit"
+    direct = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in package.rglob("*.py")
+        if path != package / "io" / "files.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _DIRECT_WRITE.search(line)
+    ]
+    assert direct == []
