@@ -10,21 +10,16 @@ or not at all (:func:`orderkit.io.files.write_text`).
 The rules, per field (each refusal is a :class:`~orderkit.errors.ConfirmationError` naming the
 FAQ rule it breaks; format problems use the closest one):
 
-====================  ==========================================================  ======================
-field                 rule                                                        refused with
-====================  ==========================================================  ======================
-every field           no tab, line break or other control character (Unicode     ``charge-whole-order``
-                      Cc, Zl, Zp): it would start another field or another row —
-                      a row that confirms, and charges, another order
-order-id              3-7-7 digits                                               ``find-order``
-order-item-id         14 digits                                                  ``no-ship-more-than-ordered``
-quantity              a whole number ≥ 1                                         ``no-ship-more-than-ordered``
-ship-date             a date (``yyyy-mm-dd``, a tz-aware time) not after ``at``  ``confirm-within-7-days``
-carrier-code          one of :data:`CARRIERS` (or a Japanese name for one)       ``confirm-within-7-days``
-carrier-name          required with carrier-code ``Other``                       ``confirm-within-7-days``
-tracking-number       empty, or ASCII letters, digits and hyphens; Yamato and    ``confirm-within-7-days``
-                      Sagawa: 12 digits (hyphens between groups allowed)
-====================  ==========================================================  ======================
+- every field: no tab, line break or other control character (Unicode categories Cc, Zl, Zp) —
+  it would start another field or another row, a row that confirms, and charges, another order
+  → ``charge-whole-order``;
+- order-id: 3-7-7 digits → ``find-order``;
+- order-item-id: 14 digits; quantity: a whole number ≥ 1 → ``no-ship-more-than-ordered``;
+- ship-date: a date (``yyyy-mm-dd`` or a tz-aware time) not after ``at``; carrier-code: one of
+  :data:`CARRIERS` (or a Japanese name for one); carrier-name: required with ``Other``;
+  tracking-number: empty, or ASCII letters, digits and hyphens only, and for Yamato and Sagawa
+  12 digits (hyphens between groups allowed) → ``confirm-within-7-days`` (a confirmation Amazon
+  can accept).
 
 With a ``book``, also: the order is in the book (``other-seller-order``), not Pending
 (``pending-no-dispatch``) nor Canceled (``canceled-is-final``), and no item is confirmed beyond
@@ -35,11 +30,11 @@ SP-API ``confirmShipment``, whose ``packageDetail`` requires what the file leave
 tracking number and a ``packageReferenceId`` (a positive number, "Only positive numeric values are
 supported" in the API's model).
 
-Tracking numbers: Yamato's and Sagawa's slips carry 12-digit numbers (their own slip
-descriptions; the last digit is a check digit, not verified here). Japan Post uses several formats
-(12-digit parcels, other lengths for registered mail, ``XX123456789JP`` internationally); for it,
-Seino and Fukuyama only the general rule applies, as no public description of their formats could
-be confirmed.
+Tracking numbers: Yamato's and Sagawa's are 12 digits (public descriptions of their slips agree;
+the last digit is a check digit, not verified here as its scheme could not be confirmed from the
+carriers' own documents). Japan Post numbers more than one way (12-digit parcels, the UPU's
+``XX123456789JP`` for international mail, other services); for it, Seino and Fukuyama only the
+general rule applies, as no public description of their formats could be confirmed.
 """
 
 from __future__ import annotations
