@@ -29,9 +29,11 @@ order, the column and the character (give :func:`write_text` the table the text 
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import errno
 import hashlib
+import itertools
 import os
 import re
 import secrets
@@ -188,7 +190,9 @@ def first_unencodable(
         try:
             joined.encode(encoding)
         except UnicodeEncodeError as err:
-            row = joined.count("\n", 0, err.start)
+            # a cell may hold a line break itself: find the row by the cells' lengths
+            ends = list(itertools.accumulate(len(v) + 1 for v in values))
+            row = bisect.bisect_right(ends, err.start)
             found.append((row, position, joined[err.start]))
     if not found:
         return None

@@ -198,6 +198,8 @@ def test_first_unencodable_is_the_first_cell_row_by_row():
     )
     cell = files.first_unencodable(frame, "cp932", key="order-id")
     assert cell == files.UnencodableCell(1, "y", "b", "😀")
+    multiline = pd.DataFrame({"order-id": ["a", "b"], "note": ["one\ntwo\nthree", "😀"]})
+    assert files.first_unencodable(multiline, "cp932", key="order-id").order_id == "b"
     assert files.first_unencodable(frame.iloc[:1], "cp932", key="order-id") is None
 
 
