@@ -109,6 +109,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     are swept. If anything fails, ``path`` keeps its previous content (or stays absent) and the
     temporary file is removed.
 
+    Returns:
+        ``path`` as a :class:`~pathlib.Path`.
+
     Raises:
         OSError: the directory cannot be written, the disk is full, etc. (``path`` unchanged).
 
@@ -153,6 +156,9 @@ def write_text(
             the order and the column rather than a line of the file.
         key: the column of ``table`` that holds the order id (e.g. ``"order-id"``).
 
+    Returns:
+        ``path`` as a :class:`~pathlib.Path`.
+
     Raises:
         UnencodableText: a character ``encoding`` cannot hold, with ``unencodable="refuse"``.
         LookupError: an unknown ``encoding``.
@@ -178,6 +184,9 @@ def first_unencodable(
 
     Each column is encoded once as a whole (C speed); only a column that fails is searched for its
     row, so a table that encodes costs one pass.
+
+    Returns:
+        The cell (its row position, column, order id and character), or ``None`` if all encode.
 
     Raises:
         LookupError: an unknown ``encoding``.

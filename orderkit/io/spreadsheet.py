@@ -45,6 +45,9 @@ _PLAIN_NUMBER = re.compile(r"-?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
 def neutralise(value: str) -> str:
     """Return ``value`` as a spreadsheet shows it as text: ``'`` before a formula's first character.
 
+    A cell that starts with one of :data:`FORMULA_STARTS` and is not a plain number gets a leading
+    ``'``; any other value is returned unchanged. Raises nothing.
+
     >>> print(neutralise('=HYPERLINK("http://example.com")'))
     '=HYPERLINK("http://example.com")
     >>> neutralise("+81-90-1234-5678"), neutralise("-500"), neutralise("緑茶")
