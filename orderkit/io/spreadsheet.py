@@ -39,7 +39,7 @@ __all__ = ["FORMULA_STARTS", "neutralise", "write_spreadsheet_csv"]
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP's list).
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
-_PLAIN_NUMBER = re.compile(r"-?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"-?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?")
 
 
 def neutralise(value: str) -> str:

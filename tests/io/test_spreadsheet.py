@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from iohelpers import REPORTS
 
 from orderkit.io import read_report, write_report, write_spreadsheet_csv
-from orderkit.io.spreadsheet import neutralise
+from orderkit.io.spreadsheet import FORMULA_STARTS, neutralise
 
 AT = dt.datetime(2026, 11, 3, 12, tzinfo=dt.UTC)
 HYPERLINK = '=HYPERLINK("http://example.com/x","詳細")'
@@ -76,3 +79,10 @@ def test_times_are_written_in_japan_time_and_missing_values_as_empty_cells(tmp_p
     )
     path = write_spreadsheet_csv(frame, tmp_path / "a.csv")
     assert _read(path)[1:] == [["2026-11-02 10:15:00", "TEA-050"], ["", ""]]
+
+
+@given(st.text())
+def test_no_neutralised_cell_starts_a_formula_and_nothing_else_changes(text):
+    cell = neutralise(text)
+    assert not cell.startswith(FORMULA_STARTS) or re.fullmatch(r"-[0-9,.]+", cell)
+    assert cell in (text, "'" + text)
