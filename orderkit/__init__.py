@@ -29,6 +29,7 @@ from orderkit.errors import (
     ReportFormatError,
     StoreError,
     TransitionNotAllowed,
+    UnencodableText,
 )
 from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, ReturnReason
 from orderkit.policy import DEFAULT_POLICY, Policy
@@ -69,6 +70,7 @@ __all__ = [
     "Store",
     "StoreError",
     "TransitionNotAllowed",
+    "UnencodableText",
     "advise",
     "available",
     "make_event",

@@ -10,6 +10,7 @@ catch the whole family in one place and show its message::
     ├── InvalidOrderId             not an Amazon order number (3-7-7 digits)
     ├── ReportFormatError          a malformed report: file, line, column, value, what was expected
     ├── ConfirmationError          a shipping confirmation the upload file must not carry
+    ├── UnencodableText            a character the file's encoding cannot hold: order, column, character
     └── StoreError                 the event store refused a write (nothing was changed)
 
 ``TransitionNotAllowed`` and ``ConfirmationError`` carry the :class:`~orderkit.rules.Rule` that
@@ -33,6 +34,7 @@ __all__ = [
     "ReportFormatError",
     "StoreError",
     "TransitionNotAllowed",
+    "UnencodableText",
 ]
 
 
@@ -146,6 +148,53 @@ class ConfirmationError(OrderkitError, ValueError):
         self.rule = rule
         self.detail = detail
         super().__init__(f"confirmation #{index} ({order_id}): {detail}. {rule.en}")
+
+
+class UnencodableText(OrderkitError, ValueError):
+    """A character that the target encoding cannot hold; nothing was written.
+
+    Attributes:
+        path: the file that was not written.
+        encoding: the target encoding (e.g. ``"cp932"``).
+        character: the character, e.g. ``"😀"``; ``code_point`` gives ``"U+1F600"``.
+        order_id: the order of the row that holds it, or ``None`` outside a table of orders.
+        column: the column that holds it, or ``None`` when it is not known.
+        line: the 1-based line of the file it would have been written to, or ``None``.
+
+    """
+
+    def __init__(
+        self,
+        path: str,
+        encoding: str,
+        character: str,
+        *,
+        order_id: str | None = None,
+        column: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.path = path
+        self.encoding = encoding
+        self.character = character
+        self.order_id = order_id
+        self.column = column
+        self.line = line
+        where = str(path)
+        if line is not None:
+            where += f", line {line}"
+        if order_id is not None:
+            where += f", order {order_id}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(
+            f"{where}: {character!r} ({self.code_point}) has no {encoding} form; nothing was"
+            " written (pass unencodable='replace' to write a substitute instead)"
+        )
+
+    @property
+    def code_point(self) -> str:
+        """Return the character's code point(s) as ``U+XXXX``."""
+        return " ".join(f"U+{ord(c):04X}" for c in self.character)
 
 
 class StoreError(OrderkitError):

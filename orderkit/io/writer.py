@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -23,6 +22,7 @@ from orderkit import schema
 from orderkit.book import OrderBook
 from orderkit.businessdays import JST
 from orderkit.io import _columns as C
+from orderkit.io import files
 from orderkit.io.encoding import ENCODINGS
 from orderkit.status import OrderStatus
 
@@ -93,8 +93,12 @@ def write_report(
     *,
     encoding: str = "utf-8",
     at: dt.datetime | None = None,
+    unencodable: files.Unencodable = "refuse",
 ) -> None:
     """Write ``book`` as a flat-file report of ``kind`` to ``path``.
+
+    The file is written atomically (:func:`orderkit.io.files.write_text`): a failure leaves the
+    previous file at ``path`` as it was.
 
     Args:
         book: the order book.
@@ -103,11 +107,15 @@ def write_report(
         encoding: ``"utf-8"``, ``"utf-8-sig"`` (with BOM) or ``"cp932"`` (Shift_JIS).
         at: the instant the report describes (statuses are folded there); default: the book's
             latest event. No wall clock is read.
+        unencodable: a character with no form in ``encoding`` (an emoji in a cp932 product name):
+            ``"refuse"`` (default) writes nothing and raises; ``"replace"`` writes
+            :data:`~orderkit.io.files.REPLACEMENT` (〓) for it.
 
     Raises:
         ValueError: an unknown ``kind`` or ``encoding``, a naive ``at``, or no ``at`` for a book
             without events.
-        UnicodeEncodeError: a value has no cp932 form (with ``encoding="cp932"``).
+        UnencodableText: a value has no form in ``encoding`` (order, column and character named),
+            with ``unencodable="refuse"``.
 
     """
     if kind not in C.KINDS:
@@ -163,7 +171,10 @@ def write_report(
     frame = pd.DataFrame(out, index=rows.index)
     lines = ["\t".join(frame.columns)]
     lines += ["\t".join(r) for r in frame.itertuples(index=False, name=None)]
-    Path(path).write_text("\n".join(lines) + "\n", encoding=encoding, newline="\n")
+    text = "\n".join(lines) + "\n"
+    files.write_text(
+        path, text, encoding=encoding, unencodable=unencodable, table=frame, key=spec.order_id
+    )
 
 
 def _item_status(rows: pd.DataFrame, shipped: pd.Series) -> pd.Series:
