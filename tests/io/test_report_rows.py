@@ -135,15 +135,10 @@ def test_an_order_column_left_empty_on_one_row_takes_the_value_of_the_others(tmp
 
 def _cp932_lines(n: int) -> list[str]:
     """A header and ``n`` rows, each with Japanese text (so that every line is cp932 bytes)."""
-    rows = [
-        _set(
-            [ALL[0], ALL[1].replace("503-1000001-0000001", f"503-1000001-{k:07d}")],
-            1,
-            "product-name",
-            f"緑茶 {k}",
-        )  # fmt: skip
-        for k in range(n)
-    ]
+    rows = []
+    for k in range(n):
+        row = ALL[1].replace("503-1000001-0000001", f"503-1000001-{k:07d}")
+        rows.append(_set([ALL[0], row], 1, "product-name", f"緑茶 {k}"))
     return [ALL[0], *rows]
 
 
