@@ -16,7 +16,29 @@ read and every problem listed in ``book.problems``; an order with any bad row is
 (a half-read order would fold to a wrong status or total), and each of its good rows is listed as
 well, so no row disappears silently. ``strict=True`` raises the first problem instead. A file
 whose header is not one of the three reports raises at line 1; an empty file, a binary file or
-bytes valid in no supported encoding raise too. A header with no rows is a report of no orders.
+bytes valid in no supported encoding raise too (at the line of the first such byte, e.g. where a
+cp932 file was cut inside a character). A header with no rows is a report of no orders.
+
+**Lines are physical lines.** A line's number counts line feeds, whatever Arrow makes of it: a
+carriage return inside a field (which Arrow would take for a line end, moving every later number)
+sets its line aside, naming the field; CR CR LF ends a line like CRLF. A file that is not UTF-8 is
+judged line by line (:func:`~orderkit.io.encoding.to_utf8`): a line in the other encoding than the
+rest of the file (a UTF-8 line pasted into a cp932 file, or the reverse) is set aside with its line,
+quoted in its own encoding — never decoded into mojibake. A line set aside is a bad row.
+
+**Rows checked against each other** (vectorised; see :func:`_check_orders`):
+
+- a row equal to an earlier row in every field (as read) is a repeat: counted once, and listed as
+  a :class:`~orderkit.errors.DuplicateRowError` naming both lines; its order is read. Two rows of
+  one SKU (All Orders) that differ in any field stay two items (``sku:X``, ``sku:X#2``); one
+  order-item-id on two rows that differ is a bad row;
+- the columns that state a fact of the whole order (:data:`~orderkit.io._columns.ORDER_LEVEL`:
+  every column the reader keeps once per order — dates, status, channel, service level, buyer,
+  address, payment, business and Prime flags, currency …) must not state two values for one order:
+  each row that contradicts an earlier row of its order is a bad row (column, value, and the line
+  and value it contradicts), so the order is left out whole as above — never resolved by keeping
+  one of the two. A column left empty on some rows of an order and stated on others is no
+  contradiction: the order takes the stated value.
 
 **Events inferred.** A report is a snapshot, so only what it says becomes an event:
 
