@@ -15,7 +15,6 @@ neither encoding raise at their own line (e.g. a cp932 file cut inside a two-byt
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -43,8 +42,26 @@ EXPECTED_TEXT: Final = "tab-separated text in UTF-8 (with or without BOM) or Shi
 UTF8: Final = "UTF-8"
 CP932: Final = "Shift_JIS (cp932)"
 _CODEC: Final = {UTF8: "utf-8", CP932: "cp932"}
-_NOT_SJIS: Final = re.compile("[\x80\uf8f0-\uf8f3]")  # cp932's stray single bytes
+_NOT_SJIS: Final = ("\x80", "\uf8f0", "\uf8f1", "\uf8f2", "\uf8f3")  # cp932's stray bytes
 _CHUNK: Final = 1 << 23  # bytes classified at a time: bounded temporary arrays
+
+
+def _follow_table() -> np.ndarray:
+    """Return, for each byte, the continuation bytes it announces in UTF-8.
+
+    0 (ASCII) to 3; 4 marks a continuation byte, 5 a byte UTF-8 never holds.
+    """
+    table = np.zeros(256, np.uint8)
+    table[0x80:0xC0] = 4
+    table[0xC0:0xC2] = 5
+    table[0xC2:0xE0] = 1
+    table[0xE0:0xF0] = 2
+    table[0xF0:0xF5] = 3
+    table[0xF5:] = 5
+    return table
+
+
+_FOLLOW: Final = _follow_table()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +128,13 @@ def _line_classes(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lo = int(starts[i])
         j = max(int(np.searchsorted(starts, lo + _CHUNK)), i + 1)
         seg = b[lo : int(starts[j]) if j < len(starts) else len(b)]
-        lead2 = (seg >= 0xC2) & (seg <= 0xDF)
-        lead3 = (seg & 0xF0) == 0xE0
-        lead4 = (seg >= 0xF0) & (seg <= 0xF4)
+        follow = _FOLLOW[seg]  # continuation bytes each byte announces (4: a continuation byte)
         need = np.zeros(len(seg), bool)
-        need[1:] |= (lead2 | lead3 | lead4)[:-1]
-        need[2:] |= (lead3 | lead4)[:-2]
-        need[3:] |= lead4[:-3]
-        bad = (((seg & 0xC0) == 0x80) != need) | (seg == 0xC0) | (seg == 0xC1) | (seg >= 0xF5)
+        need[1:] = (follow[:-1] >= 1) & (follow[:-1] <= 3)
+        need[2:] |= (follow[:-2] >= 2) & (follow[:-2] <= 3)
+        need[3:] |= follow[:-3] == 3
+        bad = (follow == 4) != need
+        bad |= follow == 5
         local = starts[i:j] - lo
         high[i:j] = np.logical_or.reduceat(seg >= 0x80, local)
         wrong[i:j] = np.logical_or.reduceat(bad, local)
@@ -143,10 +159,11 @@ def _decode(data: bytes, encoding: str, path: str, offset: int = 0, whole: bytes
     except UnicodeDecodeError as exc:
         bad = offset + exc.start
     else:
-        stray = _NOT_SJIS.search(text) if encoding == CP932 else None
-        if stray is None:
+        strays = [text.find(c) for c in _NOT_SJIS] if encoding == CP932 else []
+        found = [k for k in strays if k >= 0]
+        if not found:
             return text
-        bad = offset + len(text[: stray.start()].encode("cp932"))
+        bad = offset + len(text[: min(found)].encode("cp932"))
     raise ReportFormatError(
         path,
         _line_of(whole, bad),

@@ -847,7 +847,8 @@ def _repeated_rows(
         return _Repeated(rows, problems)
     sub = chk.raw.table.take(pa.array(idx)).to_pandas()
     hashes = pd.Series(pd.util.hash_pandas_object(sub, index=False).to_numpy())
-    first = hashes.groupby(hashes, sort=False).transform(lambda h: h.index[0]).to_numpy()
+    first = pd.Series(np.arange(len(hashes))).groupby(hashes.to_numpy()).transform("first")
+    first = first.to_numpy()
     for k in np.flatnonzero(hashes.duplicated().to_numpy()):  # repeats only: bad input
         if sub.iloc[k].equals(sub.iloc[first[k]]):
             i, j = int(idx[k]), int(idx[first[k]])
