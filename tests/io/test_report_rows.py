@@ -210,3 +210,18 @@ def test_cr_cr_lf_line_ends_keep_the_line_numbers(tmp_path):
     (problem,) = book.problems
     assert (problem.line, problem.column) == (3, "quantity")
     assert len(book.orders) == 2
+
+
+def test_a_bom_makes_the_file_utf8_so_its_cp932_line_is_the_odd_one(tmp_path):
+    lines = _cp932_lines(2)
+    data = b"\n".join(line.encode("utf-8" if k != 2 else "cp932") for k, line in enumerate(lines))
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + data + b"\n")
+    (problem,) = read_report(path).problems
+    assert problem.line == 3 and "Shift_JIS" in problem.expected
+
+
+def test_strict_raises_an_exactly_repeated_row(tmp_path):
+    with pytest.raises(DuplicateRowError) as err:
+        read_report(_write(tmp_path, [*ALL[: KYUSU + 1], ALL[KYUSU]]), strict=True)
+    assert (err.value.line, err.value.first_line) == (KYUSU + 2, KYUSU + 1)
