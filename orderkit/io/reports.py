@@ -1174,7 +1174,9 @@ def read_report(
 
     Returns:
         The orders, items and inferred events (see the module docstring); ``book.problems``
-        lists every row left out, each a :class:`~orderkit.errors.ReportFormatError`.
+        lists every row left out, each a :class:`~orderkit.errors.ReportFormatError`, and every
+        row read once because it repeats an earlier row, each a
+        :class:`~orderkit.errors.DuplicateRowError` (both lines named).
 
     Raises:
         ReportFormatError: the file is empty, binary, in no supported encoding, or its header is
