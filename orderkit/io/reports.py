@@ -1284,19 +1284,19 @@ def _book(
     order_codes, order_hashes, item_ids, _ = keys
     if item_ids is not None:
         rows["order_item_id"] = item_ids
+    if order_codes is not None:
+        first = _first_rows(order_codes)
+    else:
+        first = ~rows["order_id"].duplicated().to_numpy()
+    if fill & set(rows.columns):  # before any default below: a stated value comes first
+        codes = order_codes if order_codes is not None else pd.factorize(rows["order_id"])[0]
+        _fill_first_rows(rows, sorted(fill & set(rows.columns)), codes, np.flatnonzero(first))
     if "fulfillment_channel" not in rows:
         rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: seller-fulfilled
     if rows["fulfillment_channel"].isna().any():  # a category column: fill as text, then code
         rows["fulfillment_channel"] = schema.codes(
             rows["fulfillment_channel"].astype(schema.STR).fillna("MFN")
         )
-    if order_codes is not None:
-        first = _first_rows(order_codes)
-    else:
-        first = ~rows["order_id"].duplicated().to_numpy()
-    if fill & set(rows.columns):
-        codes = order_codes if order_codes is not None else pd.factorize(rows["order_id"])[0]
-        _fill_first_rows(rows, sorted(fill & set(rows.columns)), codes, np.flatnonzero(first))
     item_cols = [
         c
         for c in rows.columns

@@ -225,3 +225,11 @@ def test_strict_raises_an_exactly_repeated_row(tmp_path):
     with pytest.raises(DuplicateRowError) as err:
         read_report(_write(tmp_path, [*ALL[: KYUSU + 1], ALL[KYUSU]]), strict=True)
     assert (err.value.line, err.value.first_line) == (KYUSU + 2, KYUSU + 1)
+
+
+def test_an_empty_channel_on_the_first_row_takes_the_channel_of_the_others(tmp_path):
+    first = _set(ALL, KYUSU, "fulfillment-channel", "")
+    second = _set(ALL, KYUSU + 1, "fulfillment-channel", "Amazon")
+    book = read_report(_write(tmp_path, [ALL[0], first, second]))
+    assert not book.problems
+    assert book.orders.set_index("order_id").loc[KYUSU_ORDER, "fulfillment_channel"] == "AFN"
