@@ -9,6 +9,7 @@ catch the whole family in one place and show its message::
     ├── OrderNotFound              no order with that id in the book
     ├── InvalidOrderId             not an Amazon order number (3-7-7 digits)
     ├── ReportFormatError          a malformed report: file, line, column, value, what was expected
+    │   └── DuplicateRowError      a row repeating an earlier row field for field (read once)
     ├── ConfirmationError          a shipping confirmation the upload file must not carry
     ├── UnencodableText            a character the file's encoding cannot hold: order, column, character
     └── StoreError                 the event store refused a write (nothing was changed)
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConfirmationError",
+    "DuplicateRowError",
     "InvalidDefinition",
     "InvalidOrderId",
     "OrderNotFound",
@@ -129,6 +131,31 @@ class ReportFormatError(OrderkitError, ValueError):
         if column is not None:
             where += f", column {column!r}"
         super().__init__(f"{where}: got {value!r}; expected {expected}")
+
+
+class DuplicateRowError(ReportFormatError):
+    """A report row that repeats an earlier row field for field; the reader counts it once.
+
+    Listed in ``book.problems`` so that an analyst can compare the two lines.
+
+    Attributes:
+        line: the repeating row's 1-based line.
+        first_line: the line of the row it repeats.
+
+    """
+
+    def __init__(
+        self, path: str, line: int, first_line: int, column: str | None, value: object
+    ) -> None:
+        self.first_line = first_line
+        super().__init__(
+            path,
+            line,
+            column,
+            value,
+            f"each row once: this row repeats line {first_line} field for field, so it is read"
+            " once",
+        )
 
 
 class ConfirmationError(OrderkitError, ValueError):
