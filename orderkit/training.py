@@ -575,17 +575,24 @@ class DrillSession:
         return self._round.pop(0)
 
     def _order_for(self, kind: str) -> OrderState | None:
-        """Return an order of the book that fits ``kind``, one not drilled yet if there is one."""
-        fits, first = KINDS[kind].fits, None
+        """Return an order of the book that fits ``kind``, or ``None`` if none does.
+
+        Preferably an order not drilled yet at all, else one not drilled for this kind.
+        """
+        fits, fresh, first = KINDS[kind].fits, None, None
+        drilled = {d.order_id for d in self.drills}
         for order_id in self._ids:
             state = self._state(order_id)
             if not fits(state):
                 continue
-            if order_id not in self._used[kind]:
+            if order_id not in drilled:
                 return state
+            if order_id not in self._used[kind]:
+                fresh = fresh or state
             first = first or state
-        self._used[kind].clear()  # every fitting order has had its turn: start again
-        return first
+        if fresh is None:
+            self._used[kind].clear()  # every fitting order has had its turn: start again
+        return fresh or first
 
     def next(self) -> Drill:
         """Draw the next drill: its kind first, then an order that fits it."""
