@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import html
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from orderkit.state import OrderState
 from orderkit.status import OrderStatus
 
 __all__ = [
+    "HEADINGS",
     "KINDS",
     "Choice",
     "Drill",
@@ -140,7 +142,8 @@ class Drill:
 
     def question(self, lang: str = "en") -> str:
         """Return the situation and the question the trainee must answer, in ``lang``."""
-        return f"{self.situation(lang)} {_(KINDS[self.kind].question, lang)}"
+        question = _(KINDS[self.kind].question, lang)
+        return _(_SITUATION_AND_QUESTION, lang, situation=self.situation(lang), question=question)
 
     def _values(self, lang: str) -> dict[str, object]:
         return {
@@ -665,7 +668,7 @@ class DrillSession:
         frame = self.summary(lang)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([_(_HEADINGS[c], lang) for c in frame.columns])
+        writer.writerow([_(HEADINGS[c], lang) for c in frame.columns])
         writer.writerows(frame.itertuples(index=False))
         return buffer.getvalue()
 
@@ -676,13 +679,19 @@ class DrillSession:
         """
         data = base64.b64encode(("\ufeff" + self.summary_csv(lang)).encode()).decode()
         return (
-            f'<a class="ok-drill-download" download="{filename}" '
+            f'<a class="ok-drill-download" download="{html.escape(filename)}" style="{_LINK}" '
             f'href="data:text/csv;charset=utf-8;base64,{data}">'
-            f"{_('Download the summary by rule (CSV)', lang)}</a>"
+            f"{html.escape(_(_DOWNLOAD, lang))}</a>"
         )
 
 
-_HEADINGS: dict[str, str] = {
+# a Japanese or Chinese question follows its situation without a space
+_SITUATION_AND_QUESTION = N_("{situation} {question}")
+_DOWNLOAD = N_("Download the summary by rule (CSV)")
+_LINK = "color:#1565c0;text-decoration:underline;font-weight:bold"
+
+#: The summary's column headings.
+HEADINGS: dict[str, str] = {
     "rule": N_("Rule"),
     "drills": N_("Drills"),
     "correct": N_("Right"),

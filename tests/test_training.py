@@ -140,6 +140,12 @@ def test_every_question_fills_its_placeholders_in_every_language(lang):
     assert leftovers == {}
 
 
+@pytest.mark.parametrize("lang", ["ja", "zh-Hans"])
+def test_a_japanese_or_chinese_question_follows_its_situation_without_a_space(lang):
+    drill = _session("empty", 0)[0]
+    assert drill.question(lang) == drill.situation(lang) + _(KINDS[drill.kind].question, lang)
+
+
 def test_a_cutoff_is_written_in_the_trainees_language():
     drill = next(d for d in _session("empty", 0) if d.kind == "at_risk")
     assert "月" in drill.question("ja") and "月" not in drill.question("en")

@@ -15,7 +15,7 @@ import traitlets
 from orderkit.book import OrderBook
 from orderkit.i18n import N_, _
 from orderkit.policy import DEFAULT_POLICY, Policy
-from orderkit.training import Drill, DrillSession, Feedback, Score, faq_quote
+from orderkit.training import HEADINGS, Drill, DrillSession, Feedback, Score, faq_quote
 from orderkit.widgets._text import tr
 from orderkit.widgets.card import Clock, _now
 
@@ -26,6 +26,9 @@ SUMMARY = N_("What to review, by rule")
 FAQ = N_("Manage Orders FAQ")
 NOTHING_YET = N_("Answer a drill first: the summary counts the answered drills.")
 NUMBER = N_("Drill {n}")
+
+_CELL = "text-align:left;vertical-align:top;padding:2px 10px 2px 0;border-bottom:1px solid #ddd"
+_QUOTE = "margin:0.5em 0;padding:0.2em 0.8em;border-left:3px solid #bbb;line-height:1.5"
 
 
 class TrainingDrill(w.VBox):
@@ -105,6 +108,7 @@ class TrainingDrill(w.VBox):
         """Draw the session's next situation and show it."""
         self.drill = self.session.next()
         self.result = None
+        self.summary.value = ""  # a summary shown earlier no longer counts every answer
         self._show(reset=True)
         self._show_feedback()
         return self.drill
@@ -133,13 +137,14 @@ class TrainingDrill(w.VBox):
         parts = [
             f"<div class='ok-drill-{'right' if result.correct else 'wrong'}' "
             f"style='color:{colour};font-weight:bold'>{html.escape(result.verdict(lang))}</div>",
-            f"<blockquote class='ok-drill-faq' lang='en' style='margin:0.5em 0'>"
+            f"<blockquote class='ok-drill-faq' lang='en' style='{_QUOTE}'>"
             f"<small>{html.escape(_(FAQ, lang))}</small><br>“{html.escape(quote['faq'])}”"
             f"</blockquote>",
         ]
         if "translation" in quote:
             parts.append(
-                f"<div class='ok-drill-translation'><small>{html.escape(quote['label'])}</small>"
+                f"<div class='ok-drill-translation' style='{_QUOTE}'>"
+                f"<small>{html.escape(quote['label'])}</small>"
                 f"<br>{html.escape(quote['translation'])}</div>"
             )
         self.feedback.value = "".join(parts)
@@ -171,20 +176,19 @@ class TrainingDrill(w.VBox):
             self.summary.value = f"<i>{html.escape(_(NOTHING_YET, lang))}</i>"
             return self.summary.value
         frame = self.session.summary(lang)
-        table = frame[["rule", "drills", "correct", "missed"]].rename(
-            columns={c: _(h, lang) for c, h in _SUMMARY_HEADINGS.items()}
+        head = "".join(
+            f"<th style='{_CELL}'>{html.escape(_(HEADINGS[c], lang))}</th>" for c in frame
+        )
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td style='{_CELL}'>{html.escape(str(v))}</td>" for v in row)
+            + "</tr>"
+            for row in frame.itertuples(index=False)
         )
         self.summary.value = (
             f"<h4>{html.escape(_(SUMMARY, lang))}</h4>"
-            f"{table.to_html(index=False, border=0, classes='ok-drill-summary-table')}"
+            f"<table class='ok-drill-summary-table' style='border-collapse:collapse'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
             f"<p>{self.session.summary_link(lang)}</p>"
         )
         return self.summary.value
-
-
-_SUMMARY_HEADINGS = {
-    "rule": N_("Rule"),
-    "drills": N_("Drills"),
-    "correct": N_("Right"),
-    "missed": N_("Missed"),
-}
