@@ -392,8 +392,9 @@ def order_timeline(state_or_view: Any, *, lang: str = "en") -> alt.LayerChart:
         lang: ``"en"``, ``"ja"`` or ``"zh-Hans"``.
 
     Returns:
-        A layer of the events (``point`` with labels) and the deadlines ``ship_by``,
-        ``confirm_by``, ``payment_due`` and ``reply_deadline`` that the order has (``rule``).
+        A layer of the deadlines ``ship_by``, ``confirm_by``, ``payment_due`` and
+        ``reply_deadline`` that the order has (a ``rule``, then one ``text`` layer per deadline
+        naming it) and, last, the events (``point``).
 
     Raises:
         ValueError: an unknown ``lang``, or a view with no events.
@@ -429,7 +430,7 @@ def order_timeline(state_or_view: Any, *, lang: str = "en") -> alt.LayerChart:
         .mark_point(filled=True, size=80)
         .encode(
             x=x,
-            y=alt.Y("event:N", title=_t("event", lang), sort=None),
+            y=alt.Y("event:N", axis=_y_axis(_t("event", lang), lang), sort=None),
             color=alt.Color("actor:N", title=_t("actor", lang)),
             tooltip=[when, alt.Tooltip("event:N", title=_t("event", lang)),
                      alt.Tooltip("actor:N", title=_t("actor", lang))],
@@ -440,12 +441,19 @@ def order_timeline(state_or_view: Any, *, lang: str = "en") -> alt.LayerChart:
         .mark_rule(strokeDash=[4, 4], color=_RED)
         .encode(x=x, tooltip=[alt.Tooltip("deadline:N", title=_t("deadline", lang)), when])
     )
-    names = (
-        alt.Chart(deadlines)
-        .mark_text(angle=270, align="left", dy=-4, color=_RED)
-        .encode(x=x, text="deadline:N")
-    )
-    return alt.layer(rules, names, points).properties(title=state.order_id)
+    # deadline names read horizontally, one line each from the top, so that close ones don't
+    # collide and Japanese is not set sideways; a name in the right half ends at its rule
+    times = pd.concat([events["time"], deadlines["time"]])
+    middle = pd.to_datetime(times).agg(["min", "max"]).mean()
+    names = [
+        alt.Chart(deadlines.iloc[[i]])
+        .mark_text(
+            align="right" if right else "left", baseline="top", dx=-3 if right else 3, color=_RED
+        )
+        .encode(x=x, y=alt.value(2 + 14 * i), text="deadline:N")
+        for i, right in enumerate(pd.to_datetime(deadlines["time"]) > middle)
+    ]
+    return alt.layer(rules, *names, points).properties(title=state.order_id)
 
 
 def compare_scenarios(

@@ -207,12 +207,23 @@ def test_order_timeline_marks_events_and_deadlines(book):
     late_order = book.events[book.events["reason"] == "confirm_cutoff"]["order_id"].iloc[0]
     view = book.order(late_order)
     spec = charts.order_timeline(view).to_dict()
-    rules, _, points = spec["layer"]
+    rules, *names, points = spec["layer"]
+    assert {n["mark"]["type"] for n in names} == {"text"}
     assert rules["mark"]["type"] == "rule" and points["mark"]["type"] == "point"
     deadlines = {r["deadline"] for r in spec["datasets"][rules["data"]["name"]]}
     assert {"Ship by", "Confirm by (auto-cancel)"} <= deadlines
     events = [r["event"] for r in spec["datasets"][points["data"]["name"]]]
     assert events[0] == "Order placed" and events[-1] == "Canceled"
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh-Hans"])
+def test_timeline_names_its_deadlines_horizontally_in_its_language(book, lang):
+    late_order = book.events[book.events["reason"] == "confirm_cutoff"]["order_id"].iloc[0]
+    spec = charts.order_timeline(book.order(late_order), lang=lang).to_dict()
+    names = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert [n["mark"].get("angle", 0) for n in names] == [0] * len(names)
+    shown = {r["deadline"] for n in names for r in spec["datasets"][n["data"]["name"]]}
+    assert i18n._("Ship by", lang) in shown
 
 
 def test_compare_scenarios_colours_by_scenario(day_df):

@@ -28,6 +28,7 @@ NOTHING_YET = N_("Answer a drill first: the summary counts the answered drills."
 NUMBER = N_("Drill {n}")
 
 _CELL = "text-align:left;vertical-align:top;padding:2px 10px 2px 0;border-bottom:1px solid #ddd"
+_WRAPPED = frozenset({"faq", "translation"})
 _QUOTE = "margin:0.5em 0;padding:0.2em 0.8em;border-left:3px solid #bbb;line-height:1.5"
 
 
@@ -176,12 +177,18 @@ class TrainingDrill(w.VBox):
             self.summary.value = f"<i>{html.escape(_(NOTHING_YET, lang))}</i>"
             return self.summary.value
         frame = self.session.summary(lang)
+        # counts and rule ids stay on one line; the FAQ's sentences wrap
+        style = [_CELL + (";white-space:nowrap" if c not in _WRAPPED else "") for c in frame]
         head = "".join(
-            f"<th style='{_CELL}'>{html.escape(_(HEADINGS[c], lang))}</th>" for c in frame
+            f"<th style='{_CELL};white-space:nowrap'>{html.escape(_(HEADINGS[c], lang))}</th>"
+            for c in frame
         )
         rows = "".join(
             "<tr>"
-            + "".join(f"<td style='{_CELL}'>{html.escape(str(v))}</td>" for v in row)
+            + "".join(
+                f"<td style='{css}'>{html.escape(str(v))}</td>"
+                for css, v in zip(style, row, strict=True)
+            )
             + "</tr>"
             for row in frame.itertuples(index=False)
         )
