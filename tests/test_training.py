@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import io
 import itertools
 import re
@@ -102,10 +103,16 @@ def test_a_book_without_a_fitting_order_gives_a_stock_situation():
     assert all(d.stock for d in _session("empty", 3))
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_the_stock_situation_of_each_kind_fits_that_kind(kind):
-    book = _stock_book("503-1234567-7654321", KINDS[kind].stock, NOW)
-    assert KINDS[kind].fits(book.order("503-1234567-7654321").state(at=NOW))
+@settings(max_examples=8, deadline=None)
+@given(hours=st.integers(0, 24 * 365))
+def test_the_stock_situation_of_each_kind_fits_that_kind_at_any_moment(hours):
+    now = NOW + dt.timedelta(hours=hours)  # weekends, holidays, the New Year
+    misfits = []
+    for kind, spec in KINDS.items():
+        book = _stock_book("503-1234567-7654321", spec.stock, now)
+        if not spec.fits(book.order("503-1234567-7654321").state(at=now)):
+            misfits.append(kind)
+    assert misfits == []
 
 
 def test_a_session_draws_different_orders_of_a_kind_while_the_book_has_them():
