@@ -306,20 +306,22 @@ class _Replay:
         np.add.at(self.ordered, rows, self.item_qty if keep.all() else self.item_qty[keep])
         np.add.at(self.total, rows, amount if keep.all() else amount[keep])
         self.items = items
-        # Events, sorted by order then time (ties keep their table order, as the fold does).
+        # Events, sorted by order, then time, then the natural order of kinds at one instant
+        # (placed before payment_completed before a shipment ...), as the fold sorts them.
         ev_order = _positions(self.order_ids, events["order_id"])
         at = schema.utc_ns(events["at"])
+        kind = _codes(events["kind"], _KINDS)  # a kind's code is its rank
         known = (ev_order >= 0) & (at != _NAT)
         idx = None  # the table's rows in the replay's order (None: the table's own order)
         if not known.all():
             idx = np.flatnonzero(known)
-            ev_order, at = ev_order[idx], at[idx]
-        if len(ev_order) and not _sorted_by(ev_order, at):
-            by = np.lexsort((at, ev_order))
+            ev_order, at, kind = ev_order[idx], at[idx], kind[idx]
+        if len(ev_order) and not _sorted_by(ev_order, at, kind):
+            by = np.lexsort((kind, at, ev_order))
             idx = by if idx is None else idx[by]
-            ev_order, at = ev_order[by], at[by]
+            ev_order, at, kind = ev_order[by], at[by], kind[by]
         self.ev_idx, self.ev_order, self.ev_at = idx, ev_order, at
-        self.ev_kind = self.sorted(_codes(events["kind"], _KINDS))
+        self.ev_kind = kind
         self.ev_actor = self.sorted(_codes(events["actor"], _ACTORS))
         self.events = events
         self.calendar = BusinessCalendar.from_policy(policy)
@@ -608,11 +610,14 @@ class _Replay:
         log.last[mine] = at
 
 
-def _sorted_by(order: np.ndarray, at: np.ndarray) -> bool:
-    """Return whether events are sorted by order, then time (with only one-byte temporaries)."""
+def _sorted_by(order: np.ndarray, at: np.ndarray, kind: np.ndarray) -> bool:
+    """Return whether events are sorted by order, time, then kind (one-byte temporaries)."""
     if (order[1:] < order[:-1]).any():
         return False
-    return not ((order[1:] == order[:-1]) & (at[1:] < at[:-1])).any()
+    same = order[1:] == order[:-1]
+    if (same & (at[1:] < at[:-1])).any():
+        return False
+    return not (same & (at[1:] == at[:-1]) & (kind[1:] < kind[:-1])).any()
 
 
 def _line_codes(replay: _Replay) -> np.ndarray:
