@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import babel.dates
+
+from orderkit.businessdays import to_jst
 from orderkit.deadlines import confirm_warning_text, format_jst, propose_reply_deadline, time_left
 from orderkit.display import channels_label
 from orderkit.events import CancelReason, Channel, EventKind, ReturnReason
@@ -260,7 +263,7 @@ class _Ctx:
         return L_(message, self.letter_lang, **values)
 
     def lwhen(self, ts: dt.datetime, *, with_time: bool = True) -> str:
-        return format_jst(ts, self.letter_lang, with_time=with_time)
+        return _letter_date(ts, self.letter_lang, with_time=with_time)
 
     def lyen(self, amount: int) -> str:
         return yen(amount, self.letter_lang)
@@ -305,15 +308,29 @@ def _item_name(item: ItemFacts) -> str:
     return item.product_name or item.sku or item.order_item_id
 
 
+def _letter_date(ts: dt.datetime, letter_lang: str, *, with_time: bool = True) -> str:
+    """Return a moment in Japan time as a letter writes it.
+
+    ``2026年11月5日(木) 18:00`` in Japanese, ``Thursday 5 November 2026, 18:00 (Japan time)`` in
+    English (a buyer reading English may not know the abbreviation JST).
+    """
+    if letter_lang == "ja":
+        return format_jst(ts, "ja", with_time=with_time)
+    j = to_jst(ts)
+    day = babel.dates.format_date(j.date(), "EEEE d MMMM y", locale="en")
+    return f"{day}, {j:%H:%M} (Japan time)" if with_time else day
+
+
 def _join(parts: Sequence[str], lang: str) -> str:
     """Join a list as the language does: with 、 in Japanese and Chinese, ", " in English."""
     return ("、" if lang in ("ja", "zh-Hans") else ", ").join(parts)
 
 
 def _quoted(names: Sequence[str], letter_lang: str) -> str:
-    """Product names as a writer of ``letter_lang`` lists them: 「急須」、「湯呑み」 / “A” and “B”."""
+    """Product names as a writer of ``letter_lang`` lists them: 「急須」と「湯呑み」 / “A” and “B”."""
     if letter_lang == "ja":
-        return "、".join(f"「{n}」" for n in names)
+        quoted = [f"「{n}」" for n in names]
+        return "と".join(quoted) if len(quoted) == 2 else "、".join(quoted)
     quoted = [f"“{n}”" for n in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
@@ -424,27 +441,26 @@ def _pending_sale(c: _Ctx) -> Advice:
                     ),
                 )
             )
-        letter = [
+        letter = (
             c.L_(
+                "Your order is waiting for your payment at the convenience store. Please pay by"
+                " {due}: we will ship the order as soon as Amazon confirms the payment. If it is"
+                " not paid by then, the order is canceled automatically and you are not charged.",
+                due=c.lwhen(due),
+            )
+            if cvs and due
+            else c.L_(
                 "Your order is waiting for Amazon to confirm your payment. We will ship it as"
                 " soon as the payment is confirmed."
             )
-        ]
-        if cvs and due:
-            letter.append(
-                c.L_(
-                    "Please complete the payment at the convenience store by {due}; after that"
-                    " the order is canceled automatically.",
-                    due=c.lwhen(due),
-                )
-            )
+        )
         return _advice(
             c,
             Situation.PENDING_SALE,
             c._("Pending: payment is not settled. Do not dispatch."),
             steps,
             cannot=(c._("Dispatch a Pending order."),),
-            template=c.letter(*letter),
+            template=c.letter(letter),
             facts={"payment_due": due},
         )
     if s.status is OrderStatus.CANCELED and s.cancel_reason == CancelReason.PAYMENT_EXPIRED:
@@ -740,16 +756,17 @@ def _returned(c: _Ctx) -> Advice:
         )
         if refund:
             deduction = c.L_(
-                "We will refund {refund}: the {paid} you paid, less {cost}, the shipping cost we"
-                " paid the carrier to send the parcel to you and back.",
+                "We will refund {refund}: the {paid} you paid, less {cost}, the actual shipping"
+                " cost we paid the carrier for this parcel.",
                 refund=c.lyen(refund),
                 paid=c.lyen(paid),
                 cost=c.lyen(cost),
             )
         else:  # a refund of ¥0 is not announced: the letter says why nothing is refunded
             deduction = c.L_(
-                "The shipping cost we paid the carrier for the parcel ({cost}) is as much as the"
-                " {paid} you paid, so unfortunately there is no amount left to refund.",
+                "We refund the amount paid less the actual shipping cost. The shipping cost we"
+                " paid the carrier for this parcel ({cost}) equals or exceeds the {paid} you paid,"
+                " so unfortunately there is no amount left to refund.",
                 paid=c.lyen(paid),
                 cost=c.lyen(cost),
             )
@@ -874,9 +891,16 @@ def _change_order(c: _Ctx) -> Advice:
         )
         rule_id = "no-cancel-after-shipment" if s.charged else "canceled-is-final"
         steps.append(c.step(rule_id, summary))
-        body = c.L_(
-            "Your order can no longer be changed. If you would like something different, please"
-            " place a new order."
+        body = (
+            c.L_(
+                "Your order has already been shipped, so it can no longer be changed. If you would"
+                " like something different, please place a new order."
+            )
+            if s.charged
+            else c.L_(
+                "Your order has been canceled, so it can no longer be changed. If you would like"
+                " something different, please place a new order."
+            )
         )
     else:
         summary = c._(
@@ -894,8 +918,9 @@ def _change_order(c: _Ctx) -> Advice:
             ),
         ]
         body = c.L_(
-            "Your order can no longer be changed. If you wish, we will cancel it so that you can"
-            " place a new order with the correct details."
+            "An order can only be changed within 5 minutes of placing it, so your order can no"
+            " longer be changed. If you wish, we will cancel it so that you can place a new order"
+            " with the correct details."
         )
     return _advice(
         c,
@@ -1037,6 +1062,15 @@ def _combine(c: _Ctx) -> Advice:
             + "\n"
             + lines
         )
+    for o in pending:
+        body.append(
+            c.L_(
+                "Order {order_id} is still waiting for Amazon to confirm your payment, so it"
+                " cannot go in this parcel; we will ship it separately as soon as the payment is"
+                " confirmed.",
+                order_id=o.order_id,
+            )
+        )
     return _advice(
         c,
         Situation.COMBINE_SHIPMENTS,
@@ -1046,7 +1080,7 @@ def _combine(c: _Ctx) -> Advice:
             saving=c.yen(refundable),
         ),
         steps,
-        template=c.letter(*body, reply=False, orders=ids),
+        template=c.letter(*body, reply=False, orders=[*ids, *(o.order_id for o in pending)]),
         facts={"can_combine": True, "refunds": refunds},
     )
 
