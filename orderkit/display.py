@@ -13,6 +13,7 @@ are shown by their label (:func:`payment_label`, :func:`fulfilment_label`, ``Act
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 import pandas as pd
 
@@ -125,7 +126,7 @@ def timeline_table(state: OrderState, lang: str = "en") -> pd.DataFrame:
             if v is not None
         ]
         if e.channel is not None:
-            detail.append(Channel(e.channel).label(lang) if e.channel in Channel else e.channel)
+            detail.append(_code_label(Channel, e.channel, lang))
         if e.reason is not None:
             detail.append(_reason(e.reason, lang))
         if e.amount is not None:
@@ -147,8 +148,17 @@ def timeline_table(state: OrderState, lang: str = "en") -> pd.DataFrame:
 
 def _reason(reason: str, lang: str) -> str:
     """A cancel or return reason code in ``lang`` (as it is when orderkit does not know it)."""
-    if reason in CancelReason:
-        return CancelReason(reason).label(lang)
-    if reason in ReturnReason:
-        return ReturnReason(reason).label(lang)
+    for codes in (CancelReason, ReturnReason):
+        if reason in _values(codes):
+            return codes(reason).label(lang)
     return reason
+
+
+def _values(codes: type[StrEnum]) -> set[str]:
+    # `"x" in SomeEnum` raises TypeError before Python 3.12: compare with the values instead.
+    return {c.value for c in codes}
+
+
+def _code_label(codes: type[Channel], code: str, lang: str) -> str:
+    """A code's label in ``lang``, or the code itself when orderkit does not know it."""
+    return codes(code).label(lang) if code in _values(codes) else code

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from orderbuilders import ITEM_A, ITEM_B, ORDER_ID, T0, build_book
 
 from orderkit import RULES, Event, EventKind, Situation, advise, make_event
+from orderkit.i18n import _
 
 H, D = dt.timedelta(hours=1), dt.timedelta(days=1)
 
@@ -275,3 +278,52 @@ def test_a_shipping_cost_given_to_advise_overrides_the_recorded_one():
     state, now = _returned(cost=820)
     advice = advise("returned_undeliverable", state, now=now, actual_shipping_cost=1000)
     assert advice.facts["refund"] == 4500 - 1000
+
+
+# ---- 日本語 mode: no English but what must stay as it is ---------------------------------------
+
+#: What may stay in Latin letters in Japanese: the brand as Amazon.co.jp writes it, the Buyer PO#
+#: label and the order's PO number; order ids, SKUs and times are digits. The FAQ's English quote
+#: is taken out beforehand.
+ALLOWED_LATIN = {"Amazon", "Amazon.co.jp", "PO#"}
+
+
+def _latin_words(advice) -> list[str]:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", advice.to_html()))
+    text += "\n" + advice.template + "\n" + "\n".join(advice.cannot)
+    for step in advice.steps:
+        text = text.replace(f"“{step.rule.faq}”", "")
+    words = re.findall(r"[A-Za-z][A-Za-z0-9.#\-]*", text)
+    return [w.rstrip(".") for w in words if w.rstrip(".") not in ALLOWED_LATIN and len(w) > 1]
+
+
+def _japanese_cases():
+    from lettercases import CASES
+
+    book = build_book(paid=T0 + H, business=True, po="PO-7")
+    now = T0 + 2 * H
+    for situation in Situation:
+        state = book.order(ORDER_ID).state(at=now)
+        yield situation.value, (situation, state, now, details_for(situation, book))
+    for name, make in CASES.items():
+        yield name, make()
+
+
+@pytest.mark.parametrize(("name", "case"), list(_japanese_cases()))
+def test_japanese_advice_has_no_english_but_ids_po_and_the_faq_quote(name, case):
+    situation, state, now, details = case
+    advice = advise(situation, state, now=now, lang="ja", letter_lang="ja",
+                    seller_name="さくら雑貨店", **details)  # fmt: skip
+    po = state.facts.purchase_order_number if state else None
+    assert [w for w in _latin_words(advice) if w != po] == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh-Hans"])
+def test_each_step_quotes_the_faq_in_english_beside_our_labelled_translation(paid_book, lang):
+    now = T0 + 2 * H
+    advice = advise("first_order", paid_book.order(ORDER_ID).state(at=now), now=now, lang=lang)
+    label = {"ja": "参考訳：", "zh-Hans": "参考译文："}[lang]
+    page = html.unescape(advice.to_html())
+    for step in advice.steps:
+        assert f"“{step.rule.faq}”" in page
+        assert label + _(step.rule.faq, lang) in page

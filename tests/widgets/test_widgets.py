@@ -10,6 +10,7 @@ from orderkit.store import Store
 from orderkit.widgets import (
     InquiryAssistant,
     LanguageSwitch,
+    LetterLanguageSwitch,
     MetricsDashboard,
     OrderCard,
     OrderExplorer,
@@ -210,6 +211,20 @@ def test_inquiry_assistant_switches_to_japanese(book, fleet):
     assistant.situation.value = "receipt"
     assistant.lang = "ja"
     assert "領収書" in assistant.advice_text
+
+
+def test_inquiry_assistant_writes_the_letter_in_its_own_language(book, fleet):
+    assistant = InquiryAssistant(
+        book, now=NOW, order_id=first(fleet, status="Shipped"), lang="zh-Hans"
+    )
+    assistant.situation.value = "receipt"
+    assert "收据" in assistant.advice_text and "領収書" in assistant.template.value
+    assistant.letter_switch.value = "en"
+    assert "收据" in assistant.advice_text and "Receipts are issued" in assistant.template.value
+
+
+def test_the_letter_language_offers_japanese_and_english_only():
+    assert [code for _, code in LetterLanguageSwitch().options] == ["ja", "en"]
 
 
 def test_inquiry_assistant_says_what_is_missing(book):
