@@ -698,11 +698,6 @@ def _recorded_shipping_cost(s: OrderState) -> int | None:
     return costs[-1] if costs else None
 
 
-_RETURN_WHY: Mapping[str, str] = {
-    ReturnReason.UNDELIVERABLE: N_("the parcel could not be delivered"),
-    ReturnReason.REJECTED: N_("the parcel was refused at delivery"),
-    ReturnReason.INVALID_ADDRESS: N_("the address was incomplete or incorrect"),
-}
 # The letter's first sentence, by why the parcel came back (in the letter language).
 _RETURN_WHY_LETTER: Mapping[str, Callable[[str], str]] = {
     ReturnReason.UNDELIVERABLE: lambda lang: L_(
@@ -748,11 +743,20 @@ def _returned(c: _Ctx) -> Advice:
         )
     else:
         refund = refund_for_undeliverable(paid=paid, actual_shipping_cost=cost)
-        summary = c._(
-            "Refund {refund} ({paid} less {cost} actual shipping).",
-            refund=c.yen(refund),
-            paid=c.yen(paid),
-            cost=c.yen(cost),
+        summary = (
+            c._(
+                "Refund {refund} ({paid} less {cost} actual shipping).",
+                refund=c.yen(refund),
+                paid=c.yen(paid),
+                cost=c.yen(cost),
+            )
+            if refund
+            else c._(
+                "Nothing to refund: the actual shipping cost {cost} is as much as the {paid} paid."
+                " Tell the buyer why.",
+                paid=c.yen(paid),
+                cost=c.yen(cost),
+            )
         )
         if refund:
             deduction = c.L_(
@@ -772,13 +776,9 @@ def _returned(c: _Ctx) -> Advice:
             )
         template = c.letter(came_back, deduction, reply=False)
     steps = [c.step("refund-undeliverable", summary)]
-    if s.returned_reason in _RETURN_WHY:
-        steps.append(
-            c.step(
-                "refund-undeliverable",
-                c._("Why it came back: {why}.", why=c._(_RETURN_WHY[s.returned_reason])),
-            )
-        )
+    if s.returned_reason in {r.value for r in ReturnReason}:
+        why = ReturnReason(s.returned_reason).label(c.lang)
+        steps.append(c.step("refund-undeliverable", c._("Why it came back: {why}.", why=why)))
     return _advice(
         c,
         Situation.RETURNED_UNDELIVERABLE,
