@@ -186,7 +186,7 @@ def test_language_switch_relabels_every_linked_widget(book):
     bench = Workbench(book, now=NOW)
     bench.language.value = "ja"
     assert (bench.explorer.lang, bench.card.lang) == ("ja", "ja")
-    assert bench.card.buttons["confirm_shipment"].description == "出荷を通知"
+    assert bench.card.buttons["confirm_shipment"].description == "出荷通知を送信"
 
 
 # ---- InquiryAssistant ------------------------------------------------------------------------
