@@ -30,7 +30,7 @@ _FIELDS: tuple[tuple[str, str], ...] = (
     ("payment", N_("Payment")),
     ("total", N_("Order total")),
     ("charged", N_("Charged")),
-    ("refunded", N_("Refunded")),
+    ("refunded", N_("Refunded so far")),
     ("ship_by", N_("Ship by")),
     ("confirm_by", N_("Confirm by (else auto-cancel)")),
     ("warning", N_("Warning shown")),

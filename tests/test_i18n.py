@@ -121,3 +121,29 @@ def test_a_day_is_written_with_its_weekday_in_each_language():
 def test_an_instant_is_shown_as_its_day_and_time_in_japan():
     late_evening_utc = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)  # 00:30 on the 21st, JST
     assert i18n.datetime(late_evening_utc, "ja") == "11月21日(土) 00:30"
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_every_rule_and_its_faq_sentence_read_in_each_language(lang):
+    from orderkit.rules import RULES
+
+    untranslated = [
+        r.id for r in RULES.values() if r.text(lang) == r.en or r.faq_translation(lang) == r.faq
+    ]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize(("lang", "label"), [("ja", "参考訳："), ("zh-Hans", "参考译文：")])
+def test_a_faq_quote_keeps_amazons_english_and_labels_our_translation(lang, label):
+    from orderkit.rules import rule
+
+    r = rule("pending-no-dispatch")
+    quote, ours = r.quote(lang).split("\n")
+    assert quote == f"“{r.faq}”" and ours == label + i18n._(r.faq, lang)
+
+
+def test_an_english_faq_quote_needs_no_translation():
+    from orderkit.rules import rule
+
+    r = rule("pending-no-dispatch")
+    assert (r.quote("en"), r.faq_translation("en")) == (f"“{r.faq}”", None)
