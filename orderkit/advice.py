@@ -165,14 +165,14 @@ class Advice:
         out = [f"### {self.title}", "", f"**{self.summary}**", ""]
         for i, s in enumerate(self.steps, 1):
             quote = s.rule.quote(self.lang).replace("\n", "  \n   ")
-            out.append(f"{i}. {s.text}  \n   <small>{t['faq']}: {quote}</small>")
+            out.append(f"{i}. {s.text}  \n   <small>{t['faq']}{t[':']}{t[' ']}{quote}</small>")
         if self.cannot:
-            out += ["", f"**{t['cannot']}:**"]
+            out += ["", f"**{t['cannot']}{t[':']}**"]
             out += [f"- {c}" for c in self.cannot]
         if self.refer_to:
-            out += ["", f"**{t['refer']}:** {self.refer_to}"]
+            out += ["", f"**{t['refer']}{t[':']}**{t[' ']}{self.refer_to}"]
         if self.template:
-            out += ["", f"**{t['letter']}:**", "", "```text", self.template, "```"]
+            out += ["", f"**{t['letter']}{t[':']}**", "", "```text", self.template, "```"]
         return "\n".join(out)
 
     def _repr_markdown_(self) -> str:
@@ -187,7 +187,7 @@ class Advice:
         t, e = self._labels(), html.escape
         steps = "".join(
             f"<li class='ok-step'>{e(s.text)}<br><small class='ok-rule' title='{e(s.rule.id)}'>"
-            f"{e(t['faq'])}: {e(s.rule.quote(self.lang)).replace(chr(10), '<br>')}</small></li>"
+            f"{e(t['faq'])}{t[':']}{t[' ']}{e(s.rule.quote(self.lang)).replace(chr(10), '<br>')}</small></li>"
             for s in self.steps
         )
         out = [
@@ -197,9 +197,13 @@ class Advice:
         ]
         if self.cannot:
             items = "".join(f"<li>{e(c)}</li>" for c in self.cannot)
-            out.append(f"<p><b>{e(t['cannot'])}:</b></p><ul class='ok-advice-cannot'>{items}</ul>")
+            out.append(
+                f"<p><b>{e(t['cannot'])}{t[':']}</b></p><ul class='ok-advice-cannot'>{items}</ul>"
+            )
         if self.refer_to:
-            out.append(f"<p class='ok-advice-refer'><b>{e(t['refer'])}:</b> {e(self.refer_to)}</p>")
+            out.append(
+                f"<p class='ok-advice-refer'><b>{e(t['refer'])}{t[':']}</b>{t[' ']}{e(self.refer_to)}</p>"
+            )
         return "".join(out)
 
     def _labels(self) -> dict[str, str]:
@@ -208,6 +212,9 @@ class Advice:
             "cannot": _("You cannot", self.lang),
             "refer": _("Refer the buyer to", self.lang),
             "letter": _("Message to the buyer", self.lang),
+            # a heading's colon: full-width in Japanese and Chinese, ": " in English
+            ":": "：" if self.lang in ("ja", "zh-Hans") else ":",
+            " ": "" if self.lang in ("ja", "zh-Hans") else " ",
         }
 
     def __str__(self) -> str:

@@ -172,7 +172,7 @@ class InquiryAssistant(w.VBox):
             elif situation not in _NO_ORDER:
                 raise _Missing(tr("pick_order", lang))
             if situation is Situation.COMBINE_SHIPMENTS and len(details.get("others", [])) == 0:
-                raise _Missing(self.others.description + "?")
+                raise _Missing(self.others.description + ("？" if lang != "en" else "?"))
             self.advice = advise(
                 situation,
                 state,
