@@ -11,7 +11,7 @@ import traitlets
 
 from orderkit.advice import Advice, Situation, advise
 from orderkit.book import OrderBook
-from orderkit.errors import OrderkitError
+from orderkit.errors import InvalidOrderId, OrderkitError, OrderNotFound, TransitionNotAllowed
 from orderkit.i18n import N_, _
 from orderkit.lookup import find_text
 from orderkit.policy import DEFAULT_POLICY, Policy
@@ -36,6 +36,25 @@ _LABELS = {
 
 # Situations that are about the seller's rules, not a particular order.
 _NO_ORDER = {Situation.CVS_PAYMENT_DETAILS, Situation.POINTS_DETAILS, Situation.RECEIPT}
+
+
+def _said(exc: Exception, lang: str) -> str:
+    """What the user reads about an input that cannot be answered, in ``lang``.
+
+    Library exceptions are written in English for developers; the ones a typed order number can
+    cause are said again from the catalogs.
+    """
+    if isinstance(exc, OrderNotFound):
+        return _("{value} is not one of your orders.", lang, value=exc.order_id)
+    if isinstance(exc, InvalidOrderId):
+        return _(
+            "{value!r} is not an Amazon order number (3-7-7 digits). Ask the buyer to check it.",
+            lang,
+            value=exc.value,
+        )
+    if isinstance(exc, TransitionNotAllowed):
+        return exc.explain(lang)
+    return str(exc)
 
 
 class InquiryAssistant(w.VBox):
@@ -185,7 +204,7 @@ class InquiryAssistant(w.VBox):
             )
         except (OrderkitError, _Missing) as exc:
             self.advice = None
-            self.answer.value = f"<i class='ok-inquiry-missing'>{html.escape(str(exc))}</i>"
+            self.answer.value = f"<i class='ok-inquiry-missing'>{html.escape(_said(exc, lang))}</i>"
             self.template.value = ""
             self.advice_text = ""
             return

@@ -223,6 +223,15 @@ def test_inquiry_assistant_writes_the_letter_in_its_own_language(book, fleet):
     assert "收据" in assistant.advice_text and "Receipts are issued" in assistant.template.value
 
 
+def test_inquiry_assistant_says_in_japanese_that_another_order_is_not_ours(book, fleet):
+    assistant = InquiryAssistant(
+        book, now=NOW, order_id=first(fleet, status="Unshipped"), lang="ja"
+    )
+    assistant.situation.value = "combine_shipments"
+    assistant.others.value = "249-0000000-0000009"
+    assert "249-0000000-0000009はあなたの注文ではありません" in assistant.answer.value
+
+
 def test_the_letter_language_offers_japanese_and_english_only():
     assert [code for _, code in LetterLanguageSwitch().options] == ["ja", "en"]
 
