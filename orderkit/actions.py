@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from orderkit.deadlines import propose_reply_deadline
 from orderkit.errors import TransitionNotAllowed
 from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, Origin, ReturnReason
+from orderkit.i18n import N_, _
 from orderkit.policy import DEFAULT_POLICY, Policy
 
 if TYPE_CHECKING:
@@ -40,22 +41,22 @@ class Action(StrEnum):
     RECORD_NOT_RECEIVED = "record_not_received"
 
     def label(self, lang: str = "en") -> str:
-        """Return the button label in ``lang``."""
-        return _LABELS[self][1 if lang == "ja" else 0]
+        """Return the button label in ``lang`` (``en``, ``ja``, ``zh-Hans``)."""
+        return _(_LABELS[self], lang)
 
 
-_LABELS: Mapping[Action, tuple[str, str]] = {
-    Action.CONFIRM_SHIPMENT: ("Confirm shipment", "出荷を通知"),
-    Action.CANCEL: ("Cancel order", "注文をキャンセル"),
-    Action.REFUND: ("Refund", "返金"),
-    Action.CONTACT_FORM: ("Contact (form)", "連絡（フォーム）"),
-    Action.CONTACT_EMAIL: ("Contact (email)", "連絡（メール）"),
-    Action.CONTACT_PHONE: ("Call the buyer", "電話する"),
-    Action.SET_REPLY_DEADLINE: ("Set reply deadline", "返信期限を設定"),
-    Action.RECORD_REPLY: ("Buyer replied", "購入者が返信"),
-    Action.RECORD_DELIVERY: ("Delivered", "配達完了"),
-    Action.RECORD_RETURN: ("Returned to sender", "返送された"),
-    Action.RECORD_NOT_RECEIVED: ("Buyer says not received", "購入者から未着の連絡"),
+_LABELS: Mapping[Action, str] = {
+    Action.CONFIRM_SHIPMENT: N_("Confirm shipment"),
+    Action.CANCEL: N_("Cancel order"),
+    Action.REFUND: N_("Refund"),
+    Action.CONTACT_FORM: N_("Contact (form)"),
+    Action.CONTACT_EMAIL: N_("Contact (email)"),
+    Action.CONTACT_PHONE: N_("Call the buyer"),
+    Action.SET_REPLY_DEADLINE: N_("Set reply deadline"),
+    Action.RECORD_REPLY: N_("Buyer replied"),
+    Action.RECORD_DELIVERY: N_("Delivered"),
+    Action.RECORD_RETURN: N_("Returned to sender"),
+    Action.RECORD_NOT_RECEIVED: N_("Buyer says not received"),
 }
 
 

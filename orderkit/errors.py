@@ -75,7 +75,7 @@ class TransitionNotAllowed(OrderkitError):
         super().__init__(text)
 
     def explain(self, lang: str = "en") -> str:
-        """Return the refusal in a support person's words, in ``"en"`` or ``"ja"``."""
+        """Return the refusal in a support person's words, in ``lang`` (``en``, ``ja``, ``zh-Hans``)."""
         return self.rule.text(lang)
 
 

@@ -7,7 +7,8 @@
 - :class:`SimulationPanel` — scenario sliders; pending versus late and the rates redraw.
 - :class:`MetricsDashboard` — daily metrics, rates against targets, at-risk list, export.
 - :class:`TrainingDrill` — realistic situations, feedback with the FAQ's rule, a score.
-- :class:`LanguageSwitch` — 日本語 / English for all of them.
+- :class:`LanguageSwitch` — 日本語 / English / 简体中文 for all of them; :class:`LetterLanguageSwitch`
+  — the language of letters to buyers (日本語 / English), apart from it.
 """
 
 from orderkit.widgets.card import OrderCard
@@ -15,13 +16,14 @@ from orderkit.widgets.dashboard import MetricsDashboard
 from orderkit.widgets.drill import TrainingDrill
 from orderkit.widgets.explorer import OrderExplorer
 from orderkit.widgets.inquiry import InquiryAssistant
-from orderkit.widgets.language import LanguageSwitch
+from orderkit.widgets.language import LanguageSwitch, LetterLanguageSwitch
 from orderkit.widgets.simulation import SimulationPanel
 from orderkit.widgets.workbench import Workbench
 
 __all__ = [
     "InquiryAssistant",
     "LanguageSwitch",
+    "LetterLanguageSwitch",
     "MetricsDashboard",
     "OrderCard",
     "OrderExplorer",
