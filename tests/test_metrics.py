@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orderkit import sample
 from orderkit.book import OrderBook
 from orderkit.businessdays import end_of_day
 from orderkit.events import Actor, Event, EventKind
-from orderkit.metrics import TARGETS, daily, rates, status_at
+from orderkit.metrics import TARGETS, daily, item_status_at, rates, status_at
 from orderkit.policy import Policy
 from orderkit.simulate import Scenario, simulate
 from orderkit.state import ItemFacts, OrderFacts, fold
@@ -129,8 +130,46 @@ def small_chunks(monkeypatch):
     orderkit.metrics._CACHE.clear()
 
 
+# What the fleet lens reports of each order, as the per-order lens's state gives it.
+_PER_ORDER = {
+    "status": lambda s: str(s.status),
+    "late": lambda s: s.late,
+    "at_risk": lambda s: s.at_risk,
+    "confirm_warning": lambda s: s.confirm_warning,
+    "charged": lambda s: s.charged,
+    "paid_at": lambda s: s.paid_at,
+    "refunded": lambda s: s.refunded,
+    "last_event_at": lambda s: s.events[-1].at,
+}
+
+
+def _assert_lenses_agree(fleet: pd.DataFrame, items: pd.DataFrame, states: dict, at) -> None:
+    """Assert that status_at and item_status_at say what the per-order lens's states say."""
+    per_order = pd.DataFrame(
+        {name: [get(s) for s in states.values()] for name, get in _PER_ORDER.items()},
+        index=list(states),
+    )
+    assert sorted(fleet.index) == sorted(per_order.index), at
+    mine = fleet.loc[per_order.index, per_order.columns]
+    for column in per_order.columns:
+        if column.endswith("_at"):  # times to the nanosecond, NaT where none
+            got = pd.to_datetime(mine[column], utc=True).dt.as_unit("ns")
+            expected = pd.to_datetime(per_order[column], utc=True).dt.as_unit("ns")
+            differ = (got != expected) & ~(got.isna() & expected.isna())
+        else:
+            differ = mine[column].astype(str) != per_order[column].astype(str)
+        assert not differ.any(), (at, column, differ[differ].index[:5].tolist())
+    assert not fleet["refused"].any()
+    assert set(items["order_id"]) == set(states), at
+    expected_shipped = [
+        states[o].shipped[i] for o, i in zip(items["order_id"], items["order_item_id"], strict=True)
+    ]
+    differ = items["shipped"].to_numpy() != np.array(expected_shipped)
+    assert not differ.any(), (at, items.loc[differ, "order_id"].head().tolist())
+
+
 def test_fleet_lens_agrees_with_the_per_order_lens(book, small_chunks):
-    """Every order, five instants: status, late, at_risk, confirm_warning and charged agree."""
+    """Every order, five instants: status, flags, charged, paid, refunds, last event, shipped."""
     assert len(book) >= 10_000
     t0 = time.perf_counter()
     lenses = _bulk_lens(book)
@@ -138,27 +177,44 @@ def test_fleet_lens_agrees_with_the_per_order_lens(book, small_chunks):
     folds = 0
     t0 = time.perf_counter()
     for at in _instants(book):
-        fleet = status_at(book, at)
-        rows = []
-        for oid, (facts, events) in lenses.items():
-            if facts.purchase_date > at:
-                continue
-            s = fold(facts, events, at=at)
-            folds += 1
-            rows.append((oid, str(s.status), s.late, s.at_risk, s.confirm_warning, s.charged))
-        per_order = pd.DataFrame(
-            rows, columns=["order_id", "status", "late", "at_risk", "confirm_warning", "charged"]
-        ).set_index("order_id")
-        assert sorted(fleet.index) == sorted(per_order.index), at
-        mine = fleet.loc[per_order.index, per_order.columns]
-        for column in per_order.columns:
-            differ = mine[column].astype(str) != per_order[column].astype(str)
-            assert not differ.any(), (at, column, differ[differ].index[:5].tolist())
-        assert not fleet["refused"].any()
+        states = {
+            oid: fold(facts, events, at=at)
+            for oid, (facts, events) in lenses.items()
+            if facts.purchase_date <= at
+        }
+        folds += len(states)
+        _assert_lenses_agree(status_at(book, at), item_status_at(book, at), states, at)
     print(
         f"\nlens agreement: {len(lenses):,} orders, facts {built:.1f} s, {folds:,} folds "
         f"{time.perf_counter() - t0:.1f} s"
     )
+
+
+@pytest.fixture(scope="module")
+def sample_book() -> OrderBook:
+    return sample.book()
+
+
+def _sample_instants(book: OrderBook) -> list[dt.datetime]:
+    """Instants across the sample book's life: early, middle, at its last event, long after."""
+    first = book.orders["purchase_date"].min().to_pydatetime()
+    last = book.events["at"].max().to_pydatetime()
+    middle = first + (last - first) / 2
+    return [first + dt.timedelta(days=2), middle, last, last + dt.timedelta(days=30)]
+
+
+def test_fleet_lens_agrees_with_the_per_order_lens_on_the_sample_book(sample_book, small_chunks):
+    """Refunds, contacts, partial shipments, returns: every kind of event the sample has."""
+    kinds = set(sample_book.events["kind"].astype(str))
+    assert {"refunded", "buyer_contacted", "delivered", "buyer_edited"} <= kinds
+    for at in _sample_instants(sample_book):
+        placed = sample_book.events.loc[
+            (sample_book.events["kind"] == "placed") & (sample_book.events["at"] <= at), "order_id"
+        ]
+        states = {o: sample_book.order(o).state(at=at) for o in placed}
+        fleet, items = status_at(sample_book, at), item_status_at(sample_book, at)
+        _assert_lenses_agree(fleet, items, states, at)
+    assert fleet["refunded"].sum() > 0 and (items["shipped"] < items["quantity"]).any()
 
 
 def test_the_replay_in_chunks_on_two_threads_gives_the_one_chunk_history(book, monkeypatch):
