@@ -900,12 +900,11 @@ def status_at(book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLI
     known = h.ship_by_known(t)
     ship_by = np.where(known, h.ship_by, _NAT)
     confirm_by = np.where(known, h.confirm_by(), _NAT)
-    labels = np.array([s.value for s in _STATUSES], dtype=object)
     frame = pd.DataFrame(
         {
-            "status": pd.array(labels[status[orders]], dtype="str"),
+            "status": _labels([s.value for s in _STATUSES], status[orders]),
             **{name: flag[orders] for name, flag in flags.items()},
-            "fulfillment_channel": np.where(h.mfn[orders], "MFN", "AFN"),
+            "fulfillment_channel": _labels(["AFN", "MFN"], h.mfn[orders].astype(np.int8)),
             "ship_by": schema.utc(ship_by[orders]).array,
             "confirm_by": schema.utc(confirm_by[orders]).array,
             "paid_at": schema.utc(np.where(h.paid <= t, h.paid, _NAT)[orders]).array,
@@ -913,9 +912,30 @@ def status_at(book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLI
             "last_event_at": schema.utc(_last_event(h, t, changed)[orders]).array,
             "refused": h.refused[orders] <= t,
         },
-        index=pd.Index(h.order_ids.to_numpy()[orders], name="order_id", dtype="str"),
+        index=pd.Index(h.order_ids.array.take(orders), name="order_id", dtype="str"),
     )
     return frame
+
+
+def _labels(labels: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Return ``labels[codes]`` as a ``str`` array (through Arrow: no Python string per row)."""
+    return pd.array(pa.array(labels).take(pa.array(codes)), dtype="str")
+
+
+def _twins(items: pd.DataFrame, item_order: np.ndarray) -> np.ndarray:
+    """Return which item rows share their order and item id with a later row (bool per row).
+
+    Only orders of several lines are looked at: the others cannot have twins.
+    """
+    known = item_order >= 0
+    lines = np.bincount(item_order[known], minlength=1)
+    several = np.zeros(len(items), bool)
+    several[known] = lines[item_order[known]] > 1
+    out = np.zeros(len(items), bool)
+    if several.any():
+        some = items.iloc[np.flatnonzero(several)]
+        out[several] = some.duplicated(["order_id", "order_item_id"], keep="last").to_numpy()
+    return out
 
 
 def raise_refused(
@@ -979,7 +999,7 @@ def item_status_at(
         index=items.index,
         copy=False,
     )
-    twins = frame.duplicated(["order_id", "order_item_id"], keep="last")
+    twins = _twins(frame, h.item_order)
     if twins.any():  # the per-order lens keeps one count per id: its last row's
         last = frame[~twins].set_index(["order_id", "order_item_id"])["shipped"]
         key = pd.MultiIndex.from_frame(frame.loc[twins, ["order_id", "order_item_id"]])

@@ -11,8 +11,8 @@ Unknown columns the book carries under flat-file names (lower-case words joined 
 reader keeps them) are written after the standard ones, so a file read and written again keeps
 them.
 
-Computing the rows (:func:`report_table`, vectorised with Arrow) is kept apart from writing them
-(:func:`_write`, the one step that touches the file).
+Computing the rows (:func:`report_rows`, vectorised with Arrow, a batch of rows at a time) is kept
+apart from writing them (:func:`_write`, the one step that touches the file).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -35,7 +36,7 @@ from orderkit.io import _columns as C
 from orderkit.io.encoding import ENCODINGS
 from orderkit.status import OrderStatus
 
-__all__ = ["report_table", "write_report"]
+__all__ = ["ReportRows", "report_rows", "write_report"]
 
 S = OrderStatus
 _FLAT_NAME = re.compile(r"^[a-z0-9]+(-[a-zA-Z0-9]+)*$")
@@ -71,22 +72,61 @@ def _text(value: Any) -> str:
     return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
-def _texts(values: pd.Series) -> pa.Array:
-    """Return :func:`_text` of every value of a column, as an Arrow string array (no nulls)."""
-    dtype = values.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return _iso_jst(schema.utc_ns(values))
-    if isinstance(dtype, pd.CategoricalDtype):
-        labels = [_text(c) for c in dtype.categories] + [""]
-        return pa.array(labels, pa.string()).take(pa.array(values.array.codes))  # -1: the ""
-    if pd.api.types.is_bool_dtype(dtype) and not values.hasnans:
-        return pc.if_else(pa.array(values.to_numpy(bool)), "true", "false")
-    if pd.api.types.is_integer_dtype(dtype):
-        return pc.fill_null(pa.array(values.array).cast(pa.string()), "")
-    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        arr = pa.array(values.array).cast(pa.string())
-        return pc.fill_null(pc.replace_substring_regex(arr, r"[\t\r\n]", " "), "")
-    return pa.array([_text(v) for v in values], pa.string())  # anything else, one by one
+class _Source:
+    """One column of the book, ready to be written a batch of rows at a time (internal).
+
+    Prepared once per column (no copy where the column's own arrays serve); :meth:`text` then
+    gives :func:`_text` of the values at some rows, vectorised, as an Arrow string array.
+    """
+
+    def __init__(self, values: pd.Series, mapping: Mapping[str, str] | None = None) -> None:
+        """Prepare ``values``; with ``mapping``, each value is written as its entry there."""
+        if mapping is not None and not isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("category")
+        dtype = values.dtype
+        self.values = values
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            self.how, self.data = "time", schema.utc_ns(values)
+        elif isinstance(dtype, pd.CategoricalDtype):
+            text = _text if mapping is None else (lambda c: mapping.get(c, ""))
+            labels = [text(c) for c in dtype.categories] + [""]  # the last: a missing value
+            codes = np.asarray(values.array.codes)  # type: ignore[attr-defined]
+            self.labels = pa.array(labels, pa.string())
+            self.how, self.data = "codes", np.where(codes < 0, len(labels) - 1, codes)
+        elif pd.api.types.is_bool_dtype(dtype) and not values.hasnans:
+            self.how, self.data = "bool", values.to_numpy(bool)
+        elif pd.api.types.is_integer_dtype(dtype):
+            self.how, self.data = "int", pa.array(values.array)
+        elif pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+            arr = pa.chunked_array(pa.array(values.array)).combine_chunks()
+            small = arr.nbytes < 2**31  # 32-bit offsets: what the lines are joined in
+            self.how, self.data = "str", arr.cast(pa.string() if small else pa.large_string())
+        else:  # anything else, one value at a time
+            self.how, self.data = "any", None
+
+    def text(self, rows: np.ndarray) -> pa.Array:
+        """Return the text of the values at ``rows`` (positions), with no nulls."""
+        if self.how == "time":
+            return _iso_jst(self.data[rows])
+        if self.how == "codes":
+            return self.labels.take(pa.array(self.data[rows]))
+        if self.how == "bool":
+            return pc.if_else(pa.array(self.data[rows]), "true", "false")
+        if self.how == "int":
+            return pc.fill_null(self.data.take(pa.array(rows)).cast(pa.string()), "")
+        if self.how == "str":
+            return _one_line(pc.fill_null(self.data.take(pa.array(rows)), ""))
+        return pa.array([_text(v) for v in self.values.iloc[rows]], pa.string())
+
+
+def _one_line(arr: pa.Array) -> pa.Array:
+    """Return text with each tab, CR and LF made a space (looked for in the raw bytes first)."""
+    data = arr.buffers()[2]
+    if data is not None:
+        raw = np.frombuffer(data, np.uint8)
+        if not ((raw == 9) | (raw == 10) | (raw == 13)).any():
+            return arr
+    return pc.replace_substring_regex(arr, r"[\t\r\n]", " ")
 
 
 def _iso_jst(ns: np.ndarray) -> pa.Array:
@@ -98,7 +138,13 @@ def _iso_jst(ns: np.ndarray) -> pa.Array:
     missing = ns == _NAT
     local = np.where(missing, 0, ns) + _JST_OFFSET
     seconds, frac = np.divmod(local, _NS)
-    base = pc.strftime(pa.array(seconds, pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%S")
+    # Arrow's cast writes "YYYY-MM-DD HH:MM:SS" (strftime is many times slower).
+    base = pa.array(seconds, pa.timestamp("s")).cast(pa.string())
+    if not frac.any():
+        fixed = _fixed_width_iso(base)
+        if fixed is not None:
+            return pc.if_else(pa.array(missing), "", fixed) if missing.any() else fixed
+    base = pc.replace_substring(base, " ", "T", max_replacements=1)
     if frac.any():
         micro = frac % 1000 == 0
         digits = pa.array(np.where(micro, frac // 1000, frac)).cast(pa.string())
@@ -110,12 +156,28 @@ def _iso_jst(ns: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(missing), "", text) if missing.any() else text
 
 
-def _mapped(values: pd.Series, table: Mapping[str, str]) -> pa.Array:
-    """Return each value's entry in ``table`` ("" for a missing or unknown value)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        labels = [table.get(c, "") for c in values.dtype.categories] + [""]
-        return pa.array(labels, pa.string()).take(pa.array(values.array.codes))
-    return pa.array([table.get(v, "") if isinstance(v, str) else "" for v in values], pa.string())
+_ISO_SECONDS = len("2026-11-02 14:00:00")
+_OFFSET = np.frombuffer(b"+09:00", np.uint8)
+
+
+def _fixed_width_iso(base: pa.Array) -> pa.Array | None:
+    """Return Arrow's "YYYY-MM-DD HH:MM:SS" strings as "YYYY-MM-DDTHH:MM:SS+09:00", by bytes.
+
+    Every value has the same width, so the text is an array of fixed-width rows: ``None`` if some
+    value does not (a year outside 1000-9999), for the general way.
+    """
+    n = len(base)
+    offsets = np.frombuffer(base.buffers()[1], np.int32)[base.offset : base.offset + n + 1]
+    if n == 0 or offsets[-1] - offsets[0] != n * _ISO_SECONDS:
+        return None
+    raw = np.frombuffer(base.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
+    out = np.empty((n, _ISO_SECONDS + len(_OFFSET)), np.uint8)
+    out[:, :_ISO_SECONDS] = raw.reshape(n, _ISO_SECONDS)
+    out[:, 10] = ord("T")
+    out[:, _ISO_SECONDS:] = _OFFSET
+    width = out.shape[1]
+    starts = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(starts), pa.py_buffer(out))
 
 
 def _instant(book: OrderBook, at: dt.datetime | None) -> dt.datetime:
@@ -150,8 +212,50 @@ def _states(book: OrderBook, at: dt.datetime) -> tuple[pd.DataFrame, pd.DataFram
     return orders, metrics.item_status_at(book, at)
 
 
-def report_table(book: OrderBook, kind: str, *, at: dt.datetime | None = None) -> pa.Table:
+@dataclass(frozen=True)
+class ReportRows:
+    """The rows of a flat-file report, as text, computed a batch at a time.
+
+    Get one with :func:`report_rows`. Nothing is held as text but the batch being made: a report
+    of a million orders is never in memory at once.
+
+    Attributes:
+        kind: the report kind.
+        columns: the file's columns, in order.
+        order_ids: each row's order id (the file's rows, in order).
+
+    """
+
+    kind: str
+    columns: tuple[str, ...]
+    order_ids: pd.Series
+    _sources: Mapping[str, Callable[[np.ndarray], pa.Array]]
+
+    def __len__(self) -> int:
+        return len(self.order_ids)
+
+    def batches(self, size: int = _BATCH) -> Iterator[pa.RecordBatch]:
+        """Yield the rows ``size`` at a time, each column an Arrow ``string`` array (no nulls)."""
+        for lo in range(0, len(self), size):
+            rows = np.arange(lo, min(lo + size, len(self)))
+            yield pa.record_batch(
+                [self._sources[c](rows) for c in self.columns], names=list(self.columns)
+            )
+
+    def table(self) -> pa.Table:
+        """Return every row at once (for small books and tests)."""
+        return pa.Table.from_batches(list(self.batches()), schema=_text_schema(self.columns))
+
+
+def _text_schema(columns: tuple[str, ...]) -> pa.Schema:
+    return pa.schema([(c, pa.string()) for c in columns])
+
+
+def report_rows(book: OrderBook, kind: str, *, at: dt.datetime | None = None) -> ReportRows:
     """Return the rows of ``book``'s flat-file report of ``kind`` at ``at``, as text.
+
+    The orders are read through the fleet lens and checked here; the text is made when
+    :meth:`ReportRows.batches` is iterated.
 
     Args:
         book: the order book.
@@ -160,8 +264,8 @@ def report_table(book: OrderBook, kind: str, *, at: dt.datetime | None = None) -
             read.
 
     Returns:
-        An Arrow table of ``string`` columns named as the file's, one row per item line, in
-        ``book.items``' order: exactly the text :func:`write_report` writes.
+        The :class:`ReportRows`: one row per item line of the orders listed, in ``book.items``'
+        order — exactly the text :func:`write_report` writes.
 
     Raises:
         ValueError: an unknown ``kind``, a naive ``at``, no ``at`` for a book without events, or
@@ -188,12 +292,13 @@ def report_table(book: OrderBook, kind: str, *, at: dt.datetime | None = None) -
         and c not in known
     ]
     derived = _derived(rows, at, kind)
-    out = {c: derived[c]() if c in derived else _column(rows, c, spec) for c in columns + extras}
-    return pa.table(out)
+    sources = {c: derived[c] if c in derived else _column(rows, c, spec) for c in columns + extras}
+    order_ids = book.items["order_id"].iloc[rows.item_row].reset_index(drop=True)
+    return ReportRows(kind, tuple(columns + extras), order_ids, sources)
 
 
 class _Rows:
-    """The report's rows (internal): item rows, their orders' rows and the fleet lens's states."""
+    """The rows a report lists (internal): positions into the book's tables and the states."""
 
     def __init__(
         self,
@@ -203,115 +308,165 @@ class _Rows:
         keep: np.ndarray,
         state_row: np.ndarray,
     ) -> None:
-        self.items = book.items.loc[items.index[keep]]  # the schema's tables have a RangeIndex
-        self.order_row = _order_rows(book.orders["order_id"], self.items["order_id"])
-        self.orders = book.orders
-        self.state = orders.iloc[state_row[keep]]
+        self.book = book
+        # The schema's tables have a RangeIndex: item_status_at's labels are book.items' rows.
+        self.item_row = items.index.to_numpy()[keep]
+        self.state_row = state_row[keep]
+        self.order_row = _order_rows(book.orders["order_id"], orders.index, self.state_row)
+        status = pc.index_in(pa.array(orders["status"].array), value_set=_STATUS_VALUES)
+        self.status = status.to_numpy(zero_copy_only=False).astype(np.int8)[self.state_row]
+        self.paid = schema.utc_ns(orders["paid_at"])[self.state_row]
+        self.last_event = schema.utc_ns(orders["last_event_at"])[self.state_row]
         self.shipped = items["shipped"].to_numpy(np.int64)[keep]
         self.quantity = items["quantity"].to_numpy(np.int64)[keep]
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.item_row)
 
     def __contains__(self, column: str) -> bool:
-        return column in self.items or column in self.orders
+        return column in self.book.items or column in self.book.orders
 
-    def column(self, name: str) -> pd.Series:
-        """Return a column of the rows: the item's, else its order's."""
-        if name in self.items:
-            return self.items[name]
-        return self.orders[name].iloc[self.order_row]
+    def source(
+        self, name: str, values: pd.Series | _Source | None = None
+    ) -> Callable[[np.ndarray], pa.Array]:
+        """Return how to make a batch's text of a column: the item's, else its order's.
+
+        ``values``: what to write instead of the column's own values (a variant of it).
+        """
+        table = self.book.items if name in self.book.items else self.book.orders
+        rows = self.item_row if table is self.book.items else self.order_row
+        if not isinstance(values, _Source):
+            values = _Source(table[name] if values is None else values)
+        src = values
+        return lambda batch: src.text(rows[batch])
 
 
-def _order_rows(order_ids: pd.Series, ids: pd.Series) -> np.ndarray:
-    """Return each of ``ids``' row in ``order_ids`` (every one is there)."""
-    from orderkit.metrics import _positions  # the fleet lens's lookup, fast on runs of one id
+def _order_rows(order_ids: pd.Series, listed: pd.Index, state_row: np.ndarray) -> np.ndarray:
+    """Return the ``book.orders`` row of each state row.
 
-    return _positions(order_ids, ids)
+    The fleet lens lists the book's orders placed by ``at``, in the book's order.
+    """
+    if len(listed) == len(order_ids):
+        return state_row
+    from orderkit.metrics import _positions  # the fleet lens's id lookup
+
+    return _positions(order_ids, listed.to_series())[state_row]
 
 
 def _rows(book: OrderBook, orders: pd.DataFrame, items: pd.DataFrame, kind: str) -> _Rows:
     """Return the rows the report of ``kind`` lists: items of orders placed by ``at`` and in it."""
-    listed = pd.Index(orders.index)
-    state_row = listed.get_indexer(items["order_id"])
+    from orderkit.metrics import _positions  # the fleet lens's id lookup, fast on runs of one id
+
+    state_row = _positions(orders.index.to_series(), items["order_id"])
     keep = state_row >= 0  # an item whose order is not in book.orders is not written
     if kind in ("unshipped", "order_report"):
-        channel = orders["fulfillment_channel"].to_numpy()[state_row]
-        keep &= channel == "MFN"  # the fleet lens reads a missing channel as MFN
+        rows = np.maximum(state_row, 0)
+        keep &= (orders["fulfillment_channel"] == "MFN").to_numpy(bool)[rows]
         if kind == "unshipped":
-            status = orders["status"].to_numpy()[state_row]
-            keep &= np.isin(status, [S.UNSHIPPED.value, S.PARTIALLY_SHIPPED.value])
+            status = orders["status"].isin([S.UNSHIPPED.value, S.PARTIALLY_SHIPPED.value])
+            keep &= status.to_numpy(bool)[rows]
         else:
-            keep &= orders["paid_at"].notna().to_numpy()[state_row]
+            keep &= orders["paid_at"].notna().to_numpy(bool)[rows]
     return _Rows(book, orders, items, keep, state_row)
 
 
-def _column(rows: _Rows, col: str, kind: C.ReportKind) -> pa.Array:
+def _blank(batch: np.ndarray) -> pa.Array:
+    """Return a batch's empty cells (a column the book does not have)."""
+    n = len(batch)
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(np.zeros(n + 1, np.int32)), pa.py_buffer(b"")
+    )
+
+
+def _column(rows: _Rows, col: str, kind: C.ReportKind) -> Callable[[np.ndarray], pa.Array]:
     target = _OUT.get(col, col)
     if col == kind.order_id:
         target = "order_id"
     if target not in rows:
-        return pa.array(np.full(len(rows), ""), pa.string())
-    values = rows.column(target)
+        return _blank
+    table = rows.book.items if target in rows.book.items else rows.book.orders
+    values = table[target]
     if col in C.DISCOUNTS and kind is C.KINDS["all_orders"]:
-        return _texts(-values.astype("Int64"))
+        return rows.source(target, -values.astype("Int64"))
     if col == "payment-method":
-        return _mapped(values, _PAYMENT_OUT)
+        return rows.source(target, _Source(values, _PAYMENT_OUT))
     if col == "fulfillment-channel" and kind is C.KINDS["all_orders"]:
-        return _mapped(values, _CHANNEL_OUT)
-    return _texts(values)
+        return rows.source(target, _Source(values, _CHANNEL_OUT))
+    return rows.source(target)
 
 
-def _derived(rows: _Rows, at: dt.datetime, kind: str) -> dict[str, Any]:
-    """Return the columns the fleet lens's states give, each computed only if written."""
-    status = rows.state["status"].to_numpy()
-    out = {
-        "order-status": lambda: pa.array(
-            np.where(status == S.CANCELED.value, _STATUS_OUT[S.CANCELED], status), pa.string()
+def _derived(
+    rows: _Rows, at: dt.datetime, kind: str
+) -> dict[str, Callable[[np.ndarray], pa.Array]]:
+    """Return the columns the fleet lens's states give, as a batch's text."""
+    reported = schema.utc_ns(rows.book.orders["last_updated"])
+    t = int(pd.Timestamp(at).tz_convert("UTC").as_unit("ns").value)
+    lsd_ns = schema.utc_ns(rows.book.orders["latest_ship_date"])
+    out: dict[str, Callable[[np.ndarray], pa.Array]] = {
+        "order-status": lambda b: _ORDER_STATUS_OUT.take(pa.array(rows.status[b])),
+        "item-status": lambda b: _item_status(rows.status[b], rows.shipped[b], rows.quantity[b]),
+        "payments-date": lambda b: _iso_jst(rows.paid[b]),
+        "quantity-shipped": lambda b: pa.array(rows.shipped[b]).cast(pa.string()),
+        "quantity-to-ship": lambda b: pa.array(rows.quantity[b] - rows.shipped[b]).cast(
+            pa.string()
         ),
-        "item-status": lambda: _item_status(status, rows.shipped, rows.quantity),
-        "payments-date": lambda: _iso_jst(schema.utc_ns(rows.state["paid_at"])),
-        "quantity-shipped": lambda: pa.array(rows.shipped).cast(pa.string()),
-        "quantity-to-ship": lambda: pa.array(rows.quantity - rows.shipped).cast(pa.string()),
-        "last-updated-date": lambda: _last_updated(rows),
-        "days-past-promise": lambda: _days_past(rows, at),
+        "last-updated-date": lambda b: _last_updated(
+            reported[rows.order_row[b]], rows.last_event[b]
+        ),
+        "days-past-promise": lambda b: _days_past(lsd_ns[rows.order_row[b]], t),
     }
     if kind == "unshipped" and "reporting-date" not in rows:
-        out["reporting-date"] = lambda: pa.array(np.full(len(rows), _text(at)), pa.string())
+        stamp = _text(at)
+        out["reporting-date"] = lambda b: pa.array(np.full(len(b), stamp), pa.string())
     return out
 
 
+# Order statuses by their position in OrderStatus (as the fleet lens's codes), and how the All
+# Orders report writes an order's and its items' status.
+_STATUS_VALUES = pa.array([s.value for s in S])
+_ORDER_STATUS_OUT = pa.array([_STATUS_OUT.get(s, s.value) for s in S])
+_ITEM_STATUS_OUT = pa.array(["Unshipped", "Pending", "Shipped", "Cancelled"])
+_ITEM_BY_ORDER = np.array(
+    [
+        1 if s in (S.PENDING, S.PENDING_AVAILABILITY)
+        else 2 if s in (S.SHIPPED, S.INVOICE_UNCONFIRMED)
+        else 3 if s is S.CANCELED
+        else 0
+        for s in S
+    ],
+    np.int8,
+)  # fmt: skip
+
+
 def _item_status(status: np.ndarray, shipped: np.ndarray, quantity: np.ndarray) -> pa.Array:
-    out = np.full(len(status), "Unshipped", dtype=object)
-    out[np.isin(status, [S.PENDING.value, S.PENDING_AVAILABILITY.value])] = "Pending"
-    out[(shipped >= quantity) & (quantity > 0)] = "Shipped"
-    out[np.isin(status, [S.SHIPPED.value, S.INVOICE_UNCONFIRMED.value])] = "Shipped"
-    out[status == S.CANCELED.value] = "Cancelled"
-    return pa.array(out, pa.string())
+    """Return each item line's status in the All Orders report (``status``: OrderStatus codes).
+
+    Unshipped; Pending while the order is; Shipped once all its units are, or the order is;
+    Cancelled with the order.
+    """
+    by_order = _ITEM_BY_ORDER[status]
+    line_done = (shipped >= quantity) & (quantity > 0) & (by_order < 2)
+    return _ITEM_STATUS_OUT.take(pa.array(np.where(line_done, 2, by_order)))
 
 
-def _last_updated(rows: _Rows) -> pa.Array:
+def _last_updated(reported: np.ndarray, last_event: np.ndarray) -> pa.Array:
     """Return Amazon's last-updated date, or (where the book has none) the last event's time."""
-    reported = schema.utc_ns(rows.column("last_updated"))
-    last_event = schema.utc_ns(rows.state["last_event_at"])
     return _iso_jst(np.where(reported == _NAT, last_event, reported))
 
 
-def _days_past(rows: _Rows, at: dt.datetime) -> pa.Array:
-    """Return whole days from the ship date to ``at`` (0 before it, or without a ship date)."""
-    lsd = schema.utc_ns(rows.column("latest_ship_date"))
-    t = int(pd.Timestamp(at).tz_convert("UTC").as_unit("ns").value)
+def _days_past(lsd: np.ndarray, t: int) -> pa.Array:
+    """Return whole days from the ship date to ``t`` (0 before it, or without a ship date)."""
     days = np.where(lsd == _NAT, 0, (t - np.where(lsd == _NAT, t, lsd)) // _DAY)
     return pa.array(np.maximum(days, 0)).cast(pa.string())
 
 
-def _tsv(table: pa.Table) -> Iterator[str]:
+def _tsv(rows: ReportRows) -> Iterator[str]:
     """Yield the report's text: the header line, then the rows' lines a batch at a time (LF)."""
-    yield "\t".join(table.column_names) + "\n"
-    if not table.num_columns:
+    yield "\t".join(rows.columns) + "\n"
+    if not rows.columns:
         return
-    for batch in table.to_batches(max_chunksize=_BATCH):
-        columns = [c.cast(pa.string()) for c in batch.columns]
+    for batch in rows.batches():
+        columns = [c if c.type == pa.string() else c.cast(pa.string()) for c in batch.columns]
         columns[-1] = pc.binary_join_element_wise(columns[-1], "", "\n")  # the line's end
         lines = pc.binary_join_element_wise(*columns, "\t")
         offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset :]
@@ -356,5 +511,5 @@ def write_report(
         raise ValueError(f"kind must be one of {', '.join(C.KINDS)}, not {kind!r}")
     if encoding not in ENCODINGS:
         raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, not {encoding!r}")
-    table = report_table(book, kind, at=at)
-    _write(path, _tsv(table), encoding)
+    rows = report_rows(book, kind, at=at)
+    _write(path, _tsv(rows), encoding)
