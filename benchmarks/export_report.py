@@ -49,8 +49,8 @@ def peak_mb():
 def book_of(n):
     from orderkit.simulate import Scenario, simulate
 
-    return simulate(Scenario(days=%d, orders_per_day=n / %d / 1.017), seed=1)  # weekends busier
-""" % (DAYS, DAYS)
+    return simulate(Scenario(days=DAYS, orders_per_day=n / DAYS / 1.017), seed=1)  # weekends busier
+""".replace("DAYS", str(DAYS))
 
 EXPORT = (
     COMMON
