@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -548,3 +549,167 @@ def test_the_replay_keeps_quantities_beyond_int32_exact():
     huge = _quantities(pd.Series([1, None, 3_000_000_000], dtype="Int64"))
     assert small.dtype == np.int32 and small.tolist() == [1, -1, 3]
     assert huge.tolist() == [1, -1, 3_000_000_000]
+
+
+# ---- the checks the replay shares with the per-order lens -----------------------------------
+
+
+def _shipped_book(*later: Event) -> OrderBook:
+    """A paid seller-fulfilled order of two lines (¥4,500 in all), shipped whole, then ``later``."""
+    from orderbuilders import T0 as B0
+    from orderbuilders import build_book
+
+    book = build_book(paid=B0 + dt.timedelta(hours=1))
+    oid = book.orders["order_id"].iloc[0]
+    book.extend(
+        [Event(oid, B0 + dt.timedelta(hours=5), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER)]
+    )
+    book.extend([dataclasses.replace(e, order_id=oid) for e in later])
+    return book
+
+
+def _refund(hours: int, amount: int | None) -> Event:
+    from orderbuilders import T0 as B0
+
+    return Event(
+        OID, B0 + dt.timedelta(hours=hours), EventKind.REFUNDED, Actor.SELLER, amount=amount
+    )
+
+
+def test_refunds_up_to_the_charge_are_summed_as_the_per_order_lens_sums_them():
+    book = _shipped_book(_refund(6, 2000), _refund(7, 2500))
+    oid = book.orders["order_id"].iloc[0]
+    for hours, refunded in ((6, 2000), (8, 4500)):
+        at = book.events["at"].min().to_pydatetime() + dt.timedelta(hours=hours)
+        row = status_at(book, at).loc[oid]
+        assert (row["refunded"], bool(row["refused"])) == (refunded, False)
+        assert book.order(oid).state(at=at).refunded == refunded
+
+
+@pytest.mark.parametrize("amount", [4501, 0, None], ids=["above-the-charge", "zero", "missing"])
+def test_a_refund_the_per_order_lens_refuses_is_flagged_refused(amount):
+    from orderkit.errors import TransitionNotAllowed
+
+    book = _shipped_book(_refund(6, amount))
+    oid = book.orders["order_id"].iloc[0]
+    at = book.events["at"].max().to_pydatetime()
+    assert status_at(book, at).loc[oid, "refused"]
+    with pytest.raises(TransitionNotAllowed):
+        book.order(oid).state(at=at)
+
+
+def test_a_refund_before_any_shipment_is_flagged_refused():
+    from orderbuilders import T0 as B0
+    from orderbuilders import build_book
+
+    book = build_book(paid=B0 + dt.timedelta(hours=1))
+    oid = book.orders["order_id"].iloc[0]
+    book.extend(
+        [Event(oid, B0 + dt.timedelta(hours=2), EventKind.REFUNDED, Actor.SELLER, amount=100)]
+    )
+    at = B0 + dt.timedelta(hours=3)
+    row = status_at(book, at).loc[oid]
+    assert row["refused"] and row["status"] == "Unshipped" and row["refunded"] == 0
+
+
+def test_a_buyer_edit_after_the_edit_window_is_flagged_refused():
+    from orderbuilders import T0 as B0
+    from orderbuilders import build_book
+
+    book = build_book(paid=B0 + dt.timedelta(minutes=1))
+    oid = book.orders["order_id"].iloc[0]
+    book.extend([Event(oid, B0 + dt.timedelta(minutes=3), EventKind.BUYER_EDITED, Actor.BUYER)])
+    at = B0 + dt.timedelta(hours=1)
+    assert not status_at(book, at).loc[oid, "refused"]
+    book.extend([Event(oid, B0 + dt.timedelta(minutes=30), EventKind.BUYER_EDITED, Actor.BUYER)])
+    assert status_at(book, at).loc[oid, "refused"]
+
+
+def test_events_at_the_same_instant_are_replayed_in_the_order_of_their_kinds():
+    """Payment listed before the placement at the same instant: both lenses place first."""
+    ev = [
+        Event(OID, T0, EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+    ]
+    b = _tiny_book(ev)
+    assert list(b.events["kind"]) == ["payment_completed", "placed"]
+    at = T0 + dt.timedelta(hours=1)
+    row = status_at(b, at).loc[OID]
+    assert (row["status"], bool(row["refused"])) == ("Unshipped", False)
+    assert b.order(OID).state(at=at).status == OrderStatus.UNSHIPPED
+
+
+def test_invoice_pending_confirms_every_item_in_both_lenses():
+    """InvoiceUnconfirmed means every item has shipped: charged, and each line's units shipped."""
+    ev = [
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+        Event(OID, T0 + dt.timedelta(minutes=1), EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0 + dt.timedelta(hours=3), EventKind.INVOICE_PENDING, Actor.AMAZON),
+    ]
+    b = _tiny_book(ev)
+    at = T0 + dt.timedelta(hours=4)
+    state = b.order(OID).state(at=at)
+    row = status_at(b, at).loc[OID]
+    assert (
+        (row["status"], bool(row["charged"]))
+        == (str(state.status), state.charged)
+        == (
+            "InvoiceUnconfirmed",
+            True,
+        )
+    )
+    assert item_status_at(b, at)["shipped"].tolist() == list(state.shipped.values()) == [2]
+
+
+def test_item_rows_sharing_an_order_item_id_share_its_shipped_count():
+    """The per-order lens keys units by order item id: two rows of one id read the same count."""
+    ev = [
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+        Event(OID, T0 + dt.timedelta(minutes=1), EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0 + dt.timedelta(hours=3), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER,
+              order_item_id="00000000000001", quantity=1),
+    ]  # fmt: skip
+    b = _tiny_book(ev)
+    twin = b.items.iloc[[0]].assign(quantity=3)
+    b = OrderBook(b.orders, pd.concat([b.items, twin], ignore_index=True), b.events)
+    at = T0 + dt.timedelta(hours=4)
+    state = b.order(OID).state(at=at)
+    assert item_status_at(b, at)["shipped"].tolist() == [state.shipped["00000000000001"]] * 2
+
+
+# ---- OrderBook.statuses reads the fleet lens --------------------------------------------------
+
+
+def test_statuses_equal_the_per_order_lens_order_by_order(sample_book):
+    for at in _sample_instants(sample_book):
+        table = sample_book.statuses(at)
+        placed = sample_book.events.loc[
+            (sample_book.events["kind"] == "placed") & (sample_book.events["at"] <= at), "order_id"
+        ]
+        expected = [sample_book.order(o).state(at=at) for o in sample_book.orders["order_id"]
+                     if o in set(placed)]  # fmt: skip
+        assert table["order_id"].tolist() == [s.order_id for s in expected]
+        for column in ("late", "at_risk", "charged", "refunded"):
+            assert table[column].tolist() == [getattr(s, column) for s in expected], (at, column)
+        assert table["status"].tolist() == [str(s.status) for s in expected]
+
+
+def test_statuses_raise_the_per_order_lens_refusal_naming_the_order_and_rule():
+    from orderkit.errors import TransitionNotAllowed
+
+    book = _shipped_book(_refund(6, 9999))
+    oid = book.orders["order_id"].iloc[0]
+    with pytest.raises(TransitionNotAllowed) as refused:
+        book.statuses(book.events["at"].max().to_pydatetime())
+    assert refused.value.order_id == oid
+    assert refused.value.rule.id == "refund-not-above-charged"
+
+
+def test_raise_refused_reports_lenses_that_disagree_as_a_bug():
+    from orderkit.metrics import raise_refused
+
+    book = _shipped_book()
+    at = book.events["at"].max().to_pydatetime()
+    fleet = status_at(book, at).assign(refused=True)  # as if the fleet lens refused a good order
+    with pytest.raises(RuntimeError, match=book.orders["order_id"].iloc[0]):
+        raise_refused(book, fleet, at=at)
