@@ -321,29 +321,29 @@ class OrderBook:
         return self._orders, self._items, self._events
 
     def statuses(self, at: dt.datetime, *, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
-        """Return each order's status and flags at ``at`` through the per-order lens.
+        """Return each order's status and flags at ``at``, as the per-order lens folds them.
 
-        Orders not yet placed at ``at`` are left out. Exact but one order at a time: for a whole
-        fleet use :mod:`orderkit.metrics`.
+        Read through the fleet lens (:func:`orderkit.metrics.status_at`: one vectorised replay,
+        not one fold per order), which agrees with ``book.order(id).state(at=at)`` order by order.
+
+        Returns:
+            One row per order placed by ``at``, in ``book.orders``' order: ``order_id``,
+            ``status`` (the :class:`~orderkit.status.OrderStatus` value), ``late``, ``at_risk``,
+            ``charged`` and ``refunded`` (yen).
+
+        Raises:
+            TransitionNotAllowed: an order's events break a rule by ``at`` — the first such order
+                of ``book.orders``, named by the per-order lens with its event and rule (no
+                partial table: a status read past a refused event would be made up).
+            ValueError: ``at`` is naive.
+
         """
-        rows = []
-        placed = self._events.loc[self._events["kind"] == "placed"]
-        known = set(placed.loc[placed["at"] <= at, "order_id"])
-        for order_id in self._orders["order_id"]:
-            if order_id not in known:
-                continue  # not yet placed at ``at``
-            s = self.order(order_id).state(at=at, policy=policy)
-            rows.append(
-                {
-                    "order_id": order_id,
-                    "status": str(s.status),
-                    "late": s.late,
-                    "at_risk": s.at_risk,
-                    "charged": s.charged,
-                    "refunded": s.refunded,
-                }
-            )
-        return pd.DataFrame(rows)
+        from orderkit import metrics  # the fleet lens imports this module
+
+        fleet = metrics.status_at(self, at, policy=policy)
+        metrics.raise_refused(self, fleet, at=at, policy=policy)
+        columns = ["status", "late", "at_risk", "charged", "refunded"]
+        return fleet[columns].reset_index()  # the fleet lens lists orders in the book's order
 
 
 def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> pd.DataFrame:

@@ -39,6 +39,7 @@ import re
 import secrets
 import socket
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -101,8 +102,11 @@ class UnencodableCell:
     character: str
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` whole or not at all; return the path written.
+def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` (bytes, or chunks of bytes) to ``path`` whole or not at all; return the path.
+
+    Chunks are written as they come (a large export is never held whole), and an exception
+    raised while making them leaves ``path`` as it was, like any other failure.
 
     The bytes go to a temporary file beside ``path`` (created with the user's umask), which is
     fsynced and renamed onto ``path``; stale temporary files of earlier writes to the directory
@@ -120,7 +124,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     tmp, fd = _create_temp(target)
     try:
         try:
-            _write_all(fd, data)
+            for chunk in [data] if isinstance(data, (bytes, bytearray, memoryview)) else data:
+                _write_all(fd, chunk)
             os.fsync(fd)
         finally:
             os.close(fd)
