@@ -95,8 +95,6 @@ class OrderBook:
         self.problems: tuple[ReportFormatError, ...] = tuple(problems)
         #: What the merge that made this book added (:meth:`merge`); ``None`` otherwise.
         self.summary: ImportSummary | None = None
-        #: The file line where each order starts (``order_id`` → line), when a reader set it.
-        self.lines: pd.Series | None = None
         self._index: dict[str, Any] | None = None
         self._cache: dict[tuple[str, str], Any] = {}
 

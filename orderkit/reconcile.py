@@ -493,8 +493,8 @@ def reconcile(
         incoming: a snapshot (a reader's book, an SP-API response) or any book to merge; its
             events of origin ``import`` are reconciled, the others added when new.
         policy: the seller's policy (for the check).
-        lines: the file line where each order starts (``order_id`` → line), for conflicts;
-            default: ``incoming.lines`` if the reader set it.
+        lines: the file line where each order starts (``order_id`` → line), to name it in a
+            conflict.
 
     Returns:
         The rows to write (orders, items, events) and the :class:`ImportSummary`.
@@ -503,7 +503,6 @@ def reconcile(
         TransitionNotAllowed: an event that is not a snapshot's (an action, a correction, a
             simulated or sample fact) would leave its order not folding; nothing is returned.
     """
-    lines = lines if lines is not None else getattr(incoming, "lines", None)
     ev = incoming.events.drop_duplicates("event_id")
     touched = _ids(incoming.orders["order_id"]) | _ids(ev["order_id"])
     before = known.subset(touched) if len(known) or len(known.events) else known
