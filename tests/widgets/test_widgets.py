@@ -115,6 +115,67 @@ def test_explorer_relabels_in_japanese(book):
     assert "件中" in explorer.count.value
 
 
+def test_explorer_due_today_shows_the_orders_that_must_ship_today(book):
+    from orderkit.today import must_ship_today
+
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.due_today.value = True
+    assert set(explorer.filtered()["order_id"]) == set(must_ship_today(book, NOW)["order_id"])
+
+
+def test_explorer_late_choice_tells_open_late_orders_from_orders_shipped_late(book, fleet):
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.late.value = "open"
+    still_open = set(explorer.filtered()["order_id"])
+    explorer.late.value = "shipped"
+    shipped = set(explorer.filtered()["order_id"])
+    late = set(fleet.index[fleet["late"]])
+    assert still_open | shipped == late and not still_open & shipped
+    assert all(fleet.loc[o, "status"] in ("Unshipped", "PartiallyShipped") for o in still_open)
+
+
+def test_explorer_shows_ship_by_and_confirm_by_in_japan_time(book, fleet):
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.query.value = order_id = first(fleet, status="Unshipped", at_risk=False)
+    row = explorer.grid._df.iloc[0]
+    from orderkit.i18n import datetime
+
+    assert row["Ship by (JST)"] == datetime(fleet.loc[order_id, "ship_by"].to_pydatetime(), "en")
+    assert row["Confirm by (JST)"] == datetime(
+        fleet.loc[order_id, "confirm_by"].to_pydatetime(), "en"
+    )
+    assert row["Due today"] in ("✓", "—")
+
+
+def test_explorer_row_click_opens_that_order(book):
+    explorer = OrderExplorer(book, now=NOW)
+    opened = []
+    explorer.on_select(opened.append)
+    explorer.grid.selected_rows = [2]  # what the browser sends on a click
+    assert opened == [explorer.page_ids[2]]
+
+
+def test_explorer_reload_recomputes_at_the_clocks_new_time(book):
+    import datetime as dt
+
+    from orderkit.clock import FixedClock
+
+    class Clock:
+        at = NOW
+
+        def now(self):
+            return self.at
+
+    clock = Clock()
+    explorer = OrderExplorer(book, now=clock)
+    explorer.due_today.value = True
+    clock.at = NOW + dt.timedelta(days=1)
+    explorer.reload()
+    expected = OrderExplorer(book, now=FixedClock(clock.at))
+    expected.due_today.value = True
+    assert explorer.page_ids == expected.page_ids and explorer.now == clock.at
+
+
 # ---- OrderCard -------------------------------------------------------------------------------
 
 
