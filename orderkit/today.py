@@ -110,48 +110,74 @@ class Today:
 
 
 def _fleet(book: OrderBook, now: dt.datetime, policy: Policy) -> pd.DataFrame:
-    fleet = status_at(book, now, policy=policy)
-    orders = book.orders.set_index("order_id")
-    fleet["buyer_name"] = orders["buyer_name"].reindex(fleet.index).fillna("").to_numpy()
-    fleet["payment_method"] = orders["payment_method"].reindex(fleet.index).fillna("").to_numpy()
-    fleet["purchase_date"] = orders["purchase_date"].reindex(fleet.index).to_numpy()
-    return fleet
+    """Return the fleet lens at ``now`` (statuses, flags, ship_by, confirm_by per order)."""
+    return status_at(book, now, policy=policy)
 
 
-def _rows(
-    book: OrderBook, fleet: pd.DataFrame, mask: np.ndarray, deadline: pd.Series, now: dt.datetime
-) -> pd.DataFrame:
-    """Return the rows of ``fleet`` under ``mask`` with :data:`COLUMNS`, soonest deadline first."""
-    picked = fleet[mask]
-    due = pd.to_datetime(deadline[mask], utc=True)
-    ids = picked.index.to_numpy()
+@dataclass(frozen=True)
+class _Picked:
+    """One list before its details: statuses (indexed by order id) and deadlines, in order."""
+
+    rows: pd.Series
+    due: pd.Series
+
+
+def _details(book: OrderBook, ids: np.ndarray) -> pd.DataFrame:
+    """Return buyer_name, payment_method and total (yen) of the orders ``ids``, indexed by id.
+
+    Looked up for the few orders picked only, once for every list: a lookup over all 100,000
+    orders would cost more than the rules (Arrow's ``isin`` is fast against a few values).
+    """
+    orders = book.orders[["order_id", "buyer_name", "payment_method"]]
+    own = orders[orders["order_id"].isin(ids).to_numpy(bool)].drop_duplicates("order_id")
+    own = own.set_index(own["order_id"].astype(str))
     items = book.items
-    mine = items["order_id"].isin(ids).to_numpy()
-    totals = line_amounts(items[mine]).groupby(items["order_id"][mine].to_numpy()).sum()
+    mine = items["order_id"].isin(ids).to_numpy(bool)
+    totals = line_amounts(items[mine]).groupby(items["order_id"][mine].astype(str).to_numpy()).sum()
+    return pd.DataFrame(
+        {
+            "buyer_name": own["buyer_name"].reindex(ids).fillna("").to_numpy(),
+            "payment_method": own["payment_method"].reindex(ids).fillna("").to_numpy(),
+            "total": totals.reindex(ids).fillna(0).astype("int64").to_numpy(),
+        },
+        index=pd.Index(ids, dtype="str"),
+    )
+
+
+def _frame(picked: _Picked, details: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+    """Return one list with :data:`COLUMNS`, soonest deadline first."""
+    due = pd.to_datetime(pd.Series(np.asarray(picked.due)), utc=True)
+    ids = picked.rows.index.astype(str)
+    mine = details.reindex(ids)
     left = (due - pd.Timestamp(now).tz_convert("UTC")).dt.total_seconds()
     out = pd.DataFrame(
         {
             "order_id": pd.array(ids, dtype="str"),
-            "buyer_name": picked["buyer_name"].to_numpy(),
-            "status": picked["status"].to_numpy(),
-            "payment_method": picked["payment_method"].to_numpy(),
+            "buyer_name": mine["buyer_name"].fillna("").to_numpy(),
+            "status": picked.rows.to_numpy(),
+            "payment_method": mine["payment_method"].fillna("").to_numpy(),
             "deadline": due.to_numpy(),
             "seconds_left": left.to_numpy().astype(np.int64),
-            "total": totals.reindex(ids).fillna(0).astype("int64").to_numpy(),
+            "total": mine["total"].fillna(0).astype("int64").to_numpy(),
         }
     )
     out["deadline"] = pd.to_datetime(out["deadline"], utc=True)
     return out.sort_values(["deadline", "order_id"], kind="stable").reset_index(drop=True)
 
 
+def _list(book: OrderBook, picked: _Picked, now: dt.datetime) -> pd.DataFrame:
+    """Return one list with :data:`COLUMNS` (its details looked up for its orders only)."""
+    return _frame(picked, _details(book, picked.rows.index.to_numpy(str)), now)
+
+
 def must_ship_today(
     book: OrderBook, now: dt.datetime, *, policy: Policy = DEFAULT_POLICY
 ) -> pd.DataFrame:
     """Return the orders that must ship by today 23:59 JST (ship date today, still to ship)."""
-    return _must_ship(book, _fleet(book, now, policy), now)
+    return _list(book, _must_ship(_fleet(book, now, policy), now), now)
 
 
-def _must_ship(book: OrderBook, fleet: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+def _must_ship(fleet: pd.DataFrame, now: dt.datetime) -> _Picked:
     start, tomorrow, _ = day_bounds(now)
     ship_by = fleet["ship_by"]
     mask = (
@@ -159,7 +185,7 @@ def _must_ship(book: OrderBook, fleet: pd.DataFrame, now: dt.datetime) -> pd.Dat
         & (ship_by >= start).fillna(False).to_numpy(bool)
         & (ship_by < tomorrow).fillna(False).to_numpy(bool)
     )
-    return _rows(book, fleet, mask, ship_by, now)
+    return _Picked(fleet["status"][mask], ship_by[mask])
 
 
 def to_confirm(
@@ -170,10 +196,10 @@ def to_confirm(
     Orders not yet wholly confirmed (Unshipped or Partially shipped) whose ``confirm_by`` is after
     ``now`` and before the start of the day after tomorrow (JST).
     """
-    return _to_confirm(book, _fleet(book, now, policy), now)
+    return _list(book, _to_confirm(_fleet(book, now, policy), now), now)
 
 
-def _to_confirm(book: OrderBook, fleet: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+def _to_confirm(fleet: pd.DataFrame, now: dt.datetime) -> _Picked:
     _, _, after = day_bounds(now)
     by = fleet["confirm_by"]
     mask = (
@@ -181,7 +207,7 @@ def _to_confirm(book: OrderBook, fleet: pd.DataFrame, now: dt.datetime) -> pd.Da
         & (by > pd.Timestamp(now)).fillna(False).to_numpy(bool)
         & (by < after).fillna(False).to_numpy(bool)
     )
-    return _rows(book, fleet, mask, by, now)
+    return _Picked(fleet["status"][mask], by[mask])
 
 
 def cvs_expiring(
@@ -192,25 +218,35 @@ def cvs_expiring(
     The payment is due at purchase + :attr:`Policy.cvs_payment_window`; an order still Pending
     with no payment recorded by ``now`` is unpaid.
     """
-    return _cvs(book, _fleet(book, now, policy), now, policy)
+    return _list(book, _cvs(book, _fleet(book, now, policy), now, policy), now)
 
 
-def _cvs(book: OrderBook, fleet: pd.DataFrame, now: dt.datetime, policy: Policy) -> pd.DataFrame:
+def _cvs(book: OrderBook, fleet: pd.DataFrame, now: dt.datetime, policy: Policy) -> _Picked:
     _, _, after = day_bounds(now)
+    orders = book.orders
+    # Candidates first, over the orders table: convenience-store orders whose window ends between
+    # now and the end of tomorrow (few); then their status and payments.
+    due_all = pd.to_datetime(orders["purchase_date"], utc=True) + pd.Timedelta(
+        policy.cvs_payment_window
+    )
+    window = (
+        (orders["payment_method"] == "cvs").fillna(False).to_numpy(bool)
+        & (due_all > pd.Timestamp(now)).to_numpy(bool)
+        & (due_all < after).to_numpy(bool)
+    )
+    candidates = orders["order_id"][window].astype(str).unique()
     ev = book.events
-    paid_ids = ev["order_id"][
+    paid = ev["order_id"][
         (ev["kind"] == EventKind.PAYMENT_COMPLETED.value).to_numpy(bool)
         & (ev["at"] <= pd.Timestamp(now)).to_numpy(bool)
+        & ev["order_id"].isin(candidates).to_numpy(bool)
     ].unique()
-    due = pd.to_datetime(fleet["purchase_date"], utc=True) + pd.Timedelta(policy.cvs_payment_window)
-    mask = (
-        (fleet["payment_method"] == "cvs").to_numpy(bool)
-        & (fleet["status"] == OrderStatus.PENDING.value).to_numpy(bool)
-        & ~fleet.index.isin(paid_ids)
-        & (due > pd.Timestamp(now)).to_numpy(bool)
-        & (due < after).to_numpy(bool)
-    )
-    return _rows(book, fleet, mask, due, now)
+    unpaid = pd.Index(candidates).difference(pd.Index(paid))
+    due = pd.Series(due_all[window].to_numpy(), index=orders["order_id"][window].astype(str))
+    due = due[~due.index.duplicated()]
+    picked = fleet["status"][fleet.index.isin(unpaid)]
+    picked = picked[(picked == OrderStatus.PENDING.value).to_numpy(bool)]
+    return _Picked(picked, due.reindex(picked.index.astype(str)))
 
 
 def reply_deadlines(
@@ -222,29 +258,28 @@ def reply_deadlines(
     it was set and the order can still be canceled (Pending or Unshipped), as
     :attr:`OrderState.reply_deadline` says.
     """
-    return _replies(book, _fleet(book, now, policy), now)
+    return _list(book, _replies(book, _fleet(book, now, policy), now), now)
 
 
-def _replies(book: OrderBook, fleet: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+def _replies(book: OrderBook, fleet: pd.DataFrame, now: dt.datetime) -> _Picked:
     _, _, after = day_bounds(now)
     ev = book.events
     by_now = (ev["at"] <= pd.Timestamp(now)).to_numpy(bool)
     sets = ev[(ev["kind"] == EventKind.REPLY_DEADLINE_SET.value).to_numpy(bool) & by_now]
     sets = sets.sort_values("at", kind="stable").drop_duplicates("order_id", keep="last")
-    sets = sets.set_index("order_id")
+    sets = sets.set_index(sets["order_id"].astype(str))
     replies = ev[(ev["kind"] == EventKind.BUYER_REPLIED.value).to_numpy(bool) & by_now]
-    last_reply = replies.groupby("order_id")["at"].max()
-    set_at = sets["at"].reindex(fleet.index)
-    due = pd.to_datetime(sets["due"].reindex(fleet.index), utc=True)
-    replied = last_reply.reindex(fleet.index)
-    answered = (replied >= set_at).fillna(False).to_numpy(bool)
-    mask = (
-        set_at.notna().to_numpy(bool)
-        & ~answered
-        & fleet["status"].isin(_CANCELABLE).to_numpy(bool)
+    last_reply = replies.groupby(replies["order_id"].astype(str))["at"].max()
+    picked = fleet["status"][fleet.index.isin(sets.index)]
+    ids = picked.index.astype(str)
+    set_at, due = sets["at"].reindex(ids), pd.to_datetime(sets["due"].reindex(ids), utc=True)
+    answered = (last_reply.reindex(ids) >= set_at).fillna(False).to_numpy(bool)
+    keep = (
+        ~answered
+        & picked.isin(_CANCELABLE).to_numpy(bool)
         & (due < after).fillna(False).to_numpy(bool)
     )
-    return _rows(book, fleet, mask, due, now)
+    return _Picked(picked[keep], due[keep])
 
 
 def late_open(
@@ -255,12 +290,12 @@ def late_open(
     Orders already shipped (late or not) are left out: they count in the Late Shipment Rate, but
     nothing more can be done for them. The deadline is the ship date that was missed.
     """
-    return _late(book, _fleet(book, now, policy), now)
+    return _list(book, _late(_fleet(book, now, policy)), now)
 
 
-def _late(book: OrderBook, fleet: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+def _late(fleet: pd.DataFrame) -> _Picked:
     mask = fleet["late"].to_numpy(bool) & fleet["status"].isin(_CAN_SHIP).to_numpy(bool)
-    return _rows(book, fleet, mask, fleet["ship_by"], now)
+    return _Picked(fleet["status"][mask], fleet["ship_by"][mask])
 
 
 def today(book: OrderBook, now: dt.datetime, *, policy: Policy = DEFAULT_POLICY) -> Today:
@@ -271,15 +306,17 @@ def today(book: OrderBook, now: dt.datetime, *, policy: Policy = DEFAULT_POLICY)
     """
     day_bounds(now)  # a naive ``now`` is refused before any work
     fleet = _fleet(book, now, policy)
-    return Today(
-        now=now,
-        must_ship=_must_ship(book, fleet, now),
-        to_confirm=_to_confirm(book, fleet, now),
-        cvs_expiring=_cvs(book, fleet, now, policy),
-        replies=_replies(book, fleet, now),
-        late_open=_late(book, fleet, now),
-        rates=rates(book, at=now, policy=policy),
-    )
+    picked = {
+        "must_ship": _must_ship(fleet, now),
+        "to_confirm": _to_confirm(fleet, now),
+        "cvs_expiring": _cvs(book, fleet, now, policy),
+        "replies": _replies(book, fleet, now),
+        "late_open": _late(fleet),
+    }
+    every = np.unique(np.concatenate([p.rows.index.to_numpy(str) for p in picked.values()]))
+    details = _details(book, every)
+    lists = {name: _frame(p, details, now) for name, p in picked.items()}
+    return Today(now=now, rates=rates(book, at=now, policy=policy), **lists)
 
 
 def countdown(seconds: int, lang: str) -> str:
