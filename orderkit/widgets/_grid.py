@@ -33,10 +33,12 @@ def grid_language(lang: str) -> dict[str, str]:
     return {key: _(text, lang) for key, text in _LANGUAGE.items()}
 
 
-def _options(lang: str) -> dict[str, object]:
+def _options(lang: str, wide: bool = False) -> dict[str, object]:
     # Paging, sorting and searching are done on the server over every order: the grid only shows
-    # the rows it is given and lets one be picked.
+    # the rows it is given and lets one be picked. A wide grid scrolls sideways inside its box
+    # rather than running past the notebook's output area.
     return {
+        **({"scrollX": True} if wide else {}),
         "paging": False,
         "ordering": False,
         "select": {"style": "single", "info": False},
@@ -44,19 +46,26 @@ def _options(lang: str) -> dict[str, object]:
         "language": grid_language(lang),
         "layout": {"topStart": None, "topEnd": None, "bottomStart": None, "bottomEnd": None},
         "classes": "display compact nowrap ok-grid",
+        "style": "table-layout:auto;width:auto;margin:0;caption-side:bottom",  # left, not centred
         "maxBytes": 0,  # never downsample: the widgets give a page at a time
         "allow_html": False,
     }
 
 
-def grid(frame: pd.DataFrame, lang: str) -> ITable:
-    """Return a grid showing ``frame`` (its columns' names as headers), rows selectable one at a time."""
-    return ITable(frame, **_options(lang))  # type: ignore[arg-type]
+def grid(frame: pd.DataFrame, lang: str, *, wide: bool = False) -> ITable:
+    """Return a grid showing ``frame`` (its columns' names as headers), rows selectable one at a time.
+
+    ``wide``: the grid scrolls sideways when it is wider than its box.
+    """
+    table = ITable(frame, **_options(lang, wide))  # type: ignore[arg-type]
+    table.wide = wide
+    return table
 
 
 def show(table: ITable, frame: pd.DataFrame, lang: str) -> None:
     """Show ``frame`` in ``table`` (headers, rows and the grid's own texts in ``lang``)."""
-    table.update(frame, selected_rows=[], **_options(lang))  # type: ignore[arg-type]
+    options = _options(lang, getattr(table, "wide", False))
+    table.update(frame, selected_rows=[], **options)  # type: ignore[arg-type]
 
 
 def on_row(table: ITable, handler: Callable[[int], None]) -> None:

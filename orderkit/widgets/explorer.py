@@ -165,7 +165,7 @@ class OrderExplorer(w.VBox):
         self.count = w.HTML().add_class("ok-explorer-count")
         self.prev_button = w.Button().add_class("ok-explorer-prev")
         self.next_button = w.Button().add_class("ok-explorer-next")
-        self.grid = grid(pd.DataFrame(), lang).add_class("ok-explorer-table")
+        self.grid = grid(pd.DataFrame(), lang, wide=True).add_class("ok-explorer-table")
         self.page_ids: list[str] = []  # the order ids of the rows shown, top to bottom
         self._handlers: list[Callable[[str], None]] = []
         self._match: pd.Series | None = None  # rows found by the last search (None: no search)
