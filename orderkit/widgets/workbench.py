@@ -66,6 +66,8 @@ class Workbench(w.VBox):
         self.today.on_open(self.card.show)
         self.explorer.on_select(self.card.show)
         self.card.on_change(self._recorded)
+        #: Whether Refresh picks the clock from the data (:meth:`from_store` without ``now``).
+        self.follows_data = False
         self.children = (self.language, self.today, self.explorer, self.card)
         self.add_class("ok-workbench")
 
@@ -107,16 +109,24 @@ class Workbench(w.VBox):
             store.save(sample.book())
             book = store.load()
         clock = clock_for(book) if now is None else now
-        return cls(book, now=clock, policy=policy, store=store, lang=lang, page_size=page_size)
+        bench = cls(book, now=clock, policy=policy, store=store, lang=lang, page_size=page_size)
+        bench.follows_data = now is None
+        return bench
 
     def refresh(self) -> None:
         """Reload the store (if any), ask the clock for the time, and redraw every part."""
         if self.store is not None:
             self.book = self.store.load()
             self.card.book = self.book
+        if self.follows_data:  # real data arrived in the store: the real clock from now on
+            self._use_clock(clock_for(self.book))
         self.today.set_book(self.book)
         self.explorer.reload(self.book)
         self.card.refresh()
+
+    def _use_clock(self, clock: Clock) -> None:
+        self.clock = self.today.clock = self.explorer.clock = clock
+        self.card.clock = clock.now
 
     def _recorded(self, event: Event, state: OrderState) -> None:
         self.explorer.update_row(state)

@@ -107,3 +107,14 @@ def test_workbench_refresh_shows_what_another_app_recorded_in_the_store(tmp_path
     bench.today.refresh_button.click()
     assert order_id not in set(bench.today.view.must_ship["order_id"])
     assert bench.explorer.table.set_index("order_id").loc[order_id, "status"] == "Shipped"
+
+
+def test_workbench_switches_to_the_real_clock_once_real_orders_reach_the_store(tmp_path):
+    from orderkit.clock import SystemClock
+
+    path = tmp_path / "store.sqlite"
+    bench = Workbench.from_store(path)
+    other = Workbench.from_store(path)
+    other.store.save(sample.book(25, seed=5))  # a report of the seller's own orders
+    bench.today.refresh_button.click()
+    assert isinstance(bench.clock, SystemClock) and bench.today.banner.value == ""
