@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import ipywidgets as w
@@ -17,9 +18,9 @@ import pandas as pd
 import traitlets
 
 from orderkit.book import OrderBook
-from orderkit.businessdays import to_jst
+from orderkit.businessdays import JST, to_jst
 from orderkit.clock import ClockLike, as_clock, is_sample
-from orderkit.i18n import datetime, percent, yen
+from orderkit.i18n import date, datetime, percent, yen
 from orderkit.metrics import TARGETS
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.status import OrderStatus
@@ -98,15 +99,24 @@ def _each(values: pd.Series, text: Callable[[Any], str]) -> list[str]:
     return [done[v] for v in values]
 
 
+@cache
+def _day(day: dt.date, lang: str) -> str:
+    return date(day, lang)
+
+
+def _when(value: object, lang: str) -> str:
+    """Return an instant as :func:`orderkit.i18n.datetime` does, formatting each day only once."""
+    jst = pd.Timestamp(value).tz_convert(JST)
+    return f"{_day(jst.date(), lang)} {jst:%H:%M}"
+
+
 def display_rows(frame: pd.DataFrame, name: str, lang: str) -> pd.DataFrame:
     """Return a Today list as the grid shows it: labelled columns, ¥, JST dates, countdowns."""
     return pd.DataFrame(
         {
             tr("order_id", lang): frame["order_id"].astype(str).to_numpy(),
             tr("buyer_name", lang): frame["buyer_name"].astype(str).to_numpy(),
-            tr(_DEADLINES[name], lang): _each(
-                frame["deadline"], lambda d: datetime(pd.Timestamp(d).to_pydatetime(), lang)
-            ),
+            tr(_DEADLINES[name], lang): _each(frame["deadline"], lambda d: _when(d, lang)),
             tr("time_left", lang): _each(frame["seconds_left"], lambda s: countdown(int(s), lang)),
             tr("total", lang): _each(frame["total"], lambda t: yen(int(t), lang)),
             tr("status", lang): _each(frame["status"], lambda s: OrderStatus(s).label(lang)),
