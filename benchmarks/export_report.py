@@ -47,9 +47,16 @@ def peak_mb():
 
 
 def book_of(n):
+    from orderkit import OrderBook
     from orderkit.simulate import Scenario, simulate
 
-    return simulate(Scenario(days=DAYS, orders_per_day=n / DAYS / 1.017), seed=1)  # weekends busier
+    book = simulate(Scenario(days=DAYS, orders_per_day=n / DAYS / 1.017), seed=1)  # weekends busier
+    # Amazon lists a SKU once per order; the simulator may draw one twice, and two such lines
+    # would be identical rows of an All Orders report (read once, as a duplicate): rename them.
+    items = book.items.copy()
+    again = items.duplicated(["order_id", "sku"]).to_numpy()
+    items.loc[again, "sku"] = items.loc[again, "sku"] + "-" + items.loc[again, "order_item_id"]
+    return OrderBook(book.orders, items, book.events)
 """.replace("DAYS", str(DAYS))
 
 EXPORT = (

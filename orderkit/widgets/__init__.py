@@ -2,7 +2,8 @@
 
 - :class:`OrderExplorer` — find by buyer email or order number, filter, sort, open.
 - :class:`OrderCard` — one order: items, timeline, deadlines, the actions the rules allow.
-- :class:`Workbench` — the two together.
+- :class:`TodayPanel` — what must be done today: lists with countdowns, the rates; rows open orders.
+- :class:`Workbench` — Today, the explorer and the card together, on the shared store.
 - :class:`InquiryAssistant` — a buyer's inquiry → steps, rules, message template.
 - :class:`SimulationPanel` — scenario sliders; pending versus late and the rates redraw.
 - :class:`MetricsDashboard` — daily metrics, rates against targets, at-risk list, export.
@@ -18,6 +19,7 @@ from orderkit.widgets.explorer import OrderExplorer
 from orderkit.widgets.inquiry import InquiryAssistant
 from orderkit.widgets.language import LanguageSwitch, LetterLanguageSwitch
 from orderkit.widgets.simulation import SimulationPanel
+from orderkit.widgets.today import TodayPanel
 from orderkit.widgets.workbench import Workbench
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "OrderCard",
     "OrderExplorer",
     "SimulationPanel",
+    "TodayPanel",
     "TrainingDrill",
     "Workbench",
 ]

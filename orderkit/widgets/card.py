@@ -15,6 +15,7 @@ from orderkit import charts
 from orderkit.actions import Action, ActionCheck, available, make_event
 from orderkit.book import OrderBook
 from orderkit.businessdays import JST, to_jst
+from orderkit.clock import ClockLike, as_clock
 from orderkit.deadlines import confirm_warning_text
 from orderkit.display import summary, timeline_table
 from orderkit.errors import OrderkitError
@@ -25,8 +26,9 @@ from orderkit.widgets._text import tr
 
 __all__ = ["Clock", "OrderCard"]
 
-#: ``now`` for a widget: a fixed instant (sample data, training) or a function returning the time.
-Clock = dt.datetime | Callable[[], dt.datetime]
+#: ``now`` for a widget: a :class:`orderkit.clock.Clock`, a fixed instant or a function returning
+#: the time (one clock for every widget: :mod:`orderkit.clock`).
+Clock = ClockLike
 
 CARRIERS = (
     ("ヤマト運輸 / Yamato", "Yamato"),
@@ -48,7 +50,7 @@ SELLER_CANCEL_REASONS = (
 
 
 def _now(clock: Clock) -> dt.datetime:
-    return clock() if callable(clock) else clock
+    return as_clock(clock).now()
 
 
 class OrderCard(w.VBox):

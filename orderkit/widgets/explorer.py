@@ -1,4 +1,8 @@
-"""OrderExplorer: find orders by buyer email or order number, filter, sort, and open one."""
+"""OrderExplorer: find orders by buyer email or order number, filter, sort, and open one.
+
+The table is a data grid (:mod:`orderkit.widgets._grid`, itables' ``ITable``) showing one page;
+search, filters, sorting and paging run here over every order, so 100,000 orders stay fast.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +16,39 @@ import pandas as pd
 import traitlets
 
 from orderkit.book import OrderBook, line_amounts
+from orderkit.clock import ClockLike, as_clock
+from orderkit.i18n import N_, _, datetime, yen
 from orderkit.lookup import FindResult, find_text
 from orderkit.metrics import status_at
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.state import OrderState
 from orderkit.status import OrderStatus
+from orderkit.today import day_bounds
+from orderkit.widgets._grid import grid, on_row, show
 from orderkit.widgets._text import tr
 
 __all__ = ["OrderExplorer", "explorer_table"]
 
-COLUMNS = ("order_id", "purchase_date", "buyer_name", "status", "payment", "total", "flags")
-_WIDTHS = ("190px", "210px", "130px", "130px", "90px", "90px", "150px")
+#: The grid's columns, in order (``payment`` shows ``payment_method``; ``flags`` late / at risk).
+COLUMNS = (
+    "order_id", "purchase_date", "buyer_name", "status", "payment", "total",
+    "ship_by", "confirm_by", "due_today", "flags",
+)  # fmt: skip
+#: What the grid can be sorted by (column → the table's column it sorts on).
+SORTS = {
+    "purchase_date": "purchase_date", "order_id": "order_id", "buyer_name": "buyer_name",
+    "status": "status", "total": "total", "ship_by": "ship_by", "confirm_by": "confirm_by",
+}  # fmt: skip
+#: The "late" choice: every order, late and not yet shipped, or shipped late.
+LATE_CHOICES = {"": "late_any", "open": "late_open", "shipped": "late_shipped"}
+_CAN_SHIP = ("Unshipped", "PartiallyShipped")
+_PAYMENTS = {
+    "card": N_("Card"),
+    "cvs": N_("Convenience store"),
+    "cod": N_("Cash on delivery"),
+    "points": N_("Points"),
+}
+_CHANNELS = {"MFN": N_("Seller-fulfilled"), "AFN": N_("Fulfilled by Amazon")}
 
 
 def explorer_table(
@@ -31,7 +57,10 @@ def explorer_table(
     """Return one row per order with what the explorer shows and filters on, at ``now``.
 
     Columns: order_id, purchase_date, buyer_name, buyer_email (lower case), fulfillment_channel,
-    payment_method, status, late, at_risk, total (yen). Computed with the fleet lens
+    payment_method, status, late, at_risk, total (yen), ship_by and confirm_by (UTC, NaT when not
+    known), late_open (late and not yet wholly confirmed: "Shipment is late"), late_shipped
+    (shipped, or partly, after the ship date), due_today (still to ship, ship date today in Japan
+    time: :func:`orderkit.today.must_ship_today`'s rule). Computed with the fleet lens
     (:func:`orderkit.metrics.status_at`), vectorised.
     """
     orders = book.orders
@@ -55,7 +84,25 @@ def explorer_table(
     table["late"] = fleet["late"].reindex(idx).to_numpy(dtype=bool)
     table["at_risk"] = fleet["at_risk"].reindex(idx).to_numpy(dtype=bool)
     table["total"] = totals.reindex(idx).fillna(0).astype("int64").to_numpy()
+    table["ship_by"] = fleet["ship_by"].reindex(idx).to_numpy()
+    table["confirm_by"] = fleet["confirm_by"].reindex(idx).to_numpy()
+    _derived(table, now)
     return table
+
+
+def _derived(table: pd.DataFrame, now: dt.datetime) -> None:
+    """Set the columns that follow from status, late and ship_by at ``now`` (in place)."""
+    start, tomorrow, _ = day_bounds(now)
+    can_ship = table["status"].isin(_CAN_SHIP).to_numpy(bool)
+    late = table["late"].to_numpy(bool)
+    ship_by = pd.to_datetime(table["ship_by"], utc=True)
+    table["late_open"] = late & can_ship
+    table["late_shipped"] = late & ~can_ship
+    table["due_today"] = (
+        can_ship
+        & (ship_by >= start).fillna(False).to_numpy(bool)
+        & (ship_by < tomorrow).fillna(False).to_numpy(bool)
+    )
 
 
 class OrderExplorer(w.VBox):
@@ -63,17 +110,19 @@ class OrderExplorer(w.VBox):
 
     Args:
         book: the order book.
-        now: the moment statuses are shown at.
+        now: the clock (:class:`orderkit.clock.Clock`), a fixed instant or a function returning
+            the time; statuses, deadlines and "due today" are computed at its time when the
+            explorer is built and on every :meth:`reload`.
         policy: the seller's policy.
-        lang: ``"en"`` or ``"ja"`` (a trait: change it to relabel everything).
+        lang: ``"en"``, ``"ja"`` or ``"zh-Hans"`` (a trait: change it to relabel everything).
         page_size: rows per page.
 
     Traits:
         selected: the order id of the row opened last (``None`` at first).
         lang: the display language.
 
-    Every rule (status, late, at risk, what a lookup means) comes from orderkit; this widget only
-    filters, sorts and displays.
+    Every rule (status, late, at risk, due today, what a lookup means) comes from orderkit; this
+    widget only filters, sorts and displays. Clicking a row in the grid opens its order.
     """
 
     selected = traitlets.Unicode(None, allow_none=True)
@@ -83,14 +132,15 @@ class OrderExplorer(w.VBox):
         self,
         book: OrderBook,
         *,
-        now: dt.datetime,
+        now: ClockLike,
         policy: Policy = DEFAULT_POLICY,
         lang: str = "en",
         page_size: int = 12,
     ) -> None:
         super().__init__()
-        self.book, self.now, self.policy, self.page_size = book, now, policy, page_size
-        self.table = explorer_table(book, now=now, policy=policy)
+        self.book, self.clock, self.policy, self.page_size = book, as_clock(now), policy, page_size
+        self.now = self.clock.now()
+        self.table = explorer_table(book, now=self.now, policy=policy)
         # The fleet lens's statuses, for lookups (kept in step by update_row).
         self._statuses = pd.Series(self.table["status"].to_numpy(), index=self.table["order_id"])
         self.sort_by, self.descending, self.page = "purchase_date", True, 0
@@ -98,30 +148,32 @@ class OrderExplorer(w.VBox):
         # No icon: Font Awesome comes from a CDN under Voila, and offline it would be a blank box.
         self.search_button = w.Button().add_class("ok-explorer-search")
         self.status = w.Dropdown(layout=w.Layout(width="220px")).add_class("ok-explorer-status")
-        self.channel = w.Dropdown(layout=w.Layout(width="200px")).add_class("ok-explorer-channel")
+        self.channel = w.Dropdown(layout=w.Layout(width="220px")).add_class("ok-explorer-channel")
         self.payment = w.Dropdown(layout=w.Layout(width="220px")).add_class("ok-explorer-payment")
-        self.late = w.Checkbox(indent=False).add_class("ok-explorer-late")
-        self.at_risk = w.Checkbox(indent=False).add_class("ok-explorer-at-risk")
+        self.late = w.Dropdown(layout=w.Layout(width="240px")).add_class("ok-explorer-late")
+        self.due_today = w.Checkbox(indent=False, layout=w.Layout(width="auto")).add_class(
+            "ok-explorer-due-today"
+        )
+        self.at_risk = w.Checkbox(indent=False, layout=w.Layout(width="auto")).add_class(
+            "ok-explorer-at-risk"
+        )
+        self.sort_column = w.Dropdown(layout=w.Layout(width="240px")).add_class("ok-explorer-sort")
+        self.sort_descending = w.Checkbox(
+            value=True, indent=False, layout=w.Layout(width="auto")
+        ).add_class("ok-explorer-descending")
         self.message = w.HTML().add_class("ok-explorer-message")
         self.count = w.HTML().add_class("ok-explorer-count")
         self.prev_button = w.Button().add_class("ok-explorer-prev")
         self.next_button = w.Button().add_class("ok-explorer-next")
-        self.headers = [
-            w.Button(layout=w.Layout(width=wd)).add_class("ok-explorer-header") for wd in _WIDTHS
-        ]
-        self.cells: list[list[w.Widget]] = []
-        for _ in range(page_size):
-            row: list[w.Widget] = [
-                w.Button(layout=w.Layout(width=_WIDTHS[0])).add_class("ok-explorer-open")
-            ]
-            row += [w.HTML(layout=w.Layout(width=wd)) for wd in _WIDTHS[1:]]
-            self.cells.append(row)
+        self.grid = grid(pd.DataFrame(), lang, wide=True).add_class("ok-explorer-table")
+        self.page_ids: list[str] = []  # the order ids of the rows shown, top to bottom
         self._handlers: list[Callable[[str], None]] = []
         self._match: pd.Series | None = None  # rows found by the last search (None: no search)
         self._cache_key: tuple[object, ...] | None = None
         self._sorted = np.arange(0)
         self._version = 0  # bumped when the search or a row changes
         self._last: FindResult | None = None
+        self._quiet = False  # set while the widget itself changes its controls
         self._wire()
         self.children = self._layout()
         self.lang = lang
@@ -133,22 +185,29 @@ class OrderExplorer(w.VBox):
         self.search_button.on_click(lambda _: self.search())
         self.query.continuous_update = False
         self.query.observe(lambda _: self.search(), names="value")
-        for control in (self.status, self.channel, self.payment, self.late, self.at_risk):
+        for control in (
+            self.status, self.channel, self.payment, self.late, self.due_today, self.at_risk,
+        ):  # fmt: skip
             control.observe(self._filter_changed, names="value")
+        self.sort_column.observe(self._sort_changed, names="value")
+        self.sort_descending.observe(self._sort_changed, names="value")
         self.prev_button.on_click(lambda _: self.go(self.page - 1))
         self.next_button.on_click(lambda _: self.go(self.page + 1))
-        for col, header in zip(COLUMNS, self.headers, strict=True):
-            header.on_click(lambda _, c=col: self.sort(c))
-        for row in self.cells:
-            row[0].on_click(lambda b: self.open_order(b.tooltip) if b.tooltip else None)
+        on_row(self.grid, self._row_clicked)
 
     def _layout(self) -> tuple[w.Widget, ...]:
         bar = w.HBox([self.query, self.search_button])
-        filters = w.HBox([self.status, self.channel, self.payment, self.late, self.at_risk])
-        self.rows = [w.HBox(row).add_class("ok-explorer-row") for row in self.cells]
-        grid = [w.HBox(self.headers).add_class("ok-explorer-head"), *self.rows]
-        pager = w.HBox([self.prev_button, self.count, self.next_button])
-        return (bar, self.message, filters, w.VBox(grid).add_class("ok-explorer-table"), pager)
+        filters = w.HBox(
+            [self.status, self.channel, self.payment, self.late, self.due_today, self.at_risk],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        sorting = w.HBox(
+            [self.sort_column, self.sort_descending], layout=w.Layout(align_items="center")
+        )
+        pager = w.HBox(
+            [self.prev_button, self.count, self.next_button], layout=w.Layout(align_items="center")
+        )
+        return (bar, self.message, filters, sorting, self.grid, pager)
 
     @traitlets.observe("lang")
     def _lang_changed(self, _: object) -> None:
@@ -158,51 +217,61 @@ class OrderExplorer(w.VBox):
 
     def _relabel(self) -> None:
         lang = self.lang
-        self.query.placeholder = tr("query", lang)
-        self.search_button.description = tr("search", lang)
-        self.late.description = tr("late", lang)
-        self.at_risk.description = tr("at_risk", lang)
-        self.prev_button.description = tr("prev", lang)
-        self.next_button.description = tr("next", lang)
-        everything = (tr("all", lang), "")  # "" rather than None: a dropdown shows None as blank
-        self._set_options(
-            self.status,
-            tr("status", lang),
-            [everything]
-            + [
-                (s.label(lang), s.value)
-                for s in OrderStatus
-                if s.value in set(self.table["status"])
-            ],
-        )
-        channels = {
-            "MFN": ("Seller-fulfilled", "出品者出荷"),
-            "AFN": ("Fulfilled by Amazon", "Amazon出荷"),
-        }
-        self._set_options(
-            self.channel,
-            tr("channel", lang),
-            [everything] + [(channels[c][lang == "ja"], c) for c in ("MFN", "AFN")],
-        )
-        payments = {
-            "card": ("Card", "カード"),
-            "cvs": ("Convenience store", "コンビニ"),
-            "cod": ("Cash on delivery", "代引き"),
-            "points": ("Points", "ポイント"),
-        }
-        self._set_options(
-            self.payment,
-            tr("payment", lang),
-            [everything] + [(v[lang == "ja"], k) for k, v in payments.items()],
-        )
+        self._quiet = True
+        try:
+            self.query.placeholder = tr("query", lang)
+            self.search_button.description = tr("search", lang)
+            self.due_today.description = tr("due_today", lang)
+            self.at_risk.description = tr("at_risk", lang)
+            self.sort_descending.description = tr("descending", lang)
+            self.prev_button.description = tr("prev", lang)
+            self.next_button.description = tr("next", lang)
+            everything = (
+                tr("all", lang),
+                "",
+            )  # "" rather than None: a dropdown shows None as blank
+            present = set(self.table["status"])
+            self._set_options(
+                self.status,
+                tr("status", lang),
+                [everything]
+                + [(s.label(lang), s.value) for s in OrderStatus if s.value in present],
+            )
+            self._set_options(
+                self.channel,
+                tr("channel", lang),
+                [everything] + [(_(text, lang), c) for c, text in _CHANNELS.items()],
+            )
+            self._set_options(
+                self.payment,
+                tr("payment", lang),
+                [everything] + [(_(text, lang), k) for k, text in _PAYMENTS.items()],
+            )
+            self._set_options(
+                self.late,
+                tr("late_filter", lang),
+                [(tr(key, lang), value) for value, key in LATE_CHOICES.items()],
+            )
+            self._set_options(
+                self.sort_column,
+                tr("sort_by", lang),
+                [(tr(column, lang), column) for column in SORTS],
+                default=self.sort_by,
+            )
+        finally:
+            self._quiet = False
 
     def _set_options(
-        self, dropdown: w.Dropdown, label: str, options: list[tuple[str, str | None]]
+        self,
+        dropdown: w.Dropdown,
+        label: str,
+        options: list[tuple[str, str]],
+        default: str = "",
     ) -> None:
-        value = dropdown.value
+        value = dropdown.value if dropdown.value is not None else default
         dropdown.description = label
         dropdown.options = options
-        dropdown.value = value if value in [v for _, v in options] else ""
+        dropdown.value = value if value in [v for _, v in options] else default
 
     # -- behaviour --------------------------------------------------------------------------
     def on_select(self, handler: Callable[[str], None]) -> None:
@@ -215,6 +284,27 @@ class OrderExplorer(w.VBox):
         for handler in self._handlers:
             handler(order_id)
 
+    def _row_clicked(self, position: int) -> None:
+        if 0 <= position < len(self.page_ids):
+            self.open_order(self.page_ids[position])
+
+    def reload(self, book: OrderBook | None = None) -> None:
+        """Ask the clock for the time and recompute every row (of ``book``, if given); redraw.
+
+        The search, filters, sort and page are kept (the page is clamped to the pages there are).
+        """
+        if book is not None:
+            self.book = book
+        self.now = self.clock.now()
+        self.table = explorer_table(self.book, now=self.now, policy=self.policy)
+        self._statuses = pd.Series(self.table["status"].to_numpy(), index=self.table["order_id"])
+        self._version += 1
+        query = unicodedata.normalize("NFKC", self.query.value).strip()
+        if query:
+            self._run_search(query)
+        self._relabel()
+        self.go(self.page)
+
     def search(self, text: str | None = None) -> FindResult | None:
         """Search by buyer email or order number (as the FAQ says); other text matches names.
 
@@ -225,6 +315,14 @@ class OrderExplorer(w.VBox):
             self.query.value = text  # the observer runs the search
             return self._last
         q = unicodedata.normalize("NFKC", self.query.value).strip()
+        result = self._run_search(q)
+        self.page = 0
+        self.refresh()
+        if result is not None and len(result.orders) == 1:
+            self.open_order(str(result.orders["order_id"].iloc[0]))
+        return result
+
+    def _run_search(self, q: str) -> FindResult | None:
         result = find_text(self.book, q, at=self.now, statuses=self._statuses) if q else None
         if not q:
             self._match = None
@@ -239,10 +337,6 @@ class OrderExplorer(w.VBox):
             if result is None
             else f"<span class='ok-find-{result.outcome}'>{result.message(self.lang)}</span>"
         )
-        self.page = 0
-        self.refresh()
-        if result is not None and len(result.orders) == 1:
-            self.open_order(str(result.orders["order_id"].iloc[0]))
         return result
 
     def update_row(self, state: OrderState) -> None:
@@ -251,22 +345,41 @@ class OrderExplorer(w.VBox):
         self.table.loc[row, "status"] = state.status.value
         self.table.loc[row, "late"] = state.late
         self.table.loc[row, "at_risk"] = state.at_risk
+        _derived(self.table, self.now)
         self._statuses[state.order_id] = state.status.value
         self._version += 1
         self.refresh()
 
     def _filter_changed(self, _: object) -> None:
+        if self._quiet:
+            return
+        self.page = 0
+        self.refresh()
+
+    def _sort_changed(self, _: object) -> None:
+        if self._quiet:
+            return
+        self.sort_by, self.descending = self.sort_column.value, self.sort_descending.value
         self.page = 0
         self.refresh()
 
     def sort(self, column: str) -> None:
-        """Sort by ``column``; sorting by the same column again flips the direction."""
-        if column == self.sort_by:
-            self.descending = not self.descending
-        else:
-            self.sort_by, self.descending = column, column in ("purchase_date", "total")
-        self.page = 0
-        self.refresh()
+        """Sort by ``column`` (a key of :data:`SORTS`); the same column again flips the direction.
+
+        Raises:
+            KeyError: the grid cannot be sorted by ``column``.
+        """
+        if column not in SORTS:
+            raise KeyError(f"cannot sort by {column!r}; choose one of {', '.join(SORTS)}")
+        descending = (
+            not self.descending if column == self.sort_by else column in ("purchase_date", "total")
+        )
+        self._quiet = True
+        try:
+            self.sort_column.value, self.sort_descending.value = column, descending
+        finally:
+            self._quiet = False
+        self._sort_changed(None)
 
     def go(self, page: int) -> None:
         """Show page ``page`` (clamped to the pages there are)."""
@@ -281,8 +394,9 @@ class OrderExplorer(w.VBox):
     def _positions(self) -> np.ndarray:
         """Row positions passing the search and filters, sorted; cached until something changes."""
         key = (
-            self.status.value, self.channel.value, self.payment.value,
-            self.late.value, self.at_risk.value, self.sort_by, self.descending, self._version,
+            self.status.value, self.channel.value, self.payment.value, self.late.value,
+            self.due_today.value, self.at_risk.value, self.sort_by, self.descending,
+            self._version,
         )  # fmt: skip
         if self._cache_key != key:
             t = self.table
@@ -295,71 +409,67 @@ class OrderExplorer(w.VBox):
                 if value:
                     mask = mask & (t[column] == value).to_numpy(bool)
             if self.late.value:
-                mask = mask & t["late"].to_numpy(bool)
+                mask = mask & t[f"late_{self.late.value}"].to_numpy(bool)
+            if self.due_today.value:
+                mask = mask & t["due_today"].to_numpy(bool)
             if self.at_risk.value:
                 mask = mask & t["at_risk"].to_numpy(bool)
             pos = np.flatnonzero(mask)
-            column = {"payment": "payment_method", "flags": "late"}.get(self.sort_by, self.sort_by)
             # The table has a RangeIndex, so the sorted labels are the row positions.
             ordered = (
-                t[column]
+                t[SORTS[self.sort_by]]
                 .iloc[pos]
                 .sort_values(ascending=not self.descending, kind="stable", na_position="last")
             )
             self._sorted, self._cache_key = ordered.index.to_numpy(), key
         return self._sorted
 
+    def page_frame(self) -> pd.DataFrame:
+        """Return the current page as the grid shows it: labelled columns, ¥, JST dates, ✓/—."""
+        lo = self.page * self.page_size
+        page = self.table.iloc[self._positions()[lo : lo + self.page_size]]
+        return _display(page, self.lang)
+
     def refresh(self) -> None:
-        """Redraw the header, the current page and the row count."""
+        """Redraw the current page and the row count (at the time of the last :meth:`reload`)."""
         lang = self.lang
         positions = self._positions()
-        for col, header in zip(COLUMNS, self.headers, strict=True):
-            arrow = (" ▼" if self.descending else " ▲") if col == self.sort_by else ""
-            header.description = tr(col, lang) + arrow
         lo = self.page * self.page_size
         page = self.table.iloc[positions[lo : lo + self.page_size]]
-        for i, (row, cells) in enumerate(zip(self.rows, self.cells, strict=True)):
-            if i < len(page):
-                self._fill(cells, page.iloc[i], lang)
-                row.layout.display = None
-            else:
-                # A button redraws its text only when it is non-empty: blank it with a no-break
-                # space, and hide the row.
-                cells[0].description, cells[0].tooltip, cells[0].disabled = "\u00a0", "", True
-                for cell in cells[1:]:
-                    cell.value = ""
-                row.layout.display = "none"
+        self.page_ids = [str(o) for o in page["order_id"]]
+        show(self.grid, _display(page, lang), lang)
         n = len(positions)
         hi = lo + len(page)
         self.count.value = tr("rows", lang, lo=lo + 1, hi=hi, n=n) if n else tr("none", lang)
         self.prev_button.disabled = self.page == 0
         self.next_button.disabled = hi >= n
 
-    def _fill(self, cells: list[w.Widget], r: pd.Series, lang: str) -> None:
-        from orderkit.deadlines import format_jst
 
-        cells[0].description, cells[0].tooltip, cells[0].disabled = (
-            r["order_id"],
-            r["order_id"],
-            False,
-        )
-        cells[1].value = format_jst(r["purchase_date"].to_pydatetime(), lang)
-        cells[2].value = _esc(r["buyer_name"])
-        status = OrderStatus(r["status"])
-        cells[
-            3
-        ].value = f"<span class='ok-status ok-status-{status.value}'>{status.label(lang)}</span>"
-        cells[4].value = _esc(r["payment_method"] or "")
-        cells[5].value = f"{r['total']:,}円" if lang == "ja" else f"¥{r['total']:,}"
-        flags = []
-        if r["late"]:
-            flags.append("出荷遅延" if lang == "ja" else "late")
-        if r["at_risk"]:
-            flags.append("キャンセル間近" if lang == "ja" else "at risk")
-        cells[6].value = f"<b style='color:#b00020'>{' · '.join(flags)}</b>" if flags else ""
+def _when(values: pd.Series, lang: str) -> list[str]:
+    return ["—" if pd.isna(v) else datetime(pd.Timestamp(v).to_pydatetime(), lang) for v in values]
 
 
-def _esc(text: object) -> str:
-    import html
-
-    return html.escape(str(text))
+def _display(page: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return rows of the explorer's table as the grid shows them, in ``lang``."""
+    flags = []
+    for late, at_risk in zip(page["late_open"], page["at_risk"], strict=True):
+        words = [tr("late_open", lang)] if late else []
+        words += [tr("flag_at_risk", lang)] if at_risk else []
+        flags.append(" · ".join(words))
+    return pd.DataFrame(
+        {
+            tr("order_id", lang): page["order_id"].astype(str).to_numpy(),
+            tr("purchase_date", lang): _when(page["purchase_date"], lang),
+            tr("buyer_name", lang): page["buyer_name"].astype(str).to_numpy(),
+            tr("status", lang): [OrderStatus(s).label(lang) for s in page["status"]],
+            tr("payment", lang): [
+                _(_PAYMENTS[p], lang) if p in _PAYMENTS else str(p or "")
+                for p in page["payment_method"]
+            ],
+            tr("total", lang): [yen(int(t), lang) for t in page["total"]],
+            tr("ship_by", lang): _when(page["ship_by"], lang),
+            tr("confirm_by", lang): _when(page["confirm_by"], lang),
+            tr("due_today", lang): ["✓" if d else "—" for d in page["due_today"]],
+            tr("flags", lang): flags,
+        }
+    )

@@ -55,7 +55,7 @@ def test_explorer_finds_an_order_by_buyer_email_and_opens_it(book):
     opened = []
     explorer.on_select(opened.append)
     explorer.query.value = email.upper()
-    assert explorer.cells[0][0].description == order_id
+    assert explorer.page_ids == [order_id]
     assert (explorer.selected, opened) == (order_id, [order_id])
 
 
@@ -75,7 +75,7 @@ def test_explorer_refers_a_foreign_order_number_to_customer_service(book):
 def test_explorer_filter_shows_only_that_status(book, fleet):
     explorer = OrderExplorer(book, now=NOW)
     explorer.status.value = "Pending"
-    shown = [row[0].description for row in explorer.cells if row[0].description.strip()]
+    shown = explorer.page_ids
     assert shown and all(fleet.loc[o, "status"] == "Pending" for o in shown)
     assert explorer.count.value.endswith(f"of {(fleet['status'] == 'Pending').sum()} orders")
 
@@ -90,23 +90,22 @@ def test_explorer_clearing_a_filter_restores_the_search_results(book):
     assert explorer.count.value == before
 
 
-def test_explorer_header_click_sorts_and_a_second_click_reverses(book):
+def test_explorer_sorting_by_a_column_sorts_every_order_and_again_reverses(book):
     explorer = OrderExplorer(book, now=NOW)
-    header = explorer.headers[5]  # total
-    header.click()
-    totals = [int(r["total"]) for _, r in explorer.filtered().head(12).iterrows()]
-    assert totals == sorted(totals, reverse=True) and "▼" in header.description
-    header.click()
-    totals = [int(r["total"]) for _, r in explorer.filtered().head(12).iterrows()]
-    assert totals == sorted(totals) and "▲" in header.description
+    explorer.sort_column.value = "total"
+    totals = explorer.filtered()["total"].tolist()
+    assert totals == sorted(totals, reverse=True) and explorer.sort_descending.value
+    explorer.sort("total")
+    totals = explorer.filtered()["total"].tolist()
+    assert totals == sorted(totals) and not explorer.sort_descending.value
 
 
 def test_explorer_pages_through_the_orders(book):
     explorer = OrderExplorer(book, now=NOW, page_size=10)
-    first_page = explorer.cells[0][0].description
+    first_page = explorer.page_ids
     explorer.next_button.click()
     assert explorer.count.value.startswith("11–20 of")
-    assert explorer.cells[0][0].description != first_page
+    assert set(explorer.page_ids).isdisjoint(first_page) and len(explorer.page_ids) == 10
     assert explorer.prev_button.disabled is False
 
 
@@ -115,6 +114,67 @@ def test_explorer_relabels_in_japanese(book):
     explorer.lang = "ja"
     assert explorer.search_button.description == "検索"
     assert "件中" in explorer.count.value
+
+
+def test_explorer_due_today_shows_the_orders_that_must_ship_today(book):
+    from orderkit.today import must_ship_today
+
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.due_today.value = True
+    assert set(explorer.filtered()["order_id"]) == set(must_ship_today(book, NOW)["order_id"])
+
+
+def test_explorer_late_choice_tells_open_late_orders_from_orders_shipped_late(book, fleet):
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.late.value = "open"
+    still_open = set(explorer.filtered()["order_id"])
+    explorer.late.value = "shipped"
+    shipped = set(explorer.filtered()["order_id"])
+    late = set(fleet.index[fleet["late"]])
+    assert still_open | shipped == late and not still_open & shipped
+    assert all(fleet.loc[o, "status"] in ("Unshipped", "PartiallyShipped") for o in still_open)
+
+
+def test_explorer_shows_ship_by_and_confirm_by_in_japan_time(book, fleet):
+    explorer = OrderExplorer(book, now=NOW)
+    explorer.query.value = order_id = first(fleet, status="Unshipped", at_risk=False)
+    row = explorer.grid._df.iloc[0]
+    from orderkit.i18n import datetime
+
+    assert row["Ship by (JST)"] == datetime(fleet.loc[order_id, "ship_by"].to_pydatetime(), "en")
+    assert row["Confirm by (JST)"] == datetime(
+        fleet.loc[order_id, "confirm_by"].to_pydatetime(), "en"
+    )
+    assert row["Due today"] in ("✓", "—")
+
+
+def test_explorer_row_click_opens_that_order(book):
+    explorer = OrderExplorer(book, now=NOW)
+    opened = []
+    explorer.on_select(opened.append)
+    explorer.grid.selected_rows = [2]  # what the browser sends on a click
+    assert opened == [explorer.page_ids[2]]
+
+
+def test_explorer_reload_recomputes_at_the_clocks_new_time(book):
+    import datetime as dt
+
+    from orderkit.clock import FixedClock
+
+    class Clock:
+        at = NOW
+
+        def now(self):
+            return self.at
+
+    clock = Clock()
+    explorer = OrderExplorer(book, now=clock)
+    explorer.due_today.value = True
+    clock.at = NOW + dt.timedelta(days=1)
+    explorer.reload()
+    expected = OrderExplorer(book, now=FixedClock(clock.at))
+    expected.due_today.value = True
+    assert explorer.page_ids == expected.page_ids and explorer.now == clock.at
 
 
 # ---- OrderCard -------------------------------------------------------------------------------
@@ -327,12 +387,12 @@ def test_language_switch_links_any_widget_with_a_lang_trait(book):
     assert drill.check_button.description == "答え合わせ"
 
 
-def test_explorer_hides_the_rows_below_the_results(book):
+def test_explorer_grid_shows_only_the_rows_found(book):
     explorer = OrderExplorer(book, now=NOW)
-    explorer.query.value = book.orders["order_id"].iloc[0]
-    hidden = [row.layout.display for row in explorer.rows[1:]]
-    assert explorer.rows[0].layout.display is None and set(hidden) == {"none"}
-    assert all(not cells[0].description.strip() for cells in explorer.cells[1:])
+    order_id = book.orders["order_id"].iloc[0]
+    explorer.query.value = order_id
+    shown = explorer.grid._df
+    assert shown.iloc[:, 0].tolist() == [order_id]
 
 
 def test_explorer_filters_offer_all_as_a_visible_choice(book):
