@@ -66,6 +66,17 @@ TEXT: dict[str, str] = {
     "days": N_("Days"),
     "seed": N_("Seed"),
     "language": N_("Language"),
+    "reason": N_("Reason"),
+    "late_banner": N_("Shipment is late"),
+    "seller_does": N_("What you do"),
+    "happened": N_("What happened (record it)"),
+    "confirm_title": N_("Please check before recording"),
+    "confirm_yes": N_("Yes, record it"),
+    "confirm_back": N_("Back"),
+    "irreversible": N_("This cannot be undone on Amazon."),
+    "operator": N_("Your name"),
+    "acting_as": N_("Recorded as: {name}"),
+    "no_operator": N_("Enter your name above: every action records who did it."),
 }
 
 

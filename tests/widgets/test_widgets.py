@@ -141,6 +141,8 @@ def test_card_action_is_recorded_in_the_book_and_the_store(book, fleet, tmp_path
     card = OrderCard(book, order_id, now=NOW, store=store)
     card.tracking.value = "4444-5555-6666"
     card.buttons["confirm_shipment"].click()
+    assert card.state.status is OrderStatus.UNSHIPPED  # the button asks first
+    card.confirm_yes.click()
     assert card.state.status is OrderStatus.SHIPPED
     stored = store.load().order(order_id).state(at=NOW)
     assert stored.status is OrderStatus.SHIPPED
