@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from orderkit.deadlines import propose_reply_deadline
 from orderkit.errors import TransitionNotAllowed
 from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, ReturnReason
-from orderkit.i18n import N_, _, ngettext, yen
+from orderkit.i18n import N_, _, yen
 from orderkit.policy import DEFAULT_POLICY, Policy
 
 if TYPE_CHECKING:
@@ -301,6 +301,9 @@ def tracking_warning(
     return package_value(state) >= policy.valid_tracking_min_yen
 
 
+_ONE_ITEM = N_("Confirm shipment of {n} item of {order}")
+_ITEMS = N_("Confirm shipment of {n} items of {order}")
+
 _SUMMARIES: Mapping[Action, str] = {
     Action.CANCEL: N_(
         "Cancel order {order} with the reason “{reason}”: a canceled order cannot be shipped or"
@@ -354,11 +357,8 @@ def _describe_shipment(
     state: OrderState, lang: str, params: Mapping[str, Any], policy: Policy
 ) -> str:
     n = sum(state.remaining.values())
-    what = ngettext(
-        "Confirm shipment of {n} item of {order}",
-        "Confirm shipment of {n} items of {order}",
-        n, lang, n=n, order=state.order_id,
-    )  # fmt: skip
+    # one message per form (the catalogs hold no plural entries): Japanese and Chinese need one
+    what = _(_ONE_ITEM if n == 1 else _ITEMS, lang, n=n, order=state.order_id)
     if state.charged:
         money = _("the buyer was already charged {total} for the whole order.", lang,
                   total=yen(state.charged_amount, lang))  # fmt: skip

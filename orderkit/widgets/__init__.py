@@ -5,11 +5,13 @@
 - :class:`Workbench` — the two together.
 - :class:`InquiryAssistant` — a buyer's inquiry → steps, rules, message template.
 - :class:`SimulationPanel` — scenario sliders; pending versus late and the rates redraw.
+- :class:`BulkShipping` — confirm many orders' shipment from a carrier's CSV; packing slips.
 - :class:`MetricsDashboard` — daily metrics, rates against targets, at-risk list, export.
 - :class:`TrainingDrill` — realistic situations, feedback with the FAQ's rule, a score.
 - :class:`LanguageSwitch` — 日本語 / English for all of them.
 """
 
+from orderkit.widgets.bulk import BulkShipping
 from orderkit.widgets.card import OrderCard
 from orderkit.widgets.dashboard import MetricsDashboard
 from orderkit.widgets.drill import TrainingDrill
@@ -20,6 +22,7 @@ from orderkit.widgets.simulation import SimulationPanel
 from orderkit.widgets.workbench import Workbench
 
 __all__ = [
+    "BulkShipping",
     "InquiryAssistant",
     "LanguageSwitch",
     "MetricsDashboard",
