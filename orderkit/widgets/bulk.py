@@ -66,6 +66,7 @@ T = {
     "recorded": N_("Recorded {n} shipment confirmations. Upload the file to Seller Central."),
     "saved": N_("Saved as {path}."),
     "nothing": N_("No order can be confirmed: select orders the rules allow to ship."),
+    "select_due": N_("Select the orders due today ({n})"),
     "slips": N_("Packing slips due today ({n})"),
     "no_slips": N_("No order is due to ship today."),
     "why_no_order_number": N_("no order number"),
@@ -158,6 +159,8 @@ class BulkShipping(w.VBox):
         ).add_class("ok-bulk-confirm-box")
         self.message = w.HTML().add_class("ok-bulk-message")
         self.download = Download()
+        self.due_button = w.Button(layout=w.Layout(width="auto")).add_class("ok-bulk-due")
+        self.due_button.on_click(lambda _: self.select_due_today())
         self.slips_button = w.Button(layout=w.Layout(width="auto")).add_class("ok-bulk-slips")
         self.slips_button.on_click(lambda _: self.print_slips())
         self.slips_download = Download()
@@ -168,6 +171,7 @@ class BulkShipping(w.VBox):
         self.carrier.observe(lambda _: self.refresh(), names="value")
         self.children = (
             self.title,
+            self.due_button,
             self.carrier,
             w.HBox([self.upload], layout=w.Layout(align_items="center")),
             self.pasted,
@@ -200,6 +204,10 @@ class BulkShipping(w.VBox):
         if self.children:
             self.dismiss()
             self._match()
+
+    def select_due_today(self) -> None:
+        """Select every order due to ship today (and those overdue)."""
+        self.order_ids = bulk.due_today(self.book, at=self.now, policy=self.policy)
 
     # -- tracking numbers -------------------------------------------------------------------
     def _uploaded(self) -> None:
@@ -264,6 +272,7 @@ class BulkShipping(w.VBox):
         self.yes.description, self.back.description = _t("yes", lang), _t("back", lang)
         due = bulk.due_today(self.book, at=self.now, policy=self.policy)
         self.slips_button.description = _t("slips", lang, n=len(due))
+        self.due_button.description = _t("select_due", lang, n=len(due))
         numbers = dict(self.match.numbers) if self.match else {}
         self.lines = bulk.preview(
             self.book, self.order_ids, at=self.now, tracking=numbers,

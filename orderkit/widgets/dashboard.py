@@ -73,6 +73,7 @@ class MetricsDashboard(w.VBox):
         self.clock, self.policy = now, policy
         self.export_dir = None if export_dir is None else Path(export_dir)
         self.sources = sources or {}
+        self._load_handlers: list[Any] = []
         self.source = w.Dropdown(
             options=list(self.sources), layout=w.Layout(width="360px")
         ).add_class("ok-dash-source")
@@ -170,7 +171,16 @@ class MetricsDashboard(w.VBox):
             return
         self._loaded(book, name)
 
+    def on_load(self, handler: Any) -> None:
+        """Call ``handler(book, name)`` when a report is loaded, before it is shown.
+
+        An app switches its clock from the sample's instant to the real time here.
+        """
+        self._load_handlers.append(handler)
+
     def _loaded(self, book: OrderBook, name: str) -> None:
+        for handler in self._load_handlers:
+            handler(book, name)
         self.set_book(book)
         if book.problems:
             first = error_text(book.problems[0], name, self.lang)

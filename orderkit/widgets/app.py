@@ -1,0 +1,74 @@
+"""The top of an app (a Voila page): its title, and the sample banner when it shows sample data.
+
+The title and the banner follow the language switch like every other widget.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import ipywidgets as w
+import traitlets
+
+from orderkit.i18n import N_, _
+from orderkit.i18n import datetime as when
+
+__all__ = ["TITLES", "AppHeader"]
+
+#: The apps' titles (catalog messages).
+TITLES = {
+    "playbook": N_("Support playbook"),
+    "dashboard": N_("Performance and shipping"),
+    "training": N_("Training"),
+}
+_SUBTITLES = {
+    "playbook": N_("Answer a buyer: choose their situation and the order."),
+    "dashboard": N_("Amazon's rates against their targets, the orders at risk, shipping in bulk."),
+    "training": N_("Practice the Manage Orders rules on realistic situations."),
+}
+_SAMPLE = N_("Sample data, as of {when} JST")
+
+
+class AppHeader(w.HTML):
+    """An app's title and subtitle in the chosen language, and the sample banner.
+
+    Args:
+        app: ``"playbook"``, ``"dashboard"`` or ``"training"``.
+        sample_at: the sample's own instant while the app shows sample data (``None``: real
+            data, no banner).
+        lang: the display language.
+
+    >>> AppHeader("playbook", lang="ja").value.count("プレイブック") >= 1
+    True
+    """
+
+    lang = traitlets.Unicode("en")
+    sample_at = traitlets.Instance(dt.datetime, allow_none=True)
+
+    def __init__(self, app: str, *, sample_at: dt.datetime | None = None, lang: str = "en") -> None:
+        super().__init__()
+        self.app = app
+        self.add_class("ok-app-header")
+        self.sample_at = sample_at
+        self.lang = lang
+        self._draw()
+
+    @traitlets.observe("lang", "sample_at")
+    def _changed(self, _: object) -> None:
+        if hasattr(self, "app"):
+            self._draw()
+
+    def _draw(self) -> None:
+        lang = self.lang
+        banner = ""
+        if self.sample_at is not None:
+            text = _(_SAMPLE, lang, when=when(self.sample_at, lang))
+            banner = (
+                "<div class='ok-sample-banner' style='background:#e8f0fe;border-left:4px solid"
+                f" #1a73e8;padding:4px 8px;margin:4px 0'>ℹ {html.escape(text)}</div>"
+            )
+        self.value = (
+            f"<h2 style='margin:4px 0'>{html.escape(_(TITLES[self.app], lang))}</h2>"
+            f"<div style='color:#555'>{html.escape(_(_SUBTITLES[self.app], lang))}</div>{banner}"
+        )
