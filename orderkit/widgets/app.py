@@ -29,6 +29,12 @@ _SUBTITLES = {
 }
 _SAMPLE = N_("Sample data, as of {when} JST")
 
+#: Tab titles as wide as their text (Lumino caps a tab at a fixed width and cuts the rest).
+_STYLE = (
+    "<style>.ok-app .lm-TabBar-tab{flex:0 0 auto!important;max-width:none!important;"
+    "min-width:0!important}.ok-app .lm-TabBar-tabLabel{overflow:visible}</style>"
+)
+
 
 class AppHeader(w.HTML):
     """An app's title and subtitle in the chosen language, and the sample banner.
@@ -68,7 +74,7 @@ class AppHeader(w.HTML):
                 "<div class='ok-sample-banner' style='background:#e8f0fe;border-left:4px solid"
                 f" #1a73e8;padding:4px 8px;margin:4px 0'>ℹ {html.escape(text)}</div>"
             )
-        self.value = (
+        self.value = _STYLE + (
             f"<h2 style='margin:4px 0'>{html.escape(_(TITLES[self.app], lang))}</h2>"
             f"<div style='color:#555'>{html.escape(_(_SUBTITLES[self.app], lang))}</div>{banner}"
         )

@@ -134,9 +134,9 @@ class BulkShipping(w.VBox):
         self._handlers: list[Callable[[list[Event]], None]] = []
         self.title = w.HTML()
         self.carrier = w.Dropdown(options=CARRIERS, value="Yamato", style=_WIDE)
-        self.upload = w.FileUpload(accept=".csv,.txt,.tsv", multiple=False).add_class(
-            "ok-bulk-upload"
-        )
+        self.upload = w.FileUpload(
+            accept=".csv,.txt,.tsv", multiple=False, layout=w.Layout(width="auto")
+        ).add_class("ok-bulk-upload")
         self.pasted = w.Textarea(layout=w.Layout(width="100%", height="80px")).add_class(
             "ok-bulk-paste"
         )

@@ -76,6 +76,27 @@ def _banner(kind: str, icon: str, text: str) -> str:
     return _BANNER.format(kind=kind, bg=bg, edge=edge, icon=icon, text=html.escape(text))
 
 
+def _facts_html(facts: pd.Series) -> str:
+    """The order's facts as a two-column table (label, value), empty values left out."""
+    rows = "".join(
+        f"<tr><th style='text-align:left;padding-right:12px'>{html.escape(str(k))}</th>"
+        f"<td>{html.escape(str(v))}</td></tr>"
+        for k, v in facts.items()
+        if str(v) not in ("", "—", "nan", "None")
+    )
+    return f"<table class='ok-table ok-facts'>{rows}</table>"
+
+
+def _frame_html(frame: pd.DataFrame) -> str:
+    """A small table of text as HTML (not a DataFrame's repr: no index, no dtype styling)."""
+    head = "".join(f"<th style='text-align:left'>{html.escape(str(c))}</th>" for c in frame)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table class='ok-table'><tr>{head}</tr>{body}</table>"
+
+
 def _row(*children: w.Widget) -> w.HBox:
     return w.HBox(list(children), layout=w.Layout(flex_flow="row wrap", align_items="center"))
 
@@ -289,10 +310,10 @@ class OrderCard(w.VBox):
         if state.shows_late:
             banners.append(_banner("late", "⏰", tr("late_banner", lang)))
         self.banner.value = "".join(banners)
-        self.facts.value = summary(state, lang).to_frame().to_html(header=False, classes="ok-table")
+        self.facts.value = _facts_html(summary(state, lang))
         self.items.value = self._items_html(view.items, state, lang)
         self.chart.chart = charts.order_timeline(state, lang=lang)
-        self.timeline.value = timeline_table(state, lang).to_html(index=False, classes="ok-table")
+        self.timeline.value = _frame_html(timeline_table(state, lang))
         self.checks = available(view, now=now, policy=self.policy)
         refused = []
         for check in self.checks:

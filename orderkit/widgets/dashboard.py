@@ -78,9 +78,9 @@ class MetricsDashboard(w.VBox):
             options=list(self.sources), layout=w.Layout(width="360px")
         ).add_class("ok-dash-source")
         self.load_button = w.Button().add_class("ok-dash-load")
-        self.upload = w.FileUpload(accept=".txt,.tsv,.csv", multiple=False).add_class(
-            "ok-dash-upload"
-        )
+        self.upload = w.FileUpload(
+            accept=".txt,.tsv,.csv", multiple=False, layout=w.Layout(width="auto")
+        ).add_class("ok-dash-upload")
         self.upload_hint = w.HTML().add_class("ok-dash-upload-hint")
         self.start = w.DatePicker(style={"description_width": "initial"}).add_class("ok-dash-start")
         self.end = w.DatePicker(style={"description_width": "initial"}).add_class("ok-dash-end")

@@ -57,6 +57,9 @@ def switch_language(page, lang: str) -> None:
     deadline = time.monotonic() + UPDATE_TIMEOUT_MS / 1000
     while header.inner_text() == before and time.monotonic() < deadline:
         time.sleep(0.2)
+    # the kernel relabels the widgets one after the other: let the last ones arrive
+    page.wait_for_load_state("networkidle")
+    time.sleep(1.5)
 
 
 def app_names() -> list[str]:
