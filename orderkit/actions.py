@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from orderkit.deadlines import propose_reply_deadline
 from orderkit.errors import TransitionNotAllowed
-from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, ReturnReason
+from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, Origin, ReturnReason
 from orderkit.i18n import N_, _, yen
 from orderkit.policy import DEFAULT_POLICY, Policy
 
@@ -172,9 +172,14 @@ def make_event(action: Action | str, order_id: str, *, at: dt.datetime, **params
     order), ``carrier``, ``carrier_name``, ``tracking_number``, ``shipped_at`` (when the parcel
     left, if before the confirmation); ``cancel``: ``reason``; ``refund``:
     ``amount`` (yen), ``reason``; ``set_reply_deadline``: ``due`` (default: proposed from the
-    policy); ``record_return``: ``reason``, ``amount`` (the actual shipping cost).
+    policy); ``record_return``: ``reason``, ``amount`` (the actual shipping cost). Every action:
+    ``operator`` (who in the seller's team records it) and ``source`` (default ``"workbench"``).
+
+    Returns:
+        The event, of origin :attr:`~orderkit.events.Origin.ACTION`.
     """
-    return _BUILDERS[Action(action)](order_id, at, params)
+    event = _BUILDERS[Action(action)](order_id, at, params)
+    return replace(event, origin=Origin.ACTION, operator=params.get("operator"))
 
 
 @dataclass(frozen=True, slots=True)

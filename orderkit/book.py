@@ -17,7 +17,7 @@ import pandas as pd
 
 from orderkit import schema
 from orderkit.errors import InvalidOrderId, OrderNotFound, ReportFormatError, TransitionNotAllowed
-from orderkit.events import Actor, Event, EventKind, event_ids, events_frame
+from orderkit.events import Actor, Event, EventKind, Origin, event_ids, events_frame, live
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.rules import rule
 from orderkit.state import ItemFacts, OrderFacts, OrderState, fold
@@ -106,8 +106,16 @@ class OrderBook:
 
     @property
     def events(self) -> pd.DataFrame:
-        """Every event, append-only (:data:`orderkit.schema.EVENTS`)."""
+        """Every event, append-only (:data:`orderkit.schema.EVENTS`), corrections included."""
         return self._events
+
+    @property
+    def live_events(self) -> pd.DataFrame:
+        """The events both lenses fold: ``events`` less voids and what they void (:func:`~orderkit.events.live`)."""
+        key = ("live", "")
+        if key not in self._cache:
+            self._cache[key] = live(self._events)
+        return self._cache[key]
 
     def __len__(self) -> int:
         return len(self._orders)
@@ -201,6 +209,53 @@ class OrderBook:
         state = self.order(event.order_id).check(event, policy=policy)
         self.extend(events_frame([event]))
         return state
+
+    def void(
+        self,
+        event_id: int,
+        *,
+        at: dt.datetime,
+        operator: str,
+        note: str,
+        policy: Policy = DEFAULT_POLICY,
+    ) -> OrderState:
+        """Void a mistaken event by appending a ``voided`` event; return the order's new state.
+
+        Nothing is deleted: the voided event stays in the timeline, and both lenses skip it.
+
+        Raises:
+            KeyError: no live event with that id (never recorded, or voided already).
+            ValueError: no ``operator`` or ``note`` (a correction says who and why).
+            TransitionNotAllowed: the order's other events do not fold without it (e.g. voiding
+                the shipment a refund depends on); nothing is appended.
+        """
+        void = self.correction(event_id, at=at, operator=operator, note=note)
+        view = self.order(void.order_id)
+        state = view.state_with(void, policy=policy)
+        self.extend([void])
+        return state
+
+    def correction(self, event_id: int, *, at: dt.datetime, operator: str, note: str) -> Event:
+        """Return the ``voided`` event that voids live event ``event_id`` (nothing is appended).
+
+        Raises:
+            KeyError: no live event with that id.
+            ValueError: an empty ``operator`` or ``note``, or ``at`` before the voided event.
+        """
+        if not (operator or "").strip() or not (note or "").strip():
+            raise ValueError("a correction needs an operator and a note saying why")
+        events = self.live_events
+        row = events.loc[events["event_id"] == event_id]
+        if row.empty:
+            raise KeyError(f"no live event {event_id} in this book (never recorded, or voided)")
+        target = Event.from_row(row.iloc[0].to_dict())
+        if at < target.at:
+            raise ValueError(f"a correction at {at} cannot come before the event it voids ({target.at})")
+        return Event(
+            target.order_id, at, EventKind.VOIDED, Actor.SELLER, ref=str(event_id),
+            source="workbench", origin=Origin.CORRECTION, operator=operator.strip(),
+            note=note.strip(),
+        )  # fmt: skip
 
     def extend(self, events: pd.DataFrame | Iterable[Event]) -> int:
         """Append events not already in the book (by ``event_id``); return how many were new.
@@ -318,17 +373,20 @@ class OrderView:
 
     @property
     def timeline(self) -> pd.DataFrame:
-        """The order's events in time order."""
+        """The order's events in time order, corrections included: ``voided`` says which are void."""
         pos = self.book._lookup()["events"].get(self.order_id, [])
-        return self.book.events.iloc[pos].sort_values("at", kind="stable")
+        frame = self.book.events.iloc[pos].sort_values("at", kind="stable")
+        return frame.assign(voided=~frame["event_id"].isin(live(frame)["event_id"]))
 
     @property
     def events(self) -> list[Event]:
-        """The order's events in time order, as :class:`~orderkit.events.Event` objects."""
+        """The order's live events in time order (voids and what they void left out)."""
         cache = self.book._cache
         key = ("events", self.order_id)
         if key not in cache:
-            cache[key] = [Event.from_row(r) for r in self.timeline.to_dict("records")]
+            frame = self.timeline
+            frame = frame.loc[~frame.pop("voided")]
+            cache[key] = [Event.from_row(r) for r in frame.to_dict("records")]
         return list(cache[key])
 
     @property
@@ -381,6 +439,18 @@ class OrderView:
             ValueError: ``at`` is naive or before the order was placed.
         """
         return fold(self.facts, self.events, at=at, policy=policy)
+
+    def state_with(self, void: Event, *, policy: Policy = DEFAULT_POLICY) -> OrderState:
+        """Return the state at ``void.at`` once the ``voided`` event ``void`` is applied.
+
+        Raises:
+            TransitionNotAllowed: the order's other events do not fold without the voided one.
+        """
+        gone = int(void.ref or 0)
+        frame = self.timeline
+        frame = frame.loc[~frame.pop("voided") & (frame["event_id"] != gone)]
+        events = [Event.from_row(r) for r in frame.to_dict("records")]
+        return fold(self.facts, events, at=max(void.at, *(e.at for e in events)), policy=policy)
 
     def check(self, event: Event, *, policy: Policy = DEFAULT_POLICY) -> OrderState:
         """Return the state after ``event``, or raise ``TransitionNotAllowed`` with the rule.

@@ -5,8 +5,15 @@ matters — the item and quantity, an amount in yen, and who acted. The event ta
 :class:`~orderkit.book.OrderBook` is the truth: an order's status is derived by folding its events
 (:mod:`orderkit.state`), never stored a second time.
 
-An event's id is a hash of its facts (not of where it came from), so recording the same fact twice
-— e.g. importing the same report again — adds nothing.
+An event's id is a hash of its facts (not of where it came from, who recorded it or why), so
+recording the same fact twice — e.g. importing the same report again — adds nothing. Where it came
+from is data beside the facts: ``origin`` (an import, a seller's action, a correction, the sample or
+the simulator — :class:`Origin`), ``source`` (which file or API response, or which part of the
+workbench) and ``operator`` (who in the seller's team recorded an action).
+
+Events are never changed or deleted. A mistaken one is *voided* by a later ``voided`` event whose
+``ref`` holds the voided event's id and whose ``note`` says why; both lenses skip voided events
+(:func:`live`), and the timeline shows both.
 
 >>> import datetime as dt
 >>> e = Event("503-1234567-1234567", dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC),
@@ -37,9 +44,12 @@ __all__ = [
     "Channel",
     "Event",
     "EventKind",
+    "Origin",
     "ReturnReason",
     "event_ids",
     "events_frame",
+    "live",
+    "voided_ids",
 ]
 
 
@@ -66,6 +76,7 @@ class EventKind(StrEnum):
     INVOICE_PENDING = "invoice_pending"
     INVOICE_CONFIRMED = "invoice_confirmed"
     UNFULFILLABLE = "unfulfillable"
+    VOIDED = "voided"
 
     @property
     def en(self) -> str:
@@ -103,7 +114,18 @@ _KIND_LABELS: dict[EventKind, tuple[str, str]] = {
     EventKind.INVOICE_PENDING: ("Invoice pending", "請求書未確認"),
     EventKind.INVOICE_CONFIRMED: ("Invoice confirmed", "請求書確認"),
     EventKind.UNFULFILLABLE: ("Unfulfillable", "出荷不能"),
+    EventKind.VOIDED: ("Voided (correction)", "取り消し（訂正）"),
 }
+
+
+class Origin(StrEnum):
+    """Where an event came from: the data beside its facts (see the module docstring)."""
+
+    IMPORT = "import"  # a report or an API response: a snapshot of the order, reconciled
+    ACTION = "action"  # recorded by the seller in orderkit (an operator names who)
+    CORRECTION = "correction"  # a void or an amendment of an earlier event
+    SAMPLE = "sample"  # orderkit's sample data
+    SIMULATION = "simulation"  # the fleet simulator
 
 
 class Actor(StrEnum):
@@ -166,8 +188,10 @@ class Channel(StrEnum):
     PHONE = "phone"
 
 
-# The fields that make an event's identity: everything but its source.
-_IDENTITY = [c for c in schema.EVENTS if c not in ("event_id", "source")]
+#: Columns that say where an event came from, not what happened: not part of its identity.
+PROVENANCE = ("source", "origin", "operator", "note")
+# The fields that make an event's identity: the facts.
+_IDENTITY = [c for c in schema.EVENTS if c != "event_id" and c not in PROVENANCE]
 # Identity columns added after the first release (see combine_ids).
 _ADDED_LATER = frozenset({"shipped_at"})
 
@@ -176,7 +200,8 @@ _ADDED_LATER = frozenset({"shipped_at"})
 class Event:
     """One fact in an order's life. ``at`` must be tz-aware.
 
-    Raises ``ValueError`` for a naive ``at``/``due``, a negative quantity or amount.
+    Raises ``ValueError`` for a naive ``at``/``due``, a negative quantity or amount, or a
+    ``voided`` event whose ``ref`` is not an event id.
     """
 
     order_id: str
@@ -194,10 +219,17 @@ class Event:
     due: dt.datetime | None = None
     ref: str | None = None
     source: str | None = None
+    origin: Origin | None = None
+    operator: str | None = None
+    note: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", EventKind(self.kind))
         object.__setattr__(self, "actor", Actor(self.actor))
+        if self.origin is not None:
+            object.__setattr__(self, "origin", Origin(self.origin))
+        if self.kind is EventKind.VOIDED and not str(self.ref or "").lstrip("-").isdigit():
+            raise ValueError(f"a voided event's ref must be the id of the event it voids, not {self.ref!r}")
         for name in ("at", "due", "shipped_at"):
             value = getattr(self, name)
             if value is None:
@@ -244,7 +276,7 @@ def events_frame(events: Iterable[Event], *, with_ids: bool = True) -> pd.DataFr
     """Return ``events`` as a frame of the event table's schema (ids computed if ``with_ids``)."""
     rows = [e.as_dict() for e in events]
     frame = pd.DataFrame(rows, columns=[c for c in schema.EVENTS if c != "event_id"])
-    for col in ("kind", "actor"):
+    for col in ("kind", "actor", "origin"):
         frame[col] = frame[col].map(str, na_action="ignore")
     frame = schema.conform(frame, "events")
     if with_ids:
@@ -254,7 +286,7 @@ def events_frame(events: Iterable[Event], *, with_ids: bool = True) -> pd.DataFr
 
 # ---- event ids: one content hash, vectorised ------------------------------------------------------
 #
-# An event's id hashes its identity columns (every column but ``event_id`` and ``source``):
+# An event's id hashes its identity columns (every column but ``event_id`` and PROVENANCE):
 #
 # - a text value: its UTF-8 bytes, zero-padded to whole 8-byte little-endian words ``w_1..w_k``:
 #   ``h = fmix(_STR ^ len·_K)``, then ``h = fmix(h ^ w_j)`` for each word;
@@ -463,9 +495,40 @@ def int_ids(hashed: np.ndarray) -> pd.Series:
 def event_ids(frame: pd.DataFrame) -> pd.Series:
     """Return the content hash of each row's facts, as signed 64-bit integers (vectorised).
 
-    Two rows with the same facts get the same id whatever their ``source``. See the comment above
+    Two rows with the same facts get the same id whatever their provenance. See the comment above
     for the hash; :mod:`orderkit.simulate` computes the same ids from its arrays with the same
     helpers (a test checks both agree).
     """
     ids = combine_ids(column_hashes(frame), len(frame))
     return pd.Series(ids.array, index=frame.index, copy=False)
+
+
+# ---- corrections -----------------------------------------------------------------------------------
+
+
+def voided_ids(events: pd.DataFrame) -> pd.Index:
+    """Return the ids of the events that a ``voided`` event of ``events`` voids.
+
+    Raises:
+        ValueError: a ``voided`` event whose ``ref`` is not an event id.
+    """
+    voids = events["kind"] == EventKind.VOIDED
+    if not voids.any():
+        return pd.Index([], dtype="Int64")
+    refs = events.loc[voids, "ref"]
+    try:
+        return pd.Index(refs.astype("int64").unique(), dtype="Int64")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"a voided event's ref must be an event id: {exc}") from exc
+
+
+def live(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the events the lenses fold: without ``voided`` events and the events they void.
+
+    The frame itself when there is no correction (no copy).
+    """
+    voids = events["kind"] == EventKind.VOIDED
+    if not voids.any():
+        return events
+    gone = voids.to_numpy() | events["event_id"].isin(voided_ids(events)).to_numpy()
+    return events.loc[~gone]

@@ -39,6 +39,7 @@ from orderkit.events import (
     Channel,
     Event,
     EventKind,
+    Origin,
     ReturnReason,
     events_frame,
 )
@@ -154,12 +155,14 @@ class _Draft:
 
     def reset(self, purchase: dt.datetime) -> None:
         self.purchase, self.paid_at, self.lsd, self.ldd = purchase, None, None, None
-        self.events = [Event(self.order_id, purchase, EventKind.PLACED, Actor.BUYER, source=SOURCE)]
+        self.events = [Event(self.order_id, purchase, EventKind.PLACED, Actor.BUYER, source=SOURCE, origin=Origin.SAMPLE)]
 
     def add(self, at: dt.datetime, kind: EventKind, actor: Actor, **kw: Any) -> dt.datetime:
         """Append an event strictly after the previous one (a tie would make the order ambiguous)."""
         at = max(at, self.events[-1].at + dt.timedelta(seconds=1))
-        self.events.append(Event(self.order_id, at, kind, actor, source=SOURCE, **kw))
+        self.events.append(
+            Event(self.order_id, at, kind, actor, source=SOURCE, origin=Origin.SAMPLE, **kw)
+        )
         return at
 
     @property

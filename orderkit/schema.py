@@ -111,8 +111,11 @@ EVENTS: Mapping[str, Column] = {
     ),
     "channel": Column(CODE, "contact channel: form, email or phone"),
     "due": Column(TS, "a deadline the event sets (reply deadline)"),
-    "ref": Column(STR, "a related id: the combined-shipment group, a carrier name, ..."),
-    "source": Column(CODE, "where the fact came from: a file, spapi, sample, simulate, workbench"),
+    "ref": Column(STR, "a related id: the combined-shipment group, a carrier name, the voided event"),
+    "source": Column(CODE, "which file or API response imported it, or where it was recorded"),
+    "origin": Column(CODE, "import, action, correction, sample or simulation (events.Origin)"),
+    "operator": Column(STR, "who in the seller's team recorded an action or a correction"),
+    "note": Column(STR, "why, in the operator's words (a correction says what was wrong)"),
 }
 
 _TABLES = {"orders": ORDERS, "items": ITEMS, "events": EVENTS}

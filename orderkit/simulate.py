@@ -45,6 +45,7 @@ from orderkit.events import (
     CancelReason,
     ColumnHashes,
     EventKind,
+    Origin,
     combine_ids,
     hash_ints,
     hash_text_rows,
@@ -796,6 +797,7 @@ def _events_frame(
         }
         frame = pd.DataFrame({"event_id": event_ids.result(), **cols}, copy=False)
     frame["source"] = pd.Series(schema.filled("simulate", m), copy=False)
+    frame["origin"] = pd.Series(schema.filled(Origin.SIMULATION, m), copy=False)
     return frame
 
 

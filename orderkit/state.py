@@ -661,7 +661,8 @@ def fold(
     """Fold an order's events up to ``at`` into its :class:`OrderState`.
 
     Events are applied in time order; at the same instant, in the natural order of their kinds
-    (``placed`` before ``payment_completed`` before a shipment ...), then as given. Events after ``at`` are
+    (``placed`` before ``payment_completed`` before a shipment ...), then as given. A ``voided``
+    event and the event it voids are skipped (a correction, see :mod:`orderkit.events`). Events after ``at`` are
     ignored; the clock's events (convenience-store expiry, automatic cancellation at the confirm
     cutoff) are applied when their time has come.
 
@@ -679,6 +680,10 @@ def fold(
         ValueError: ``at`` is naive, or the order has no ``placed`` event by ``at``.
 
     """
+    events = list(events)
+    if any(e.kind is EventKind.VOIDED for e in events):  # corrections: skip what they void
+        gone = {int(e.ref or 0) for e in events if e.kind is EventKind.VOIDED}
+        events = [e for e in events if e.kind is not EventKind.VOIDED and e.event_id not in gone]
     ordered = sorted(events, key=_chronological)
     if at is None:
         if not ordered:

@@ -80,7 +80,8 @@ def _bulk_lens(book: OrderBook) -> dict[str, tuple[OrderFacts, list[Event]]]:
         )
     ev = book.events.sort_values(["order_id", "at"], kind="stable")
     fields = ["order_id", "at", "kind", "actor", "order_item_id", "quantity", "amount", "reason",
-              "carrier", "tracking_number", "shipped_at", "channel", "due", "ref", "source"]  # fmt: skip
+              "carrier", "tracking_number", "shipped_at", "channel", "due", "ref", "source",
+              "origin", "operator", "note"]  # fmt: skip
     events: dict[str, list[Event]] = {}
     for values in zip(*(_py(ev[f]) for f in fields), strict=True):
         events.setdefault(values[0], []).append(Event(*values))

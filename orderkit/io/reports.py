@@ -73,6 +73,7 @@ from orderkit.events import (
     Actor,
     ColumnHashes,
     EventKind,
+    Origin,
     combine_ids,
     hash_ints,
     text_hashes,
@@ -817,6 +818,7 @@ def _event_frame(
             "kind": schema.categorical(kind.astype(np.int8), names.to_pylist()),
             "actor": schema.categorical(actor.astype(np.int8), names.to_pylist()),
             "source": schema.filled(source, n),
+            "origin": schema.filled(Origin.IMPORT, n),
         }
         events = schema.conform(pd.DataFrame(frame, copy=False), "events")
         events["event_id"] = pd.Series(ids.result().array, index=events.index, copy=False)

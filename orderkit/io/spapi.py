@@ -39,7 +39,7 @@ import pandas as pd
 from orderkit import schema
 from orderkit.book import OrderBook
 from orderkit.errors import ReportFormatError
-from orderkit.events import Actor, CancelReason, EventKind, event_ids
+from orderkit.events import Actor, CancelReason, EventKind, Origin, event_ids
 from orderkit.io._infer import ORDER_STATUS, PAYMENT_METHOD, confirm_by
 from orderkit.policy import DEFAULT_POLICY
 from orderkit.status import OrderStatus
@@ -485,6 +485,7 @@ def read_spapi_orders(
     orders = orders.reset_index(drop=True)
     events = _events(orders, lines)
     events["source"] = src
+    events["origin"] = str(Origin.IMPORT)
     events = schema.conform(events, "events")
     events["event_id"] = event_ids(events)
     extra = ["status", "cancelled_by"]
