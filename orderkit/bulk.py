@@ -298,8 +298,9 @@ def confirmation_events(
     at: dt.datetime,
     carrier: str = "Yamato",
     source: str = "workbench-bulk",
+    operator: str | None = None,
 ) -> list[Event]:
-    """Return the shipment confirmations of the allowed ``lines``, to record at ``at``."""
+    """Return the confirmations of the allowed ``lines``, recorded at ``at`` by ``operator``."""
     return [
         make_event(
             Action.CONFIRM_SHIPMENT,
@@ -308,6 +309,7 @@ def confirmation_events(
             carrier=carrier,
             tracking_number=line.tracking_number,
             source=source,
+            operator=operator,
         )
         for line in lines
         if line.allowed

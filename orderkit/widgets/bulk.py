@@ -360,7 +360,9 @@ class BulkShipping(w.VBox):
         self.dismiss()
         now = self.now
         ready = [line for line in self.lines if line.allowed]
-        events = bulk.confirmation_events(ready, at=now, carrier=self.carrier.value)
+        events = bulk.confirmation_events(
+            ready, at=now, carrier=self.carrier.value, operator=self.operator.strip() or None
+        )
         # the file's lines come from the state before recording: everything left to ship
         numbers = {line.order_id: line.tracking_number for line in ready if line.tracking_number}
         file_lines = confirmations_for(
@@ -375,7 +377,7 @@ class BulkShipping(w.VBox):
             self._say(f"{exc.order_id}: {exc.rule.text(self.lang)}", error=True)
             return []
         recorded = []
-        for event in self._with_operator(events):
+        for event in events:
             try:
                 self.book.order(event.order_id).check(event, policy=self.policy)
                 if self.store is not None:
@@ -391,9 +393,6 @@ class BulkShipping(w.VBox):
         for handler in self._handlers:
             handler(recorded)
         return recorded
-
-    def _with_operator(self, events: list[Event]) -> list[Event]:
-        return events
 
     def _offer_upload_file(self, lines: list[dict[str, Any]], now: Any) -> None:
         """Write the upload file of ``lines`` (checked before recording) and offer it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 from collections.abc import Callable
@@ -26,9 +27,10 @@ from orderkit.actions import (
 from orderkit.book import OrderBook
 from orderkit.businessdays import JST, to_jst
 from orderkit.deadlines import confirm_warning_text
-from orderkit.display import summary, timeline_table
+from orderkit.display import summary
 from orderkit.errors import OrderkitError
-from orderkit.events import CancelReason, Event
+from orderkit.events import CancelReason, Event, EventKind, Origin, event_ids, events_frame
+from orderkit.i18n import datetime as when
 from orderkit.i18n import yen
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.state import OrderState
@@ -74,6 +76,26 @@ def _banner(kind: str, icon: str, text: str) -> str:
     colours = {"warning": ("#fff4e5", "#f59e0b"), "late": ("#fdecea", "#b00020")}
     bg, edge = colours.get(kind, ("#e8f0fe", "#1a73e8"))
     return _BANNER.format(kind=kind, bg=bg, edge=edge, icon=icon, text=html.escape(text))
+
+
+def _details(event: Event, lang: str) -> str:
+    """What an event carries besides its kind, in a few words."""
+    parts = [
+        str(v)
+        for v in (event.carrier, event.tracking_number, event.channel, event.reason)
+        if v is not None
+    ]
+    if event.quantity is not None and event.order_item_id is not None:
+        parts.insert(0, f"{event.order_item_id} × {event.quantity}")
+    if event.amount is not None:
+        parts.append(yen(int(event.amount), lang))
+    if event.due is not None:
+        parts.append(when(event.due, lang))
+    return " · ".join(parts)
+
+
+def _event_id(event: Event) -> int:
+    return int(event_ids(events_frame([event], with_ids=False))[0])
 
 
 def _facts_html(facts: pd.Series) -> str:
@@ -193,6 +215,29 @@ class OrderCard(w.VBox):
                 display="none", border="2px solid #b00020", padding="8px", margin="6px 0"
             ),
         ).add_class("ok-card-confirm")
+        # correcting a mistake: a new event voids (or amends) the mistaken one
+        self.fix_title = w.HTML()
+        self.fix_event = w.Dropdown(style=_WIDE, layout=w.Layout(width="auto")).add_class(
+            "ok-card-fix-event"
+        )
+        self.fix_note = w.Text(style=_WIDE, layout=w.Layout(width="420px")).add_class(
+            "ok-card-fix-note"
+        )
+        self.fix_tracking = w.Text(style=_WIDE).add_class("ok-card-fix-tracking")
+        self.void_button = w.Button(layout=w.Layout(width="auto")).add_class("ok-card-void")
+        self.amend_button = w.Button(layout=w.Layout(width="auto")).add_class("ok-card-amend")
+        self.void_button.on_click(lambda _: self.request_correction("void"))
+        self.amend_button.on_click(lambda _: self.request_correction("amend"))
+        self.fix_event.observe(lambda _: self._show_fix_inputs(), names="value")
+        self.fix_box = w.VBox(
+            [
+                self.fix_title,
+                self.fix_event,
+                self.fix_note,
+                _row(self.fix_tracking, self.amend_button),
+                self.void_button,
+            ]
+        ).add_class("ok-card-fix")
         self.seller_title = w.HTML()
         self.happened_title = w.HTML()
         b = self.buttons
@@ -208,6 +253,7 @@ class OrderCard(w.VBox):
                        and a not in (Action.CONFIRM_SHIPMENT, Action.CANCEL, Action.REFUND))),
                 self.happened_title,
                 _row(*(b[a] for a in Action if a.group is ActionGroup.HAPPENED)),
+                self.fix_box,
                 self.confirm_box,
                 self.result,
                 self.refusals,
@@ -272,6 +318,12 @@ class OrderCard(w.VBox):
             button.description = action.label(lang)
         self.seller_title.value = f"<h4 style='margin:6px 0 2px'>{tr('seller_does', lang)}</h4>"
         self.happened_title.value = f"<h4 style='margin:10px 0 2px'>{tr('happened', lang)}</h4>"
+        self.fix_title.value = f"<h4 style='margin:10px 0 2px'>{tr('fix_title', lang)}</h4>"
+        self.fix_event.description = tr("fix_event", lang)
+        self.fix_note.description = tr("fix_note", lang)
+        self.fix_tracking.description = tr("fix_tracking", lang)
+        self.void_button.description = tr("void", lang)
+        self.amend_button.description = tr("amend", lang)
         self.confirm_yes.description = tr("confirm_yes", lang)
         self.confirm_back.description = tr("confirm_back", lang)
         name = self.operator.strip()
@@ -288,6 +340,8 @@ class OrderCard(w.VBox):
         if self.order_id is None:
             self.state = None
             self.header.value = f"<i>{tr('pick_order', lang)}</i>"
+            self.fix_event.options = []
+            self.fix_box.layout.display = "none"
             for part in (self.banner, self.facts, self.items, self.timeline, self.refusals):
                 part.value = ""
             self.vtr.value = ""
@@ -313,7 +367,8 @@ class OrderCard(w.VBox):
         self.facts.value = _facts_html(summary(state, lang))
         self.items.value = self._items_html(view.items, state, lang)
         self.chart.chart = charts.order_timeline(state, lang=lang)
-        self.timeline.value = _frame_html(timeline_table(state, lang))
+        self.timeline.value = self._timeline_html(view, lang)
+        self._fill_corrections(view, lang)
         self.checks = available(view, now=now, policy=self.policy)
         refused = []
         for check in self.checks:
@@ -354,6 +409,145 @@ class OrderCard(w.VBox):
             _banner("warning", "⚠", vtr_warning(state, self.lang, policy=self.policy))
             if shows and state is not None
             else ""
+        )
+
+    def _timeline_html(self, view: Any, lang: str) -> str:
+        """Every event of the order, corrections included, with who recorded it and why.
+
+        A voided event is struck through, never hidden.
+        """
+        head = "".join(
+            f"<th style='text-align:left'>{tr(k, lang)}</th>"
+            for k in ("when", "event", "by", "details", "why")
+        )
+        rows = []
+        for e in view.timeline.to_dict("records"):
+            event = Event.from_row(e)
+            struck = ("<s>", "</s>") if e["voided"] else ("", "")
+            by = event.operator or ""
+            cells = (
+                when(event.at, lang),
+                EventKind(event.kind).label(lang),
+                html.escape(by),
+                html.escape(_details(event, lang)),
+                html.escape(event.note or ""),
+            )
+            rows.append(
+                f"<tr class='ok-timeline-{event.kind.value}'>"
+                + "".join(f"<td>{struck[0]}{c}{struck[1]}</td>" for c in cells)
+                + "</tr>"
+            )
+        return f"<table class='ok-table ok-timeline'><tr>{head}</tr>{''.join(rows)}</table>"
+
+    def _fill_corrections(self, view: Any, lang: str) -> None:
+        """Offer the live events recorded in the workbench for correction (newest first)."""
+        frame = view.timeline
+        mine = frame[~frame["voided"] & (frame["origin"] == Origin.ACTION.value)]
+        options = []
+        for e in reversed(mine.to_dict("records")):
+            event = Event.from_row(e)
+            label = f"{when(event.at, lang)} · {EventKind(event.kind).label(lang)}"
+            detail = _details(event, lang)
+            label += f" · {detail}" if detail else ""
+            options.append((label, int(e["event_id"])))
+        keep = self.fix_event.value
+        self.fix_event.options = options
+        values = [v for _, v in options]
+        self.fix_event.value = keep if keep in values else (values[0] if values else None)
+        self.fix_box.layout.display = "flex" if options else "none"
+        self._show_fix_inputs()
+
+    def _fixed_event(self) -> Event | None:
+        if self.fix_event.value is None or self.order_id is None:
+            return None
+        frame = self.book.order(self.order_id).timeline
+        row = frame.loc[frame["event_id"] == self.fix_event.value]
+        return Event.from_row(row.iloc[0].to_dict()) if len(row) else None
+
+    def _show_fix_inputs(self) -> None:
+        event = self._fixed_event()
+        shipment = event is not None and event.kind is EventKind.SHIPMENT_CONFIRMED
+        for part in (self.fix_tracking, self.amend_button):
+            part.layout.display = "" if shipment else "none"
+
+    def request_correction(self, how: str) -> None:
+        """Ask before voiding (``"void"``) or amending (``"amend"``) the chosen event.
+
+        A correction needs the operator's name and why; without them the card says so.
+        """
+        event = self._fixed_event()
+        if event is None:
+            return
+        missing = (
+            "no_operator" if not self.operator.strip()
+            else "fix_need_note" if not self.fix_note.value.strip()
+            else "fix_need_tracking" if how == "amend" and not self.fix_tracking.value.strip()
+            else None
+        )  # fmt: skip
+        if missing:
+            self._say(tr(missing, self.lang), error=True)
+            return
+        self.pending = f"{how}:{self.fix_event.value}"
+        self._show_pending()
+
+    def correct(
+        self, event_id: int, *, note: str, tracking_number: str | None = None
+    ) -> OrderState | None:
+        """Void event ``event_id`` now (amend it, given a ``tracking_number``); return the state.
+
+        Returns ``None`` if refused (the card says why). Append-only: a ``voided`` event with the operator and ``note`` is recorded (and, when
+        amending, the confirmation again with the new number); nothing is deleted.
+        """
+        if self.order_id is None:
+            return None
+        now = self.now
+        try:
+            void = self.book.correction(event_id, at=now, operator=self.operator, note=note)
+            replacement = None
+            if tracking_number:
+                old = next(
+                    e for e in self.book.order(self.order_id).events if _event_id(e) == event_id
+                )
+                replacement = dataclasses.replace(
+                    old, at=now, tracking_number=tracking_number.strip(),
+                    operator=self.operator.strip(), note=note.strip(), origin=Origin.CORRECTION,
+                )  # fmt: skip
+            self._record_correction(event_id, void, replacement, note)
+        except (OrderkitError, ValueError, KeyError) as exc:
+            why = exc.explain(self.lang) if hasattr(exc, "explain") else str(exc)
+            self._say(tr("refused", self.lang, why=why), error=True)
+            return None
+        self.fix_note.value = self.fix_tracking.value = ""
+        self.refresh()
+        self._say(tr("corrected", self.lang))
+        for handler in self._handlers:
+            handler(void, self.state)  # type: ignore[arg-type]
+        return self.state
+
+    def _record_correction(
+        self, event_id: int, void: Event, replacement: Event | None, note: str
+    ) -> None:
+        """Record the void (and the replacement) in the store first, then in the book."""
+        at, who = void.at, void.operator or ""
+        if self.store is not None:
+            if replacement is not None and hasattr(self.store, "amend"):
+                self.store.amend(event_id, replacement, at=at, operator=who, note=note)
+            elif hasattr(self.store, "void"):
+                self.store.void(event_id, at=at, operator=who, note=note)
+                if replacement is not None:
+                    self.store.record(replacement, policy=self.policy)
+            else:
+                raise OrderkitError("this store cannot record corrections yet")
+        self.book.void(event_id, at=at, operator=who, note=note, policy=self.policy)
+        if replacement is not None:
+            self.book.order(replacement.order_id).check(replacement, policy=self.policy)
+            self.book.extend([replacement])
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.last_result = text
+        kind, colour = ("refused", "#b00020") if error else ("recorded", "#1b5e20")
+        self.result.value = (
+            f"<span class='ok-result-{kind}' style='color:{colour}'>{html.escape(text)}</span>"
         )
 
     def _items_html(self, items: pd.DataFrame, state: OrderState, lang: str) -> str:
@@ -418,21 +612,40 @@ class OrderCard(w.VBox):
         if not self.pending or self.state is None:
             self.confirm_box.layout.display = "none"
             return
-        action = Action(self.pending)
-        text = describe(action, self.state, self.lang, policy=self.policy, **self.inputs(action))
+        if ":" in self.pending:
+            text = self._describe_correction()
+        else:
+            action = Action(self.pending)
+            text = describe(
+                action, self.state, self.lang, policy=self.policy, **self.inputs(action)
+            )
         self.confirm_text.value = (
             f"<b>{tr('confirm_title', self.lang)}</b><p style='margin:4px 0'>{html.escape(text)}</p>"
             f"<p style='margin:4px 0;color:#b00020'>{tr('irreversible', self.lang)}</p>"
         )
         self.confirm_box.layout.display = "flex"
 
+    def _describe_correction(self) -> str:
+        how, _ = self.pending.split(":", 1)
+        event = self._fixed_event()
+        what = "" if event is None else EventKind(event.kind).label(self.lang)
+        if how == "amend":
+            return tr("amend_summary", self.lang, what=what, number=self.fix_tracking.value.strip(),
+                      why=self.fix_note.value.strip(), name=self.operator.strip())  # fmt: skip
+        return tr("void_summary", self.lang, what=what, why=self.fix_note.value.strip(),
+                  name=self.operator.strip())  # fmt: skip
+
     def confirm(self) -> OrderState | None:
         """Record the pending irreversible action; return the new state (``None``: refused)."""
         if not self.pending:
             return None
-        action, self.pending = Action(self.pending), ""
+        pending, self.pending = self.pending, ""
         self.confirm_box.layout.display = "none"
-        return self.act(action)
+        if ":" in pending:
+            how, event_id = pending.split(":", 1)
+            tracking = self.fix_tracking.value if how == "amend" else None
+            return self.correct(int(event_id), note=self.fix_note.value, tracking_number=tracking)
+        return self.act(Action(pending))
 
     def dismiss(self) -> None:
         """Drop the pending action: nothing is recorded."""
@@ -451,7 +664,7 @@ class OrderCard(w.VBox):
             return None
         event = make_event(
             action, self.order_id, at=self.now, policy=self.policy,
-            **{**self.inputs(action), **params},
+            **{"operator": self.operator.strip() or None, **self.inputs(action), **params},
         )  # fmt: skip
         try:
             state = self.book.order(self.order_id).check(event, policy=self.policy)

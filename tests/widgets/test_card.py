@@ -187,3 +187,70 @@ def test_input_descriptions_are_never_cut_to_a_fixed_width(book, fleet):
     card = OrderCard(book, orders(fleet, status="Shipped")[0], now=NOW, lang="ja")
     for field in (card.carrier, card.tracking, card.shipped_on, card.amount, card.cancel_reason):
         assert field.style.description_width == "initial"
+
+
+# ---- who did what, and corrections ----------------------------------------------------------
+
+
+def test_every_action_records_the_operator(book, fleet):
+    order_id = orders(fleet, status="Unshipped", at_risk=False)[0]
+    card = OrderCard(book, order_id, now=NOW, operator="佐藤")
+    card.act("confirm_shipment", tracking_number="1234")
+    (event,) = [e for e in book.order(order_id).events if e.tracking_number == "1234"]
+    assert event.operator == "佐藤"
+
+
+def confirmed_by_mistake(book, fleet, operator="佐藤"):
+    """A card whose operator just recorded "Delivered" on a shipped, undelivered order."""
+    order_id = next(
+        o
+        for o in orders(fleet, status="Shipped")
+        if book.order(o).state(at=NOW).delivered_at is None
+    )
+    card = OrderCard(book, order_id, now=NOW, operator=operator)
+    card.act("record_delivery")
+    return card, card.fix_event.options[0][1]
+
+
+def test_a_mistaken_delivery_is_voided_by_a_new_event_with_who_and_why(book, fleet):
+    card, event_id = confirmed_by_mistake(book, fleet)
+    before = len(book.events)
+    card.fix_note.value = "clicked by mistake"
+    card.void_button.click()
+    assert len(book.events) == before  # asked first
+    card.confirm_yes.click()
+    assert len(book.events) == before + 1  # appended, nothing deleted
+    assert card.state.delivered_at is None
+    void = book.events.iloc[-1]
+    assert (void["kind"], void["ref"], void["operator"], void["note"]) == (
+        "voided",
+        str(event_id),
+        "佐藤",
+        "clicked by mistake",
+    )
+
+
+def test_the_timeline_shows_the_voided_event_struck_through_with_why(book, fleet):
+    card, event_id = confirmed_by_mistake(book, fleet)
+    card.correct(event_id, note="clicked by mistake")
+    assert "<s>" in card.timeline.value
+    assert "clicked by mistake" in card.timeline.value
+
+
+def test_a_correction_without_a_reason_is_refused_and_says_so(book, fleet):
+    card, _ = confirmed_by_mistake(book, fleet)
+    before = len(book.events)
+    card.void_button.click()
+    assert card.pending == ""
+    assert len(book.events) == before
+    assert "why" in card.last_result
+
+
+def test_a_wrong_tracking_number_is_amended_by_a_correction(book, fleet):
+    order_id = orders(fleet, status="Unshipped", at_risk=False)[0]
+    card = OrderCard(book, order_id, now=NOW, operator="佐藤")
+    card.act("confirm_shipment", tracking_number="1111")
+    card.correct(card.fix_event.options[0][1], note="typo", tracking_number="2222")
+    numbers = [e.tracking_number for e in book.order(order_id).events if e.tracking_number]
+    assert numbers == ["2222"]
+    assert card.state.status is OrderStatus.SHIPPED
