@@ -14,7 +14,7 @@ import traitlets
 from orderkit.i18n import N_, _
 from orderkit.i18n import datetime as when
 
-__all__ = ["TITLES", "AppHeader"]
+__all__ = ["TITLES", "AppHeader", "OperatorName"]
 
 #: The apps' titles (catalog messages).
 TITLES = {
@@ -78,3 +78,41 @@ class AppHeader(w.HTML):
             f"<h2 style='margin:4px 0'>{html.escape(_(TITLES[self.app], lang))}</h2>"
             f"<div style='color:#555'>{html.escape(_(_SUBTITLES[self.app], lang))}</div>{banner}"
         )
+
+
+_OPERATOR = N_("Your name")
+_OPERATOR_HINT = N_("recorded with every action")
+
+
+class OperatorName(w.Text):
+    """The operator's name, typed once: every linked widget records it with its actions.
+
+    >>> from orderkit import sample
+    >>> from orderkit.widgets import OrderCard
+    >>> book = sample.book(20)
+    >>> card = OrderCard(book, now=sample.DEFAULT_NOW)
+    >>> name = OperatorName().link(card)
+    >>> name.value = "佐藤"
+    >>> card.operator
+    '佐藤'
+    """
+
+    lang = traitlets.Unicode("en")
+
+    def __init__(self, value: str = "", *, lang: str = "en") -> None:
+        super().__init__(value=value, style={"description_width": "initial"})
+        self.add_class("ok-operator")
+        self._links: list[traitlets.dlink] = []
+        self.lang = lang
+        self._relabel(None)
+
+    @traitlets.observe("lang")
+    def _relabel(self, change: object) -> None:
+        self.description = _(_OPERATOR, self.lang)
+        self.placeholder = _(_OPERATOR_HINT, self.lang)
+
+    def link(self, *widgets: w.Widget) -> OperatorName:
+        """Make each widget's ``operator`` follow this name; return the field."""
+        for widget in widgets:
+            self._links.append(traitlets.dlink((self, "value"), (widget, "operator")))
+        return self
