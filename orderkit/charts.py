@@ -216,8 +216,11 @@ def rates_vs_targets(rates_df: pd.DataFrame, *, lang: str = "en") -> alt.FacetCh
     base = alt.Chart().encode(x=alt.X("rate:N", title=None, axis=alt.Axis(labels=False)))
     bars = base.mark_bar().encode(
         y=alt.Y("value:Q", title=_t("rate", lang), axis=alt.Axis(format="%")),
+        # green when met, red when not: no legend of raw true/false (the rates table says it)
         color=alt.Color(
-            "met:N", scale=alt.Scale(domain=[True, False], range=["#4c9f70", "#d1495b"])
+            "met:N",
+            scale=alt.Scale(domain=[True, False], range=["#4c9f70", "#d1495b"]),
+            legend=None,
         ),
         tooltip=[
             "rate:N",
@@ -228,7 +231,8 @@ def rates_vs_targets(rates_df: pd.DataFrame, *, lang: str = "en") -> alt.FacetCh
     target = base.mark_tick(color="black", thickness=2, size=40).encode(y="target:Q")
     return (
         alt.layer(bars, target, data=frame)
-        .facet(column=alt.Column("rate:N", title=_t("metric", lang)))
+        .properties(width=150)  # wide enough for the longest rate's name under its bar
+        .facet(column=alt.Column("rate:N", title=None, header=alt.Header(labelLimit=0)))
         .resolve_scale(x="independent", y="independent")
     )
 

@@ -242,6 +242,7 @@ class MetricsDashboard(w.VBox):
         states = {
             oid: self.book.order(oid).state(at=now, policy=self.policy) for oid in risky.index
         }
+        self.at_risk.rows = max(3, min(8, len(risky)))
         self.at_risk.options = [
             (
                 " · ".join(
