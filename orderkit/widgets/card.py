@@ -328,7 +328,7 @@ class OrderCard(w.VBox):
         self.confirm_back.description = tr("confirm_back", lang)
         name = self.operator.strip()
         self.who.value = (
-            f"<div>👤 {html.escape(tr('acting_as', lang, name=name))}</div>"
+            f"<div>{html.escape(tr('acting_as', lang, name=name))}</div>"
             if name
             else f"<div style='color:#666'><i>{tr('no_operator', lang)}</i></div>"
         )
@@ -362,7 +362,7 @@ class OrderCard(w.VBox):
         if warning:
             banners.append(_banner("warning", "⚠", warning))
         if state.shows_late:
-            banners.append(_banner("late", "⏰", tr("late_banner", lang)))
+            banners.append(_banner("late", "⚠", tr("late_banner", lang)))
         self.banner.value = "".join(banners)
         self.facts.value = _facts_html(summary(state, lang))
         self.items.value = self._items_html(view.items, state, lang)
