@@ -64,7 +64,8 @@ def _now(clock: Clock) -> dt.datetime:
     return clock() if callable(clock) else clock
 
 
-_WIDE = {"description_width": "initial"}  # a description as wide as its text: never cut off
+_WIDE = {"description_width": "initial"}
+_TIMELINE_TAB = 2  # a description as wide as its text: never cut off
 
 _BANNER = (
     "<div class='ok-banner ok-banner-{kind}' style='background:{bg};padding:6px 8px;"
@@ -267,6 +268,8 @@ class OrderCard(w.VBox):
             ]
         )
         self.tabs.selected_index = 0  # the order first; its banners are above the tabs
+        self._chart_of: tuple[Any, ...] | None = None
+        self.tabs.observe(self._draw_chart, names="selected_index")
         self.children = (self.header, self.banner, self.tabs)
         self.add_class("ok-order-card")
         self.operator = operator
@@ -366,7 +369,8 @@ class OrderCard(w.VBox):
         self.banner.value = "".join(banners)
         self.facts.value = _facts_html(summary(state, lang))
         self.items.value = self._items_html(view.items, state, lang)
-        self.chart.chart = charts.order_timeline(state, lang=lang)
+        self._chart_of = None  # drawn when the timeline tab is open: it is most of a redraw
+        self._draw_chart()
         self.timeline.value = self._timeline_html(view, lang)
         self._fill_corrections(view, lang)
         self.checks = available(view, now=now, policy=self.policy)
@@ -383,6 +387,13 @@ class OrderCard(w.VBox):
             f"<ul style='margin:4px 0;color:#555'>{''.join(refused)}</ul>" if refused else ""
         )
         self._show_vtr()
+
+    def _draw_chart(self, _: object = None) -> None:
+        """Draw the timeline chart of the shown order, if its tab is open and it is not drawn."""
+        key = (self.order_id, self.lang, self.state.at if self.state else None)
+        if self.tabs.selected_index == _TIMELINE_TAB and self.state and self._chart_of != key:
+            self.chart.chart = charts.order_timeline(self.state, lang=self.lang)
+            self._chart_of = key
 
     def reset_inputs(self) -> None:
         """Start the inputs afresh for the shown order.

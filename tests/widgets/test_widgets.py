@@ -166,6 +166,7 @@ def test_card_shows_the_confirm_warning_on_an_order_at_risk(book, fleet):
 
 def test_card_timeline_chart_is_drawn_from_the_order(book, fleet):
     card = OrderCard(book, first(fleet, status="Shipped"), now=NOW)
+    card.tabs.selected_index = 2  # drawn when the timeline tab opens
     spec = card.chart.chart.to_dict()
     assert "layer" in spec
 
