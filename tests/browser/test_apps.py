@@ -62,6 +62,14 @@ def switch_language(page, lang: str) -> None:
     time.sleep(1.5)
 
 
+def upload(page, widget: str, path) -> None:
+    """Choose ``path`` in the file dialog that the upload button ``widget`` opens (ipywidgets
+    keeps its file input out of the document: the dialog is the way in, as for a person)."""
+    with page.expect_file_chooser(timeout=UPDATE_TIMEOUT_MS) as chooser:
+        page.locator(widget).click()
+    chooser.value.set_files(str(path))
+
+
 def app_names() -> list[str]:
     return sorted(p.name for p in APPS.glob("*.ipynb"))
 
@@ -182,7 +190,7 @@ def test_report_uploaded_through_the_browser_replaces_the_sample(
     open_app(page, voila_server("apps/dashboard.ipynb"))
     switch_language(page, "ja")
     assert page.locator(".ok-sample-banner").count() == 1
-    page.locator(".ok-dash-upload input[type=file]").set_input_files(str(report))
+    upload(page, ".ok-dash-upload", report)
     message = page.locator(".ok-dash-message")
     message.filter(has_text="AllOrders.txt").wait_for(timeout=UPDATE_TIMEOUT_MS)
     assert "25件の注文を読み込みました" in message.inner_text()
@@ -195,7 +203,7 @@ def test_a_file_that_is_not_a_report_says_why_in_japanese(voila_server, page, tm
     bad.write_text("hello\tworld\n", encoding="utf-8")
     open_app(page, voila_server("apps/dashboard.ipynb"))
     switch_language(page, "ja")
-    page.locator(".ok-dash-upload input[type=file]").set_input_files(str(bad))
+    upload(page, ".ok-dash-upload", bad)
     message = page.locator(".ok-dash-message")
     message.filter(has_text="notes.txt").wait_for(timeout=UPDATE_TIMEOUT_MS)
     assert "を読み込めません" in message.inner_text()
@@ -219,7 +227,7 @@ def test_bulk_confirmation_from_a_carrier_csv_and_the_upload_file_arrives(
     page.locator(".ok-app-tabs .lm-TabBar-tab").nth(1).click()
     page.locator("button.ok-bulk-due").click()
     page.locator(".ok-bulk-row").first.wait_for(timeout=UPDATE_TIMEOUT_MS)
-    page.locator(".ok-bulk-upload input[type=file]").set_input_files(str(csv))
+    upload(page, ".ok-bulk-upload", csv)
     preview = page.locator(".ok-bulk-preview")
     preview.filter(has_text="4000-0000-0000").wait_for(timeout=UPDATE_TIMEOUT_MS)
     unmatched = page.locator(".ok-bulk-unmatched")
