@@ -62,6 +62,8 @@ TEXT: dict[str, str] = {
     "exported_rows": N_("{n} lines ready to upload to Seller Central: {name}"),
     "confirm_by_left": N_("confirm by {when} ({left})"),
     "rate": N_("Rate"),
+    "daily_csv": N_("Daily figures as CSV"),
+    "day": N_("Day"),
     "value": N_("Now"),
     "target": N_("Target"),
     "met": N_("Met"),

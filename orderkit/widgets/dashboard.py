@@ -99,6 +99,9 @@ class MetricsDashboard(w.VBox):
         self.export_button.add_class("ok-dash-export")
         self.message = w.HTML().add_class("ok-dash-message")
         self.download = Download()
+        self.csv_button = w.Button(layout=w.Layout(width="auto")).add_class("ok-dash-csv")
+        self.csv_button.on_click(lambda _: self.export_csv())
+        self.csv_download = Download()
         self.load_button.on_click(lambda _: self.load(self.source.value))
         self.upload.observe(lambda _: self._uploaded(), names="value")
         for picker in (self.start, self.end):
@@ -122,6 +125,7 @@ class MetricsDashboard(w.VBox):
             self.rates_chart,
             self.status_chart,
             self.late_chart,
+            w.HBox([self.csv_button, self.csv_download], layout=row),
         )
         self.lang = lang
         self.set_book(book)
@@ -221,6 +225,7 @@ class MetricsDashboard(w.VBox):
         self.start.description, self.end.description = tr("start", lang), tr("end", lang)
         self.carrier.description = tr("carrier", lang)
         self.export_button.description = tr("export", lang)
+        self.csv_button.description = tr("daily_csv", lang)
         self.at_risk_title.value = f"<h4>{tr('at_risk_list', lang)}</h4>"
         daily = self.daily
         if len(daily):
@@ -276,6 +281,20 @@ class MetricsDashboard(w.VBox):
                 f"{'✓' if r.met else '✗'}</td></tr>"
             )
         return f"<h4>{tr('rates', lang)}</h4><table class='ok-table'><tr>{head}</tr>{''.join(rows)}</table>"
+
+    def export_csv(self) -> bytes:
+        """Offer the daily figures of the chosen range as a CSV a spreadsheet opens; return it.
+
+        UTF-8 with a byte-order mark, so that Excel reads the Japanese headers right.
+        """
+        lang = self.lang
+        frame = self.daily.copy()
+        frame.index = [d.strftime("%Y-%m-%d") for d in frame.index]
+        frame.index.name = tr("day", lang)
+        data = frame.to_csv(lineterminator="\r\n").encode("utf-8-sig")
+        start, end = frame.index.min(), frame.index.max()
+        self.csv_download.offer(data, f"daily-{start}-{end}.csv", mime="text/csv", lang=lang)
+        return data
 
     def export(self, order_ids: list[str] | None = None) -> Path | None:
         """Offer the shipping-confirmation upload file for the selected at-risk orders.

@@ -414,3 +414,13 @@ def test_dashboard_says_why_a_report_cannot_be_read(book, tmp_path):
     dashboard = MetricsDashboard(book, now=NOW)
     dashboard.load_report(str(path))
     assert dashboard.book is book and "empty.txt" in dashboard.message.value
+
+
+def test_dashboard_offers_the_daily_figures_as_a_csv_a_spreadsheet_reads(book):
+    dashboard = MetricsDashboard(book, now=NOW, lang="ja")
+    data = dashboard.export_csv()
+    assert data.startswith("\ufeff".encode())  # Excel needs the mark to read UTF-8
+    rows = data.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("日,")
+    assert len(rows) == len(dashboard.daily) + 1
+    assert dashboard.csv_download.filename.endswith(".csv")
