@@ -14,6 +14,7 @@ from labhelpers import APPS, SCREENSHOTS
 
 from orderkit import metrics, sample
 from orderkit.io import write_report
+from orderkit.widgets._text import tr
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 
@@ -57,9 +58,16 @@ def switch_language(page, lang: str) -> None:
     deadline = time.monotonic() + UPDATE_TIMEOUT_MS / 1000
     while header.inner_text() == before and time.monotonic() < deadline:
         time.sleep(0.2)
-    # the kernel relabels the widgets one after the other: let the last ones arrive
+    # the kernel relabels the widgets one after the other: the order card is among the last
+    if page.locator(".ok-order-card").count():
+        page.wait_for_function(
+            """(title) => [...document.querySelectorAll('.ok-order-card .lm-TabBar-tabLabel')]
+                 .some(t => t.textContent.trim() === title)""",
+            arg=tr("order", lang),
+            timeout=UPDATE_TIMEOUT_MS,
+        )
     page.wait_for_load_state("networkidle")
-    time.sleep(1.5)
+    time.sleep(0.5)
 
 
 def upload(page, widget: str, path) -> None:
