@@ -249,6 +249,8 @@ def test_bulk_confirmation_from_a_carrier_csv_and_the_upload_file_arrives(
     page.locator("button.ok-bulk-yes").click()
     link = page.locator(".ok-bulk .ok-download").first
     link.wait_for(timeout=UPDATE_TIMEOUT_MS)
+    # recorded: nothing left to confirm, the preview says so
+    page.locator("button.ok-bulk-confirm:disabled").wait_for(timeout=UPDATE_TIMEOUT_MS)
     screenshot(page, "app-dashboard-bulk-recorded-en", full_page=True)
     with page.expect_download(timeout=UPDATE_TIMEOUT_MS) as info:
         link.click()
