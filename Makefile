@@ -69,7 +69,7 @@ refresh-notebooks: setup
 	$(BIN)/python scripts/refresh_notebooks.py
 
 bench: setup
-	$(BIN)/python benchmarks/import_report.py && $(BIN)/python benchmarks/simulate.py && $(BIN)/python benchmarks/widgets.py
+	$(BIN)/python benchmarks/import_report.py && $(BIN)/python benchmarks/export_report.py && $(BIN)/python benchmarks/store_save.py && $(BIN)/python benchmarks/simulate.py && $(BIN)/python benchmarks/widgets.py
 
 clean:
 	rm -rf $(VENV) .workbench artifacts

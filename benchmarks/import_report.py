@@ -85,7 +85,11 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
 
     o_placed, o_updated = jst(placed)[order_idx], jst(updated)[order_idx]
     o_status = status[order_idx]
-    sku_n = rng.integers(0, 5000, size=rows)
+    # distinct SKUs within an order: a row repeated field for field is a problem the reader lists
+    first_row = np.r_[0, np.cumsum(per_order)[:-1]][order_idx]
+    sku_n = (
+        rng.integers(0, 5000, size=n_orders)[order_idx] + 7 * (np.arange(rows) - first_row)
+    ) % 5000
     qty = rng.integers(1, 4, size=rows)
     price = rng.integers(3, 300, size=rows) * 100 * qty
     item_status = np.where(
@@ -124,7 +128,8 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             "ship-country": "JP",
             "promotion-ids": "",
             "cpf": "",
-            "is-business-order": np.where(rng.random(rows) < 0.05, "true", "false"),
+            # an order's flag (Amazon's Order.IsBusinessOrder), the same on each of its rows
+            "is-business-order": np.where(rng.random(n_orders) < 0.05, "true", "false")[order_idx],
             "purchase-order-number": "",
             "price-designation": "",
         },

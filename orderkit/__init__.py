@@ -22,6 +22,7 @@ from orderkit.book import OrderBook, OrderView
 from orderkit.businessdays import JST, BusinessCalendar
 from orderkit.errors import (
     ConfirmationError,
+    DuplicateRowError,
     InvalidDefinition,
     InvalidOrderId,
     OrderkitError,
@@ -29,8 +30,9 @@ from orderkit.errors import (
     ReportFormatError,
     StoreError,
     TransitionNotAllowed,
+    UnencodableText,
 )
-from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, ReturnReason
+from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, Origin, ReturnReason
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.rules import RULES, Rule
 from orderkit.simulate import Scenario, simulate
@@ -50,6 +52,7 @@ __all__ = [
     "CancelReason",
     "Channel",
     "ConfirmationError",
+    "DuplicateRowError",
     "Event",
     "EventKind",
     "InvalidDefinition",
@@ -60,6 +63,7 @@ __all__ = [
     "OrderStatus",
     "OrderView",
     "OrderkitError",
+    "Origin",
     "Policy",
     "ReportFormatError",
     "ReturnReason",
@@ -69,6 +73,7 @@ __all__ = [
     "Store",
     "StoreError",
     "TransitionNotAllowed",
+    "UnencodableText",
     "advise",
     "available",
     "make_event",
@@ -78,7 +83,9 @@ __all__ = [
 # Heavier parts load on first use (``orderkit.io``, ``orderkit.widgets``, ...). ``orderkit.simulate``
 # is the function; its module is ``orderkit.simulate`` in ``sys.modules`` (``from orderkit.simulate
 # import Scenario`` works as usual).
-_LAZY_MODULES = {"io", "metrics", "charts", "widgets", "sample", "store", "training", "display"}
+_LAZY_MODULES = {
+    "io", "metrics", "charts", "widgets", "sample", "store", "training", "display", "reconcile",
+}  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:

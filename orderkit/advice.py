@@ -3,31 +3,45 @@
 :func:`advise` takes a :class:`Situation` (one per FAQ question), the order's
 :class:`~orderkit.state.OrderState` (``None`` where the order is not known, e.g. a buyer asking
 about an order you cannot find) and ``now``, and returns :class:`Advice`: the steps to take, each
-with the FAQ rule behind it; what the seller cannot do and whom to refer the buyer to; and a message
-to send the buyer, filled in with the order's details — in English or Japanese.
+with the FAQ rule behind it; what the seller cannot do and whom to refer the buyer to; and a letter
+to send the buyer, filled in with the order's details.
 
-Each situation is answered by one small function registered in :data:`HANDLERS`; every handler
-reads the state and the policy, never the wall clock.
+Two languages are chosen apart: ``lang``, the interface language the support person reads the
+steps in (``en``, ``ja``, ``zh-Hans``), and ``letter_lang``, the language of the letter to the buyer
+(``ja`` or ``en``). Letters default to Japanese whatever the interface: buyers on Amazon.co.jp read
+Japanese (Amazon.co.jp's own messages to them are Japanese), and a seller running the shop from
+China or in English still writes to them in Japanese unless a buyer wrote in English.
+
+Every text comes from the message catalogs (:mod:`orderkit.i18n`): the steps from the
+``orderkit`` domain, the letters from the ``letters`` domain. Each situation is answered by one
+small function registered in :data:`HANDLERS`; every handler reads the state and the policy, never
+the wall clock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import babel.dates
+
+from orderkit.businessdays import to_jst
 from orderkit.deadlines import confirm_warning_text, format_jst, propose_reply_deadline, time_left
-from orderkit.events import Channel
+from orderkit.display import channels_label
+from orderkit.events import CancelReason, Channel, EventKind, ReturnReason
+from orderkit.i18n import L_, LETTER_LANGUAGES, N_, _, check_lang, letter_ngettext, yen
 from orderkit.lookup import FindOutcome, FindResult
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.refunds import refund_for_unavailable, refund_for_undeliverable, split_saving
 from orderkit.rules import Rule, rule
-from orderkit.state import OrderState
+from orderkit.state import ItemFacts, OrderState
 from orderkit.status import OrderStatus
 
-__all__ = ["HANDLERS", "Advice", "Situation", "Step", "advise", "applies"]
+__all__ = ["DETAILS", "HANDLERS", "Advice", "Situation", "Step", "advise", "applies"]
 
 
 class Situation(StrEnum):
@@ -53,75 +67,50 @@ class Situation(StrEnum):
 
     def question(self, lang: str = "en") -> str:
         """Return the FAQ's question for this situation, in ``lang``."""
-        return _QUESTIONS[self][1 if lang == "ja" else 0]
+        return _(_QUESTIONS[self], lang)
 
 
-_QUESTIONS: Mapping[Situation, tuple[str, str]] = {
-    Situation.FIRST_ORDER: (
-        "I have just received my first order. What do I do?",
-        "初めての注文を受けました。何をすればよいですか？",
+_QUESTIONS: Mapping[Situation, str] = {
+    Situation.FIRST_ORDER: N_("I have just received my first order. What do I do?"),
+    Situation.PENDING_SALE: N_("What does it mean when a sale is pending?"),
+    Situation.UNKNOWN_ORDER: N_(
+        "A buyer has contacted me about an order, but I don't find any information regarding"
+        " this transaction."
     ),
-    Situation.PENDING_SALE: (
-        "What does it mean when a sale is pending?",
-        "注文が「保留中」とはどういう意味ですか？",
+    Situation.NOT_RECEIVED: N_("A buyer contacted me saying they did not receive their order."),
+    Situation.PRICE_BREAKDOWN: N_("A buyer wants to know the price breakdown for the order."),
+    Situation.RETURNED_UNDELIVERABLE: N_(
+        "An order is returned due to undeliverable, rejected, or invalid address."
     ),
-    Situation.UNKNOWN_ORDER: (
-        "A buyer has contacted me about an order, but I don't find any information regarding this transaction.",
-        "購入者から注文について問い合わせがありましたが、該当する取引が見つかりません。",
+    Situation.CVS_PAYMENT_DETAILS: N_(
+        "A buyer who pays at a convenience store wants the payment details resent."
     ),
-    Situation.NOT_RECEIVED: (
-        "A buyer contacted me saying they did not receive their order.",
-        "購入者から商品が届かないと連絡がありました。",
+    Situation.POINTS_DETAILS: N_(
+        "A buyer who paid with Amazon points asks about the points they used."
     ),
-    Situation.PRICE_BREAKDOWN: (
-        "A buyer wants to know the price breakdown for the order.",
-        "購入者が注文の金額の内訳を知りたがっています。",
+    Situation.CHANGE_ORDER: N_(
+        "How can I change the price, quantity or shipping address after the order is confirmed?"
     ),
-    Situation.RETURNED_UNDELIVERABLE: (
-        "An order is returned due to undeliverable, rejected, or invalid address.",
-        "住所不明・受取拒否・宛先不備で注文が返送されました。",
+    Situation.COMBINE_SHIPMENTS: N_(
+        "Can I combine the shipment of several orders from the same buyer?"
     ),
-    Situation.CVS_PAYMENT_DETAILS: (
-        "A buyer who pays at a convenience store wants the payment details resent.",
-        "コンビニ払いの購入者が支払い情報の再送を求めています。",
-    ),
-    Situation.POINTS_DETAILS: (
-        "A buyer who paid with Amazon points asks about the points they used.",
-        "Amazonポイントで支払った購入者が、利用したポイントの詳細を知りたがっています。",
-    ),
-    Situation.CHANGE_ORDER: (
-        "How can I change the price, quantity or shipping address after the order is confirmed?",
-        "注文確定後に価格・数量・お届け先住所を変更するには？",
-    ),
-    Situation.COMBINE_SHIPMENTS: (
-        "Can I combine the shipment of several orders from the same buyer?",
-        "同じ購入者の複数の注文を同梱発送できますか？",
-    ),
-    Situation.RECEIPT: (
-        "A buyer wants a receipt for the purchase.",
-        "購入者が領収書の発行を希望しています。",
-    ),
-    Situation.ITEMS_UNAVAILABLE: (
-        "Some items of a multi-item order turn out to be unavailable.",
-        "複数商品の注文で、一部の商品が在庫切れになりました。",
-    ),
-    Situation.CONTACT_BUYER: ("How can I contact the buyer?", "購入者に連絡するには？"),
-    Situation.NO_REPLY: (
-        "I have been contacting the buyer but there is no reply.",
-        "購入者に連絡していますが返信がありません。",
-    ),
-    Situation.CONFIRM_DEADLINE: (
-        "By when must I confirm shipment?",
-        "いつまでに出荷を通知すればよいですか？",
-    ),
-    Situation.SHIPMENT_LATE: (
-        'Why does the order show "Shipment is late"?',
-        "なぜ「出荷遅延」と表示されるのですか？",
-    ),
-    Situation.BUSINESS_ORDER: (
-        "The order is from a business customer.",
-        "法人のお客様からの注文です。",
-    ),
+    Situation.RECEIPT: N_("A buyer wants a receipt for the purchase."),
+    Situation.ITEMS_UNAVAILABLE: N_("Some items of a multi-item order turn out to be unavailable."),
+    Situation.CONTACT_BUYER: N_("How can I contact the buyer?"),
+    Situation.NO_REPLY: N_("I have been contacting the buyer but there is no reply."),
+    Situation.CONFIRM_DEADLINE: N_("By when must I confirm shipment?"),
+    Situation.SHIPMENT_LATE: N_('Why does the order show "Shipment is late"?'),
+    Situation.BUSINESS_ORDER: N_("The order is from a business customer."),
+}
+
+#: The details each situation accepts as keywords of :func:`advise` (anything else is refused).
+DETAILS: Mapping[Situation, frozenset[str]] = {
+    **{sit: frozenset() for sit in Situation},
+    Situation.UNKNOWN_ORDER: frozenset({"lookup"}),
+    Situation.RETURNED_UNDELIVERABLE: frozenset({"actual_shipping_cost"}),
+    Situation.COMBINE_SHIPMENTS: frozenset({"others", "saving"}),
+    Situation.ITEMS_UNAVAILABLE: frozenset({"unsent"}),
+    Situation.NO_REPLY: frozenset({"due"}),
 }
 
 
@@ -139,13 +128,15 @@ class Advice:
 
     Attributes:
         situation: the FAQ question answered.
-        lang: ``"en"`` or ``"ja"``.
+        lang: the interface language of everything but the letter (``en``, ``ja``, ``zh-Hans``).
         summary: the answer in one sentence for this order at this moment.
         steps: what to do, each with its rule.
         cannot: what the seller cannot do here.
         refer_to: whom to refer the buyer to, if anyone (Amazon Customer Service, ...).
-        template: a message to send the buyer, filled in with the order's details.
+        template: a letter to send the buyer, filled in with the order's details ("" when there is
+            nothing to write to the buyer about).
         facts: the figures behind the advice (deadlines, amounts), keyed by name.
+        letter_lang: the language of ``template`` (``ja`` or ``en``).
     """
 
     situation: Situation
@@ -156,6 +147,7 @@ class Advice:
     refer_to: str | None = None
     template: str = ""
     facts: Mapping[str, Any] = field(default_factory=dict)
+    letter_lang: str = "ja"
 
     @property
     def title(self) -> str:
@@ -168,41 +160,34 @@ class Advice:
         return tuple(dict.fromkeys(s.rule for s in self.steps))
 
     def to_markdown(self) -> str:
-        """Return the advice as Markdown: summary, steps with their FAQ rule, limits, template."""
-        ja = self.lang == "ja"
+        """Return the advice as Markdown: summary, steps with the FAQ's sentence, limits, letter."""
+        t = self._labels()
         out = [f"### {self.title}", "", f"**{self.summary}**", ""]
         for i, s in enumerate(self.steps, 1):
-            out.append(
-                f"{i}. {s.text}  \n   <small>{'ルール' if ja else 'Rule'}: “{s.rule.faq}”</small>"
-            )
+            quote = s.rule.quote(self.lang).replace("\n", "  \n   ")
+            out.append(f"{i}. {s.text}  \n   <small>{t['faq']}{t[':']}{t[' ']}{quote}</small>")
         if self.cannot:
-            out += ["", f"**{'できないこと' if ja else 'You cannot'}:**"]
+            out += ["", f"**{t['cannot']}{t[':']}**"]
             out += [f"- {c}" for c in self.cannot]
         if self.refer_to:
-            out += ["", f"**{'案内先' if ja else 'Refer the buyer to'}:** {self.refer_to}"]
+            out += ["", f"**{t['refer']}{t[':']}**{t[' ']}{self.refer_to}"]
         if self.template:
-            out += [
-                "",
-                f"**{'購入者へのメッセージ' if ja else 'Message to the buyer'}:**",
-                "",
-                "```text",
-                self.template,
-                "```",
-            ]
+            out += ["", f"**{t['letter']}{t[':']}**", "", "```text", self.template, "```"]
         return "\n".join(out)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def to_html(self) -> str:
-        """Return the advice as HTML (for widgets): summary, steps with their rule, limits."""
-        import html
+        """Return the advice as HTML (for widgets): summary, steps with the FAQ's sentence, limits.
 
-        ja = self.lang == "ja"
-        e = html.escape
+        The FAQ's sentence is quoted in English, as Amazon wrote it; in Japanese or Chinese our
+        translation follows it, labelled as ours.
+        """
+        t, e = self._labels(), html.escape
         steps = "".join(
             f"<li class='ok-step'>{e(s.text)}<br><small class='ok-rule' title='{e(s.rule.id)}'>"
-            f"{'ルール' if ja else 'Rule'}: “{e(s.rule.faq)}”</small></li>"
+            f"{e(t['faq'])}{t[':']}{t[' ']}{e(s.rule.quote(self.lang)).replace(chr(10), '<br>')}</small></li>"
             for s in self.steps
         )
         out = [
@@ -213,13 +198,24 @@ class Advice:
         if self.cannot:
             items = "".join(f"<li>{e(c)}</li>" for c in self.cannot)
             out.append(
-                f"<p><b>{'できないこと' if ja else 'You cannot'}:</b></p><ul class='ok-advice-cannot'>{items}</ul>"
+                f"<p><b>{e(t['cannot'])}{t[':']}</b></p><ul class='ok-advice-cannot'>{items}</ul>"
             )
         if self.refer_to:
             out.append(
-                f"<p class='ok-advice-refer'><b>{'案内先' if ja else 'Refer the buyer to'}:</b> {e(self.refer_to)}</p>"
+                f"<p class='ok-advice-refer'><b>{e(t['refer'])}{t[':']}</b>{t[' ']}{e(self.refer_to)}</p>"
             )
         return "".join(out)
+
+    def _labels(self) -> dict[str, str]:
+        return {
+            "faq": _("Amazon's FAQ", self.lang),
+            "cannot": _("You cannot", self.lang),
+            "refer": _("Refer the buyer to", self.lang),
+            "letter": _("Message to the buyer", self.lang),
+            # a heading's colon: full-width in Japanese and Chinese, ": " in English
+            ":": "：" if self.lang in ("ja", "zh-Hans") else ":",
+            " ": "" if self.lang in ("ja", "zh-Hans") else " ",
+        }
 
     def __str__(self) -> str:
         lines = [self.title, self.summary]
@@ -238,22 +234,29 @@ class _Ctx:
     state: OrderState | None
     now: dt.datetime
     lang: str
+    letter_lang: str
     policy: Policy
     seller: str
     details: Mapping[str, Any]
 
-    def t(self, en: str, ja: str) -> str:
-        """Pick the English or Japanese text."""
-        return ja if self.lang == "ja" else en
+    def _(self, message: str, **values: object) -> str:
+        """The interface text ``message`` in the interface language."""
+        return _(message, self.lang, **values)
 
     def when(self, ts: dt.datetime | None, *, with_time: bool = True) -> str:
         return "—" if ts is None else format_jst(ts, self.lang, with_time=with_time)
 
     def yen(self, amount: int) -> str:
-        return f"{amount:,}円" if self.lang == "ja" else f"¥{amount:,}"
+        return yen(amount, self.lang)
 
-    def step(self, rule_id: str, en: str, ja: str) -> Step:
-        return Step(self.t(en, ja), rule(rule_id))
+    def left(self, until: dt.datetime) -> str:
+        return time_left(until, self.now, self.lang)
+
+    def status(self) -> str:
+        return self.s.status.label(self.lang)
+
+    def step(self, rule_id: str, text: str) -> Step:
+        return Step(text, rule(rule_id))
 
     @property
     def s(self) -> OrderState:
@@ -261,25 +264,82 @@ class _Ctx:
             raise ValueError("this situation needs the order's state")
         return self.state
 
-    def letter(self, body_en: str, body_ja: str) -> str:
-        """Wrap a message body in a polite greeting and signature."""
-        name = (self.state.facts.buyer_name if self.state else None) or self.t("Customer", "お客")
-        oid = self.state.order_id if self.state else ""
-        if self.lang == "ja":
-            head = f"{name} 様\n\nこの度は{self.seller}をご利用いただき、誠にありがとうございます。"
-            ref = f"\nご注文番号：{oid}" if oid else ""
-            return f"{head}{ref}\n\n{body_ja}\n\n何卒よろしくお願い申し上げます。\n{self.seller}"
-        ref = f"\nOrder number: {oid}" if oid else ""
-        return f"Dear {name},\n\nThank you for shopping with {self.seller}.{ref}\n\n{body_en}\n\nKind regards,\n{self.seller}"
+    # -- the letter, in the letter language --
+    def L_(self, message: str, **values: object) -> str:
+        """A sentence of the letter in the letter language."""
+        return L_(message, self.letter_lang, **values)
+
+    def lwhen(self, ts: dt.datetime, *, with_time: bool = True) -> str:
+        return _letter_date(ts, self.letter_lang, with_time=with_time)
+
+    def lyen(self, amount: int) -> str:
+        return yen(amount, self.letter_lang)
+
+    def letter(self, *paragraphs: str, reply: bool = True, orders: Sequence[str] = ()) -> str:
+        """Wrap paragraphs in a salutation, an opening, the order number(s) and a closing.
+
+        ``reply`` opens with thanks for the buyer's inquiry, otherwise with thanks for shopping;
+        ``orders`` are the order numbers the letter is about (default: this order's).
+        """
+        name = self.state.facts.buyer_name if self.state else None
+        # A name is followed by 様 (Japanese) or follows "Dear"; without one, a general salutation.
+        salutation = self.L_("Dear {name},", name=name) if name else self.L_("Dear customer,")
+        opening = (
+            self.L_("Thank you for contacting {seller}.", seller=self.seller)
+            if reply
+            else self.L_("Thank you for shopping with {seller}.", seller=self.seller)
+        )
+        ids = list(orders) or ([self.state.order_id] if self.state else [])
+        ref = ""
+        if ids:
+            sep = "、" if self.letter_lang == "ja" else ", "
+            ref = "\n" + letter_ngettext(
+                "Order number: {ids}", "Order numbers: {ids}", len(ids), self.letter_lang,
+                ids=sep.join(ids),
+            )  # fmt: skip
+        body = "\n\n".join(p for p in paragraphs if p)
+        closing = self.L_("Kind regards,")
+        return f"{salutation}\n\n{opening}{ref}\n\n{body}\n\n{closing}\n{self.seller}"
 
 
-CS = ("Amazon Customer Service", "Amazonカスタマーサービス")
-HELP = ("Amazon's Help & Customer Service page", "Amazonのヘルプ&カスタマーサービスページ")
-YOUR_ACCOUNT = ("Your Account on Amazon.co.jp", "Amazon.co.jpのアカウントサービス")
+CS = N_("Amazon Customer Service")
+HELP = N_("Amazon's Help & Customer Service page")
+YOUR_ACCOUNT = N_("Your Account on Amazon.co.jp")
 
 
 def _advice(ctx: _Ctx, sit: Situation, summary: str, steps: Sequence[Step], **kw: Any) -> Advice:
-    return Advice(sit, ctx.lang, summary, tuple(steps), **kw)
+    return Advice(sit, ctx.lang, summary, tuple(steps), letter_lang=ctx.letter_lang, **kw)
+
+
+def _item_name(item: ItemFacts) -> str:
+    return item.product_name or item.sku or item.order_item_id
+
+
+def _letter_date(ts: dt.datetime, letter_lang: str, *, with_time: bool = True) -> str:
+    """Return a moment in Japan time as a letter writes it.
+
+    ``2026年11月5日(木) 18:00`` in Japanese, ``Thursday 5 November 2026, 18:00 (Japan time)`` in
+    English (a buyer reading English may not know the abbreviation JST).
+    """
+    if letter_lang == "ja":
+        return format_jst(ts, "ja", with_time=with_time)
+    j = to_jst(ts)
+    day = babel.dates.format_date(j.date(), "EEEE d MMMM y", locale="en")
+    return f"{day}, {j:%H:%M} (Japan time)" if with_time else day
+
+
+def _join(parts: Sequence[str], lang: str) -> str:
+    """Join a list as the language does: with 、 in Japanese and Chinese, ", " in English."""
+    return ("、" if lang in ("ja", "zh-Hans") else ", ").join(parts)
+
+
+def _quoted(names: Sequence[str], letter_lang: str) -> str:
+    """Product names as a writer of ``letter_lang`` lists them: 「急須」と「湯呑み」 / “A” and “B”."""
+    if letter_lang == "ja":
+        quoted = [f"「{n}」" for n in names]
+        return "と".join(quoted) if len(quoted) == 2 else "、".join(quoted)
+    quoted = [f"“{n}”" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 # ---- one handler per FAQ question -------------------------------------------------------------
@@ -290,53 +350,60 @@ def _first_order(c: _Ctx) -> Advice:
     steps = [
         c.step(
             "check-manage-orders",
-            "Check Manage Orders regularly: every new order appears there.",
-            "注文管理を定期的に確認しましょう。新しい注文はすべてそこに表示されます。",
+            c._("Check Manage Orders regularly: every new order appears there."),
         )
     ]
+    template = ""
     if s.status.is_pending:
-        summary = c.t(
-            "This order is Pending: wait for payment, do not dispatch.",
-            "この注文は保留中です。支払いを待ち、出荷しないでください。",
-        )
+        summary = c._("This order is Pending: wait for payment, do not dispatch.")
         steps.append(
             c.step(
                 "pending-no-dispatch",
-                "Do not dispatch while it is Pending, even if the buyer asks.",
-                "保留中の間は、購入者から依頼されても出荷しないでください。",
+                c._("Do not dispatch while it is Pending, even if the buyer asks."),
             )
+        )
+        template = c.letter(
+            c.L_(
+                "We have received your order. We will ship it as soon as Amazon has confirmed"
+                " your payment, and let you know when it is on its way."
+            ),
+            reply=False,
         )
     elif s.status is OrderStatus.UNSHIPPED:
-        summary = c.t(
-            f"Ship it by {c.when(s.ship_by)} and confirm the shipment.",
-            f"{c.when(s.ship_by)}までに出荷し、出荷を通知してください。",
-        )
-        steps.append(
+        summary = c._("Ship it by {ship_by} and confirm the shipment.", ship_by=c.when(s.ship_by))
+        steps += [
             c.step(
                 "dispatch-unshipped",
-                f"Pack and dispatch it promptly: ship by {c.when(s.ship_by)}.",
-                f"速やかに梱包・出荷しましょう。出荷期限は{c.when(s.ship_by)}です。",
-            )
-        )
-        steps.append(
+                c._("Pack and dispatch it promptly: ship by {ship_by}.", ship_by=c.when(s.ship_by)),
+            ),
             c.step(
                 "confirm-within-7-days",
-                f"Confirm the shipment in Manage Orders; Amazon cancels it automatically after {c.when(s.confirm_by)}.",
-                f"注文管理で出荷を通知します。{c.when(s.confirm_by)}を過ぎるとAmazonが自動キャンセルします。",
-            )
-        )
-        steps.append(
+                c._(
+                    "Confirm the shipment in Manage Orders; Amazon cancels the order automatically"
+                    " after {confirm_by}.",
+                    confirm_by=c.when(s.confirm_by),
+                ),
+            ),
             c.step(
                 "charge-whole-order",
-                "Confirming even one item charges the buyer for the entire order.",
-                "1点でも出荷を通知すると、注文全体が購入者に請求されます。",
+                c._("Confirming even one item charges the buyer for the entire order."),
+            ),
+        ]
+        template = c.letter(
+            c.L_(
+                "We have received your order and will ship it by {date}. We will let you know"
+                " when it is on its way.",
+                date=c.lwhen(s.ship_by, with_time=False),
             )
+            if s.ship_by
+            else c.L_(
+                "We have received your order and will ship it promptly. We will let you know"
+                " when it is on its way."
+            ),
+            reply=False,
         )
     else:
-        summary = c.t(
-            f"This order is {s.status.en}: nothing to dispatch now.",
-            f"この注文は{s.status.ja}です。今出荷するものはありません。",
-        )
+        summary = c._("This order is {status}: nothing to dispatch now.", status=c.status())
     if s.facts.is_business_order:
         steps.append(_slip_step(c))
     return _advice(
@@ -344,10 +411,7 @@ def _first_order(c: _Ctx) -> Advice:
         Situation.FIRST_ORDER,
         summary,
         steps,
-        template=c.letter(
-            "We have received your order and will ship it promptly. We will let you know when it is on its way.",
-            "ご注文を承りました。準備が整い次第、速やかに発送いたします。発送後にあらためてご連絡いたします。",
-        ),
+        template=template,
         facts={"ship_by": s.ship_by, "confirm_by": s.confirm_by},
     )
 
@@ -358,94 +422,85 @@ def _pending_sale(c: _Ctx) -> Advice:
     if s.status.is_pending:
         due = s.payment_due
         reason = (
-            c.t(
-                f"The buyer chose to pay at a convenience store and has not paid yet; the payment expires {c.when(due)} ({time_left(due, c.now, c.lang)} left).",
-                f"購入者はコンビニ払いを選び、まだ支払っていません。支払期限は{c.when(due)}です（残り{time_left(due, c.now, c.lang)}）。",
+            c._(
+                "The buyer chose to pay at a convenience store and has not paid yet; the payment"
+                " expires {due} ({left} left).",
+                due=c.when(due),
+                left=c.left(due),
             )
             if cvs and due
-            else c.t(
-                "The buyer's payment method is not verified yet.",
-                "購入者の支払い方法がまだ確認されていません。",
-            )
+            else c._("The buyer's payment method is not verified yet.")
         )
         steps = [
-            c.step("pending-reason", reason, reason),
+            c.step("pending-reason", reason),
             c.step(
-                "pending-no-dispatch",
-                "Do not dispatch it, even if the buyer asks you to.",
-                "購入者から依頼されても出荷しないでください。",
+                "pending-no-dispatch", c._("Do not dispatch it, even if the buyer asks you to.")
             ),
-            c.step(
-                "dispatch-unshipped",
-                "Once it turns Unshipped, dispatch it promptly.",
-                "未出荷に変わったら、速やかに出荷します。",
-            ),
+            c.step("dispatch-unshipped", c._("Once it turns Unshipped, dispatch it promptly.")),
         ]
         if cvs:
             steps.append(
                 c.step(
                     "cvs-payment-expiry",
-                    "If the payment is not made in time the order is canceled and the buyer is never charged.",
-                    "期限までに支払われない場合、注文はキャンセルされ、購入者に請求されることはありません。",
+                    c._(
+                        "If the payment is not made in time the order is canceled and the buyer"
+                        " is never charged."
+                    ),
                 )
             )
-        summary = c.t(
-            "Pending: payment is not settled. Do not dispatch.",
-            "保留中：支払いが未確定です。出荷しないでください。",
-        )
-        template = c.letter(
-            "Your order is waiting for payment to be confirmed by Amazon. We will ship it as soon as the payment is confirmed."
-            + (
-                f" Please complete the convenience-store payment by {c.when(due)}."
-                if cvs and due
-                else ""
-            ),
-            "ご注文は現在、Amazonでのお支払い確認待ちです。お支払いが確認され次第、発送いたします。"
-            + (
-                f"{c.when(due)}までにコンビニでのお支払いをお願いいたします。"
-                if cvs and due
-                else ""
-            ),
+        letter = (
+            c.L_(
+                "Your order is waiting for your payment at the convenience store. Please pay by"
+                " {due}: we will ship the order as soon as Amazon confirms the payment. If it is"
+                " not paid by then, the order is canceled automatically and you are not charged.",
+                due=c.lwhen(due),
+            )
+            if cvs and due
+            else c.L_(
+                "Your order is waiting for Amazon to confirm your payment. We will ship it as"
+                " soon as the payment is confirmed."
+            )
         )
         return _advice(
             c,
             Situation.PENDING_SALE,
-            summary,
+            c._("Pending: payment is not settled. Do not dispatch."),
             steps,
-            cannot=(c.t("Dispatch a Pending order.", "保留中の注文を出荷すること。"),),
-            template=template,
+            cannot=(c._("Dispatch a Pending order."),),
+            template=c.letter(letter),
             facts={"payment_due": due},
         )
-    if s.status is OrderStatus.CANCELED and s.cancel_reason == "payment_expired":
+    if s.status is OrderStatus.CANCELED and s.cancel_reason == CancelReason.PAYMENT_EXPIRED:
         steps = [
             c.step(
                 "cvs-payment-expiry",
-                "The convenience-store payment expired: the order is canceled and was never charged.",
-                "コンビニ払いの期限が切れたため、注文はキャンセルされ、請求もされていません。",
+                c._(
+                    "The convenience-store payment expired: the order is canceled and was never"
+                    " charged."
+                ),
             )
         ]
         return _advice(
             c,
             Situation.PENDING_SALE,
-            c.t("Canceled: the payment expired.", "キャンセル済み：支払期限切れです。"),
+            c._("Canceled: the payment expired."),
             steps,
             template=c.letter(
-                "The payment period for your order has expired, so the order was canceled automatically and you have not been charged. You are welcome to order again.",
-                "お支払い期限を過ぎたため、ご注文は自動的にキャンセルされました。代金は請求されておりません。よろしければ改めてご注文ください。",
+                c.L_(
+                    "The payment period for your order ended before the payment was made, so the"
+                    " order was canceled automatically. You have not been charged. You are"
+                    " welcome to order again."
+                )
             ),
         )
     steps = [
         c.step(
             "dispatch-unshipped",
-            f"It is no longer pending: it is {s.status.en}.",
-            f"この注文はもう保留中ではありません（{s.status.ja}）。",
+            c._("It is no longer pending: it is {status}.", status=c.status()),
         )
     ]
     return _advice(
-        c,
-        Situation.PENDING_SALE,
-        c.t(f"Not pending: {s.status.en}.", f"保留中ではありません：{s.status.ja}"),
-        steps,
+        c, Situation.PENDING_SALE, c._("Not pending: {status}.", status=c.status()), steps
     )
 
 
@@ -455,58 +510,55 @@ def _unknown_order(c: _Ctx) -> Advice:
         steps = [
             c.step(
                 "find-order",
-                f"The order is yours: {c.state.order_id}, {c.state.status.en}.",
-                f"この注文はあなたの注文です：{c.state.order_id}（{c.state.status.ja}）。",
+                c._(
+                    "The order is yours: {order_id}, {status}.",
+                    order_id=c.state.order_id,
+                    status=c.state.status.label(c.lang),
+                ),
             )
         ]
-        return _advice(
-            c,
-            Situation.UNKNOWN_ORDER,
-            c.t("Found in your orders.", "あなたの注文に見つかりました。"),
-            steps,
-        )
+        return _advice(c, Situation.UNKNOWN_ORDER, c._("Found in your orders."), steps)
     if found is None:
         raise ValueError("unknown_order needs lookup=<FindResult from book.find(...)>")
+    message = found.message(c.lang)
     steps = [
         c.step(
             "find-order",
-            "Search Manage Orders by the buyer's email address or the order number.",
-            "購入者のメールアドレスまたは注文番号で注文管理を検索します。",
+            c._("Search Manage Orders by the buyer's email address or the order number."),
         )
     ]
     refer = None
     if found.outcome is FindOutcome.INVALID_NUMBER:
-        steps.append(c.step("find-order", found.message(c.lang), found.message(c.lang)))
-        body = (
-            "The order number you gave us does not look like an Amazon order number (3-7-7 digits, e.g. 503-1234567-1234567). Could you check it on Your Orders and send it again?",
-            "いただいた注文番号はAmazonの注文番号の形式（3桁-7桁-7桁、例：503-1234567-1234567）ではないようです。お手数ですが「注文履歴」でご確認のうえ、再度お知らせください。",
+        steps.append(c.step("find-order", message))
+        body = c.L_(
+            "The order number you gave us does not look like an Amazon order number (3-7-7"
+            " digits, e.g. 503-1234567-1234567). Could you check it in Your Orders and send it"
+            " to us again?"
         )
     elif found.refer_to_customer_service:
-        refer = c.t(*CS)
-        steps.append(c.step("other-seller-order", found.message(c.lang), found.message(c.lang)))
-        body = (
-            "We could not find this order among our orders. It may have been placed with another seller on Amazon. Please contact Amazon Customer Service, who can help you locate it.",
-            "当店の注文にはこのご注文が見つかりませんでした。Amazonの別の出品者からのご注文の可能性がございます。お手数ですがAmazonカスタマーサービスにお問い合わせください。",
+        refer = c._(CS)
+        steps.append(c.step("other-seller-order", message))
+        body = c.L_(
+            "We could not find this order among our orders; it may have been placed with another"
+            " seller on Amazon. Amazon Customer Service can help you find it, so please contact"
+            " them."
         )
     elif found.outcome is FindOutcome.PENDING:
-        steps.append(c.step("pending-reason", found.message(c.lang), found.message(c.lang)))
-        body = (
-            "We have found your order. It is waiting for payment to be confirmed; we will ship it once Amazon confirms the payment.",
-            "ご注文を確認いたしました。現在お支払いの確認待ちです。Amazonでお支払いが確認され次第、発送いたします。",
+        steps.append(c.step("pending-reason", message))
+        body = c.L_(
+            "We have found your order. It is waiting for Amazon to confirm your payment; we will"
+            " ship it as soon as the payment is confirmed."
         )
     else:
-        steps.append(c.step("find-order", found.message(c.lang), found.message(c.lang)))
-        body = (
-            "We have found your order and are looking into your question.",
-            "ご注文を確認いたしました。お問い合わせの件、確認いたします。",
-        )
+        steps.append(c.step("find-order", message))
+        body = c.L_("We have found your order and are looking into your question.")
     return _advice(
         c,
         Situation.UNKNOWN_ORDER,
-        found.message(c.lang),
+        message,
         steps,
         refer_to=refer,
-        template=c.letter(*body),
+        template=c.letter(body, orders=()),
         facts={"outcome": str(found.outcome)},
     )
 
@@ -517,71 +569,76 @@ def _not_received(c: _Ctx) -> Advice:
         steps = [
             c.step(
                 "dispatch-unshipped",
-                f"Nothing has been confirmed as shipped yet ({s.status.en}); ship by {c.when(s.ship_by)}.",
-                f"まだ出荷通知がありません（{s.status.ja}）。{c.when(s.ship_by)}までに出荷してください。",
+                c._(
+                    "Nothing has been confirmed as shipped yet ({status}); ship by {ship_by}.",
+                    status=c.status(),
+                    ship_by=c.when(s.ship_by),
+                ),
             )
         ]
-        return _advice(
-            c, Situation.NOT_RECEIVED, c.t("Not shipped yet.", "まだ出荷されていません。"), steps
-        )
+        template = ""
+        if not s.status.is_canceled:
+            template = c.letter(
+                c.L_(
+                    "Your order has not been shipped yet. We will let you know as soon as it is"
+                    " on its way."
+                )
+            )
+        return _advice(c, Situation.NOT_RECEIVED, c._("Not shipped yet."), steps, template=template)
     tracking = [e.tracking_number for e in s.events if e.tracking_number]
     claim_from = s.atoz_claim_from
     if claim_from is None:
-        claim_note = c.t(
-            "the buyer may file an A-to-z Guarantee claim.",
-            "購入者はAマケプレ保証を申請する可能性があります。",
-        )
+        claim_note = c._("the buyer may file an A-to-z Guarantee claim.")
     elif c.now >= claim_from:
-        claim_note = c.t(
-            f"an A-to-z Guarantee claim is already possible (since {c.when(claim_from, with_time=False)}).",
-            f"Aマケプレ保証の申請はすでに可能です（{c.when(claim_from, with_time=False)}から）。",
+        claim_note = c._(
+            "an A-to-z Guarantee claim is already possible (since {date}).",
+            date=c.when(claim_from, with_time=False),
         )
     else:
-        claim_note = c.t(
-            f"the buyer can file an A-to-z Guarantee claim from {c.when(claim_from, with_time=False)}.",
-            f"購入者は{c.when(claim_from, with_time=False)}からAマケプレ保証を申請できます。",
+        claim_note = c._(
+            "the buyer can file an A-to-z Guarantee claim from {date}.",
+            date=c.when(claim_from, with_time=False),
         )
     carrier = (
-        c.t(
-            f"Contact the carrier with tracking number {tracking[-1]}: they can locate the package or help with an insurance claim.",
-            f"お問い合わせ伝票番号{tracking[-1]}で配送業者に問い合わせます。荷物の捜索や保険請求の手助けが受けられます。",
+        c._(
+            "Contact the carrier with tracking number {tracking}: they can locate the package or"
+            " help with an insurance claim.",
+            tracking=tracking[-1],
         )
         if tracking
-        else c.t(
-            "Contact the carrier: without tracking they may still be able to help locate the package.",
-            "配送業者に問い合わせます。追跡番号がなくても荷物を探せる場合があります。",
+        else c._(
+            "Contact the carrier: without a tracking number they may still be able to help"
+            " locate the package."
         )
     )
     steps = [
-        c.step("not-received-carrier", carrier, carrier),
-        Step(
-            c.t(
-                f"Or ask the buyer to wait a bit longer — {claim_note}",
-                f"または、購入者にもう少し待つよう依頼します。{claim_note}",
-            ),
-            rule("not-received-wait"),
+        c.step("not-received-carrier", carrier),
+        c.step(
+            "not-received-wait",
+            c._("Or ask the buyer to wait a bit longer: {note}", note=claim_note),
         ),
         c.step(
             "feedback-anyway",
-            "Whichever you choose, the buyer may still leave feedback.",
-            "どちらを選んでも、購入者は評価を投稿する可能性があります。",
+            c._("Whichever you choose, the buyer may still leave feedback."),
         ),
     ]
     template = c.letter(
-        "We are sorry your order has not arrived yet. We are checking with the carrier"
-        + (f" (tracking number {tracking[-1]})" if tracking else "")
-        + " and will get back to you as soon as we know more. Thank you for your patience.",
-        "ご注文の商品がまだお手元に届いていないとのこと、大変申し訳ございません。現在、配送業者に確認しております"
-        + (f"（お問い合わせ伝票番号：{tracking[-1]}）" if tracking else "")
-        + "。分かり次第ご連絡いたしますので、今しばらくお待ちください。",
+        c.L_(
+            "We are sorry that your order has not arrived yet. We are checking with the carrier"
+            " (tracking number: {tracking}) and will get back to you as soon as we know more."
+            " Thank you for your patience.",
+            tracking=tracking[-1],
+        )
+        if tracking
+        else c.L_(
+            "We are sorry that your order has not arrived yet. We are checking with the carrier"
+            " and will get back to you as soon as we know more. Thank you for your patience."
+        )
     )
     return _advice(
         c,
         Situation.NOT_RECEIVED,
-        c.t(
-            "Ask the carrier, or ask the buyer to wait.",
-            "配送業者に確認するか、購入者に待ってもらいます。",
-        ),
+        c._("Ask the carrier, or ask the buyer to wait."),
         steps,
         template=template,
         facts={
@@ -593,15 +650,22 @@ def _not_received(c: _Ctx) -> Advice:
 
 def _price_breakdown(c: _Ctx) -> Advice:
     s = c.s
-    lines = [
-        f"- {i.product_name or i.sku or i.order_item_id} × {i.quantity}: {c.yen(i.item_amount)} (+ {c.yen(i.amount - i.item_amount)} {c.t('shipping and fees', '送料・手数料')})"
-        for i in s.facts.items
-    ]
+    lines = []
+    for i in s.facts.items:
+        line = c.L_(
+            "- {name} × {qty}: {amount}",
+            name=_item_name(i),
+            qty=i.quantity,
+            amount=c.lyen(i.item_amount),
+        )
+        fees = i.amount - i.item_amount
+        if fees:  # a line with no shipping or fees says nothing about them
+            line += c.L_(" (shipping and fees: {fees})", fees=c.lyen(fees))
+        lines.append(line)
     steps = [
         c.step(
             "price-breakdown",
-            "The breakdown is on the Order Details page and in the Order report.",
-            "内訳は注文詳細ページと注文レポートで確認できます。",
+            c._("The breakdown is on the Order Details page and in the Order report."),
         )
     ]
     multi = len(s.facts.items) > 1
@@ -609,68 +673,126 @@ def _price_breakdown(c: _Ctx) -> Advice:
         steps.append(
             c.step(
                 "price-breakdown",
-                "This order has several items: the other items' details are not on the same page — tell the buyer to contact Amazon Customer Service for more.",
-                "この注文は複数商品のため、他の商品の詳細は同じページに表示されません。詳しくはAmazonカスタマーサービスに問い合わせるよう伝えます。",
+                c._(
+                    "This order has several items: the other items' details are not on the same"
+                    " page. Tell the buyer to contact Amazon Customer Service for more."
+                ),
             )
         )
-    total = c.yen(s.total)
-    body_items = "\n".join(lines)
-    template = c.letter(
-        f"Here is the breakdown of your order:\n{body_items}\nTotal: {total}"
-        + ("\nFor more details, please contact Amazon Customer Service." if multi else ""),
-        f"ご注文の内訳は以下のとおりです。\n{body_items}\n合計：{total}"
-        + ("\nさらに詳しい内訳はAmazonカスタマーサービスにお問い合わせください。" if multi else ""),
-    )
+    body = [
+        c.L_("Here is the breakdown of your order:")
+        + "\n"
+        + "\n".join(lines)
+        + "\n"
+        + c.L_("Total: {total}", total=c.lyen(s.total))
+    ]
+    if multi:
+        body.append(c.L_("For more details, please contact Amazon Customer Service."))
     return _advice(
         c,
         Situation.PRICE_BREAKDOWN,
-        c.t(
-            f"Total {total} for {len(s.facts.items)} item line(s).",
-            f"{len(s.facts.items)}商品で合計{total}です。",
-        ),
+        c._("Total {total} for {n} item lines.", total=c.yen(s.total), n=len(s.facts.items)),
         steps,
-        refer_to=c.t(*CS) if multi else None,
-        template=template,
+        refer_to=c._(CS) if multi else None,
+        template=c.letter(*body),
         facts={"total": s.total},
     )
 
 
+def _recorded_shipping_cost(s: OrderState) -> int | None:
+    """The actual shipping cost recorded with the return (the latest return event's amount)."""
+    costs = [e.amount for e in s.events if e.kind is EventKind.RETURNED_TO_SENDER]
+    return costs[-1] if costs else None
+
+
+# The letter's first sentence, by why the parcel came back (in the letter language).
+_RETURN_WHY_LETTER: Mapping[str, Callable[[str], str]] = {
+    ReturnReason.UNDELIVERABLE: lambda lang: L_(
+        "Your parcel came back to us because it could not be delivered.", lang
+    ),
+    ReturnReason.REJECTED: lambda lang: L_(
+        "Your parcel came back to us because it was refused at delivery.", lang
+    ),
+    ReturnReason.INVALID_ADDRESS: lambda lang: L_(
+        "Your parcel came back to us because the delivery address was incomplete or incorrect.",
+        lang,
+    ),
+}
+
+
 def _returned(c: _Ctx) -> Advice:
     s = c.s
-    cost = c.details.get("actual_shipping_cost")
+    given = c.details.get("actual_shipping_cost")
+    cost = int(given) if given is not None else _recorded_shipping_cost(s)
     paid = s.charged_amount - s.refunded
-    if cost is None:
-        summary = c.t(
-            f"Refund {c.yen(paid)} less the actual shipping cost you paid.",
-            f"{c.yen(paid)}から実際にかかった送料を差し引いて返金します。",
+    why = s.returned_reason or ReturnReason.UNDELIVERABLE
+    came_back = _RETURN_WHY_LETTER.get(why, _RETURN_WHY_LETTER[ReturnReason.UNDELIVERABLE])(
+        c.letter_lang
+    )
+    refund: int | None = None
+    if paid <= 0:
+        summary = c._("Nothing is left to refund: the buyer has no charge outstanding.")
+        template = ""
+    elif cost is None:
+        summary = c._(
+            "Refund {paid} less the actual shipping cost you paid (ask the carrier for it).",
+            paid=c.yen(paid),
         )
-        refund = None
+        template = c.letter(
+            came_back,
+            c.L_(
+                "We will refund the {paid} you paid, less the shipping cost we paid the carrier"
+                " for the parcel. We will let you know the amount once the carrier has confirmed"
+                " the cost.",
+                paid=c.lyen(paid),
+            ),
+            reply=False,
+        )
     else:
-        refund = refund_for_undeliverable(paid=paid, actual_shipping_cost=int(cost))
-        summary = c.t(
-            f"Refund {c.yen(refund)} ({c.yen(paid)} − {c.yen(int(cost))} actual shipping).",
-            f"{c.yen(refund)}を返金します（{c.yen(paid)} − 実際の送料{c.yen(int(cost))}）。",
+        refund = refund_for_undeliverable(paid=paid, actual_shipping_cost=cost)
+        summary = (
+            c._(
+                "Refund {refund} ({paid} less {cost} actual shipping).",
+                refund=c.yen(refund),
+                paid=c.yen(paid),
+                cost=c.yen(cost),
+            )
+            if refund
+            else c._(
+                "Nothing to refund: the actual shipping cost {cost} is as much as the {paid} paid."
+                " Tell the buyer why.",
+                paid=c.yen(paid),
+                cost=c.yen(cost),
+            )
         )
-    steps = [c.step("refund-undeliverable", summary, summary)]
-    amount = (
-        c.yen(refund)
-        if refund is not None
-        else c.t(
-            "the amount paid less the actual shipping cost",
-            "お支払い額から実際の送料を差し引いた金額",
-        )
-    )
-    template = c.letter(
-        f"Your package was returned to us as it could not be delivered. We have refunded {amount}.",
-        f"お届けできなかったため、商品が当店に返送されました。{amount}を返金いたしました。",
-    )
+        if refund:
+            deduction = c.L_(
+                "We will refund {refund}: the {paid} you paid, less {cost}, the actual shipping"
+                " cost we paid the carrier for this parcel.",
+                refund=c.lyen(refund),
+                paid=c.lyen(paid),
+                cost=c.lyen(cost),
+            )
+        else:  # a refund of ¥0 is not announced: the letter says why nothing is refunded
+            deduction = c.L_(
+                "We refund the amount paid less the actual shipping cost. The shipping cost we"
+                " paid the carrier for this parcel ({cost}) equals or exceeds the {paid} you paid,"
+                " so unfortunately there is no amount left to refund.",
+                paid=c.lyen(paid),
+                cost=c.lyen(cost),
+            )
+        template = c.letter(came_back, deduction, reply=False)
+    steps = [c.step("refund-undeliverable", summary)]
+    if s.returned_reason in {r.value for r in ReturnReason}:
+        why = ReturnReason(s.returned_reason).label(c.lang)
+        steps.append(c.step("refund-undeliverable", c._("Why it came back: {why}.", why=why)))
     return _advice(
         c,
         Situation.RETURNED_UNDELIVERABLE,
         summary,
         steps,
         template=template,
-        facts={"refund": refund, "paid": paid},
+        facts={"refund": refund, "paid": paid, "actual_shipping_cost": cost},
     )
 
 
@@ -678,37 +800,34 @@ def _cvs_details(c: _Ctx) -> Advice:
     steps = [
         c.step(
             "cvs-details-from-amazon",
-            "Payment details are sent by Amazon, not by you: tell the buyer to contact Amazon Customer Service.",
-            "支払い情報は出品者ではなくAmazonから送られます。Amazonカスタマーサービスに問い合わせるよう伝えます。",
+            c._(
+                "Payment details are sent by Amazon, not by you: tell the buyer to contact Amazon"
+                " Customer Service."
+            ),
         ),
         c.step(
             "cvs-details-from-amazon",
-            "For the Payment ID, refer the buyer to the Help & Customer Service page.",
-            "お支払い番号については、ヘルプ&カスタマーサービスページを案内します。",
+            c._("For the Payment ID, refer the buyer to the Help & Customer Service page."),
         ),
     ]
     due = c.state.payment_due if c.state else None
-    extra_en = f" Please note the payment must be made by {c.when(due)}." if due else ""
-    extra_ja = f"なお、お支払い期限は{c.when(due)}です。" if due else ""
+    body = [
+        c.L_(
+            "Convenience-store payment details are sent by Amazon, and we are unable to see or"
+            " resend them. Please contact Amazon Customer Service, or see Amazon's Help & Customer"
+            " Service page for your Payment ID."
+        )
+    ]
+    if due:
+        body.append(c.L_("Please note that the payment must be made by {due}.", due=c.lwhen(due)))
     return _advice(
         c,
         Situation.CVS_PAYMENT_DETAILS,
-        c.t(
-            "Refer the buyer to Amazon: sellers cannot resend payment details.",
-            "Amazonに案内します。出品者は支払い情報を再送できません。",
-        ),
+        c._("Refer the buyer to Amazon: sellers cannot resend payment details."),
         steps,
-        cannot=(
-            c.t(
-                "See or resend convenience-store payment details or the Payment ID.",
-                "コンビニ払いの支払い情報やお支払い番号の確認・再送。",
-            ),
-        ),
-        refer_to=c.t(*CS),
-        template=c.letter(
-            f"Convenience-store payment details are sent by Amazon, and we cannot access them. Please contact Amazon Customer Service, or see the Help & Customer Service page for your Payment ID.{extra_en}",
-            f"コンビニ払いのお支払い情報はAmazonからお送りしており、当店では確認できません。Amazonカスタマーサービスにお問い合わせいただくか、お支払い番号はヘルプ&カスタマーサービスページをご確認ください。{extra_ja}",
-        ),
+        cannot=(c._("See or resend convenience-store payment details or the Payment ID."),),
+        refer_to=c._(CS),
+        template=c.letter(*body),
         facts={"payment_due": due},
     )
 
@@ -717,28 +836,24 @@ def _points(c: _Ctx) -> Advice:
     steps = [
         c.step(
             "points-invisible",
-            "You cannot see how the buyer used Amazon points: direct them to the Help & Customer Service page.",
-            "出品者は購入者のAmazonポイント利用状況を確認できません。ヘルプ&カスタマーサービスページを案内します。",
+            c._(
+                "You cannot see how the buyer used Amazon points: direct them to the Help &"
+                " Customer Service page."
+            ),
         )
     ]
     return _advice(
         c,
         Situation.POINTS_DETAILS,
-        c.t(
-            "Refer the buyer to Amazon: sellers cannot see points usage.",
-            "Amazonに案内します。出品者はポイント利用状況を確認できません。",
-        ),
+        c._("Refer the buyer to Amazon: sellers cannot see points usage."),
         steps,
-        cannot=(
-            c.t(
-                "See the buyer's Amazon points usage or payment details.",
-                "購入者のAmazonポイントの利用状況や支払い情報の確認。",
-            ),
-        ),
-        refer_to=c.t(*HELP),
+        cannot=(c._("See the buyer's Amazon points usage or payment details."),),
+        refer_to=c._(HELP),
         template=c.letter(
-            "We are unable to see Amazon points usage. Please check the status and details of your points on Amazon's Help & Customer Service page.",
-            "当店ではAmazonポイントのご利用状況を確認できません。ポイントの状況や詳細は、Amazonのヘルプ&カスタマーサービスページでご確認ください。",
+            c.L_(
+                "We are unable to see how Amazon points were used. Please check the status and"
+                " details of your points on Amazon's Help & Customer Service page."
+            )
         ),
     )
 
@@ -748,140 +863,231 @@ def _change_order(c: _Ctx) -> Advice:
     steps = [
         c.step(
             "seller-cannot-edit",
-            "You cannot change the price, quantity or shipping address yourself.",
-            "出品者は価格・数量・お届け先住所を変更できません。",
+            c._("You cannot change the price, quantity or shipping address yourself."),
         )
     ]
+    refer = None
     if not s.facts.seller_fulfilled:
-        summary = c.t(
-            "Fulfilled by Amazon: the 5-minute edit rule does not apply; refer the buyer to Amazon.",
-            "Amazon出荷の注文には5分ルールは適用されません。Amazonに案内します。",
+        summary = c._(
+            "Fulfilled by Amazon: the 5-minute edit rule does not apply; refer the buyer to Amazon."
         )
-        steps.append(c.step("buyer-edit-window", summary, summary))
-        body = (
-            "This order is fulfilled by Amazon. Please contact Amazon Customer Service about changes.",
-            "このご注文はAmazonから出荷されます。変更についてはAmazonカスタマーサービスにお問い合わせください。",
+        steps.append(c.step("buyer-edit-window", summary))
+        body = c.L_(
+            "This order is shipped by Amazon, so please contact Amazon Customer Service about"
+            " changing it."
         )
-        refer = c.t(*CS)
+        refer = c._(CS)
     elif s.can_edit and (s.status.is_pending or s.status is OrderStatus.UNSHIPPED):
-        left = time_left(s.edit_window_ends, c.now, c.lang)  # type: ignore[arg-type]
-        summary = c.t(
-            f"The buyer can still edit the order in Your Account for {left} (until {c.when(s.edit_window_ends)}).",
-            f"購入者はあと{left}（{c.when(s.edit_window_ends)}まで）アカウントサービスから注文を変更できます。",
+        ends: dt.datetime = s.edit_window_ends  # type: ignore[assignment]
+        summary = c._(
+            "The buyer can still edit the order in Your Account for {left} (until {until}).",
+            left=c.left(ends),
+            until=c.when(ends),
         )
-        steps.append(c.step("buyer-edit-window", summary, summary))
-        body = (
-            f"You can change the order yourself in Your Account until {c.when(s.edit_window_ends)}.",
-            f"{c.when(s.edit_window_ends)}まで、アカウントサービスからご自身で注文内容を変更いただけます。",
+        steps.append(c.step("buyer-edit-window", summary))
+        body = c.L_(
+            "You can change the order yourself in Your Account until {until}.",
+            until=c.lwhen(ends),
         )
-        refer = c.t(*YOUR_ACCOUNT)
+        refer = c._(YOUR_ACCOUNT)
     elif not (s.status.is_pending or s.status is OrderStatus.UNSHIPPED):
-        summary = c.t(
-            f"The order is {s.status.en}: it can no longer be changed or canceled. If the buyer wants something else, they place a new order.",
-            f"この注文は{s.status.ja}のため、変更もキャンセルもできません。別の内容をご希望の場合は、新しく注文していただきます。",
+        summary = c._(
+            "The order is {status}: it can no longer be changed or canceled. If the buyer wants"
+            " something else, they place a new order.",
+            status=c.status(),
         )
         rule_id = "no-cancel-after-shipment" if s.charged else "canceled-is-final"
-        steps.append(Step(summary, rule(rule_id)))
+        steps.append(c.step(rule_id, summary))
         body = (
-            "Your order can no longer be changed. If you would like something different, please place a new order.",
-            "ご注文は変更できない状態です。別の内容をご希望の場合は、お手数ですが新たにご注文ください。",
-        )
-        refer = None
-    else:
-        summary = c.t(
-            f"The edit window closed at {c.when(s.edit_window_ends)}: the buyer must cancel and place a new order.",
-            f"変更可能な時間は{c.when(s.edit_window_ends)}に終了しました。購入者は注文をキャンセルして注文し直す必要があります。",
-        )
-        steps.append(c.step("buyer-edit-window", summary, summary))
-        steps.append(
-            c.step(
-                "buyer-cancel-window",
-                'The buyer asks you to cancel; cancel it with the reason "buyer requested" and they reorder.',
-                "購入者からキャンセルの依頼を受け、理由「購入者の依頼」でキャンセルし、購入者に再注文してもらいます。",
+            c.L_(
+                "Your order has already been shipped, so it can no longer be changed. If you would"
+                " like something different, please place a new order."
+            )
+            if s.charged
+            else c.L_(
+                "Your order has been canceled, so it can no longer be changed. If you would like"
+                " something different, please place a new order."
             )
         )
-        body = (
-            "The order can no longer be changed. If you wish, we can cancel it so that you can place a new order with the correct details.",
-            "ご注文は変更できない状態です。ご希望であればこちらでキャンセルいたしますので、正しい内容で改めてご注文ください。",
+    else:
+        summary = c._(
+            "The edit window closed at {until}: the buyer must cancel and place a new order.",
+            until=c.when(s.edit_window_ends),
         )
-        refer = None
+        steps += [
+            c.step("buyer-edit-window", summary),
+            c.step(
+                "buyer-cancel-window",
+                c._(
+                    'The buyer asks you to cancel; cancel it with the reason "buyer requested",'
+                    " and the buyer places a new order."
+                ),
+            ),
+        ]
+        body = c.L_(
+            "An order can only be changed within 5 minutes of placing it, so your order can no"
+            " longer be changed. If you wish, we will cancel it so that you can place a new order"
+            " with the correct details."
+        )
     return _advice(
         c,
         Situation.CHANGE_ORDER,
         summary,
         steps,
-        cannot=(
-            c.t("Change an order's price, quantity or address.", "注文の価格・数量・住所の変更。"),
-        ),
+        cannot=(c._("Change an order's price, quantity or address."),),
         refer_to=refer,
-        template=c.letter(*body),
+        template=c.letter(body),
         facts={"edit_window_ends": s.edit_window_ends, "can_edit": s.can_edit},
     )
+
+
+def _refund_caps(group: Sequence[OrderState]) -> list[int]:
+    """Return what each order can be refunded.
+
+    That is its charge not yet refunded, or, before the charge (it comes with the first
+    confirmation), the total it will be charged.
+    """
+    return [o.charged_amount - o.refunded if o.charged else o.total for o in group]
 
 
 def _combine(c: _Ctx) -> Advice:
     s = c.s
     others: Sequence[OrderState] = c.details.get("others", ())
-    group = [s, *others]
+    if not others:
+        raise ValueError("combine_shipments needs others=[OrderState, ...]")
+    everyone = [s, *others]
+    pending = [o for o in everyone if o.status.is_pending]
+    group = [o for o in everyone if not o.status.is_pending and not o.status.is_canceled]
+    steps: list[Step] = []
+    for o in pending:  # never in the package: a Pending order must not be dispatched
+        steps.append(
+            c.step(
+                "pending-no-dispatch",
+                c._(
+                    "Order {order_id} is Pending (payment not settled): do not dispatch it, so it"
+                    " cannot go in the package; nothing is refunded for it.",
+                    order_id=o.order_id,
+                ),
+            )
+        )
     addresses = {o.facts.ship_to for o in group}
     if len(group) < 2:
-        raise ValueError("combine_shipments needs others=[OrderState, ...]")
-    if len(addresses) != 1 or None in addresses:
-        steps = [
-            c.step(
-                "combine-same-address",
-                "These orders do not go to the same address: ship them separately.",
-                "お届け先住所が異なるため、別々に発送します。",
-            )
-        ]
         return _advice(
             c,
             Situation.COMBINE_SHIPMENTS,
-            c.t(
-                "Cannot combine: different shipping addresses.",
-                "同梱できません：お届け先住所が異なります。",
-            ),
+            c._("Nothing to combine now: fewer than two of these orders can be shipped."),
+            steps or [c.step("combine-same-address", c._("Ship the order on its own."))],
+            facts={"can_combine": False, "refunds": {}},
+        )
+    if len(addresses) != 1 or None in addresses:
+        steps.append(
+            c.step(
+                "combine-same-address",
+                c._("These orders do not go to the same address: ship them separately."),
+            )
+        )
+        return _advice(
+            c,
+            Situation.COMBINE_SHIPMENTS,
+            c._("Cannot combine: different shipping addresses."),
             steps,
-            cannot=(
-                c.t("Combine orders going to different addresses.", "住所の異なる注文の同梱。"),
-            ),
-            facts={"can_combine": False},
+            cannot=(c._("Combine orders going to different addresses."),),
+            facts={"can_combine": False, "refunds": {}},
         )
     saving = int(c.details.get("saving", 0))
+    caps = _refund_caps(group)
+    refundable = min(saving, sum(caps))
     weights = [sum(i.amount - i.item_amount for i in o.facts.items) for o in group]
-    shares = split_saving(saving, weights)
+    shares = split_saving(refundable, weights)
+    if any(sh > cap for sh, cap in zip(shares, caps, strict=True)):
+        shares = split_saving(refundable, caps)  # in proportion to the charges: none above its own
     refunds = {o.order_id: sh for o, sh in zip(group, shares, strict=True)}
-    share_text = ", ".join(f"{oid}: {c.yen(v)}" for oid, v in refunds.items())
-    steps = [
+    ids = [o.order_id for o in group]
+    steps += [
         c.step(
             "combine-same-address",
-            "The orders go to the same address: you may pack them together.",
-            "お届け先住所が同じなので、同梱できます。",
+            c._("The orders go to the same address: you may pack them together."),
         ),
         c.step(
             "combine-confirm-each",
-            "Still treat each order on its own: confirm the shipment of every order.",
-            "注文は個別に扱い、注文ごとに出荷を通知します。",
-        ),
-        c.step(
-            "combine-confirm-each",
-            f"Refund the saving of {c.yen(saving)}: {share_text}.",
-            f"節約できた送料{c.yen(saving)}を返金します：{share_text}。",
+            c._("Still treat each order on its own: confirm the shipment of every order."),
         ),
     ]
-    template = c.letter(
-        f"We have shipped your orders together in one package and refunded the shipping saved ({c.yen(saving)}).",
-        f"ご注文をまとめて1つの荷物でお送りし、節約できた送料（{c.yen(saving)}）を返金いたしました。",
-    )
+    if refundable:
+        share_text = _join(
+            [
+                c._("{order_id}: {amount}", order_id=oid, amount=c.yen(v))
+                for oid, v in refunds.items()
+            ],
+            c.lang,
+        )
+        steps.append(
+            c.step(
+                "combine-confirm-each",
+                c._(
+                    "Refund the saving of {saving}: {shares}.",
+                    saving=c.yen(refundable),
+                    shares=share_text,
+                ),
+            )
+        )
+    if saving > refundable:
+        steps.append(
+            c.step(
+                "refund-not-above-charged",
+                c._(
+                    "The saving you entered ({saving}) is more than these orders are charged"
+                    " ({charge}): a refund cannot exceed the charge. Check the amount.",
+                    saving=c.yen(saving),
+                    charge=c.yen(sum(caps)),
+                ),
+            )
+        )
+    shipped = all(o.fully_confirmed for o in group)
+    listed = "\n".join(c.L_("- order {order_id}", order_id=oid) for oid in ids)
+    body = [
+        (
+            c.L_("We have shipped the following {n} orders together in one parcel:", n=len(ids))
+            if shipped
+            else c.L_("We will ship the following {n} orders together in one parcel:", n=len(ids))
+        )
+        + "\n"
+        + listed
+    ]
+    if refundable:
+        lines = "\n".join(
+            c.L_("- order {order_id}: {amount}", order_id=oid, amount=c.lyen(v))
+            for oid, v in refunds.items()
+            if v
+        )
+        body.append(
+            c.L_(
+                "Shipping them together costs {saving} less, and we will refund that amount once"
+                " the parcel has been shipped:",
+                saving=c.lyen(refundable),
+            )
+            + "\n"
+            + lines
+        )
+    for o in pending:
+        body.append(
+            c.L_(
+                "Order {order_id} is still waiting for Amazon to confirm your payment, so it"
+                " cannot go in this parcel; we will ship it separately as soon as the payment is"
+                " confirmed.",
+                order_id=o.order_id,
+            )
+        )
     return _advice(
         c,
         Situation.COMBINE_SHIPMENTS,
-        c.t(
-            f"Combine {len(group)} orders; confirm each and refund {c.yen(saving)}.",
-            f"{len(group)}件を同梱し、各注文の出荷通知と{c.yen(saving)}の返金を行います。",
+        c._(
+            "Combine {n} orders; confirm each and refund {saving}.",
+            n=len(group),
+            saving=c.yen(refundable),
         ),
         steps,
-        template=template,
+        template=c.letter(*body, reply=False, orders=[*ids, *(o.order_id for o in pending)]),
         facts={"can_combine": True, "refunds": refunds},
     )
 
@@ -890,23 +1096,25 @@ def _receipt(c: _Ctx) -> Advice:
     steps = [
         c.step(
             "receipt-by-amazon",
-            "Amazon issues receipts on your behalf, with your name as issuer: the buyer prints it from Your Account.",
-            "領収書はAmazonが出品者に代わって発行し、発行者として出品者名が記載されます。購入者はアカウントサービスから印刷できます。",
+            c._(
+                "Amazon issues receipts on your behalf, with your name as issuer: the buyer prints"
+                " it from Your Account."
+            ),
         )
     ]
     return _advice(
         c,
         Situation.RECEIPT,
-        c.t(
-            "Refer the buyer to Your Account: Amazon issues the receipt.",
-            "アカウントサービスを案内します。領収書はAmazonが発行します。",
-        ),
+        c._("Refer the buyer to Your Account: Amazon issues the receipt."),
         steps,
-        cannot=(c.t("Issue a receipt yourself.", "出品者自身による領収書の発行。"),),
-        refer_to=c.t(*YOUR_ACCOUNT),
+        cannot=(c._("Issue a receipt yourself."),),
+        refer_to=c._(YOUR_ACCOUNT),
         template=c.letter(
-            "Receipts are issued by Amazon on our behalf. You can print it from Your Account (Your Orders → the order → Receipt); our shop's name is printed as the issuer. See the Help & Customer Service page for details.",
-            "領収書はAmazonが当店に代わって発行しております。アカウントサービスの「注文履歴」から該当のご注文の領収書を印刷いただけます。発行者として当店名が記載されます。詳しくはヘルプ&カスタマーサービスページをご覧ください。",
+            c.L_(
+                "Receipts are issued by Amazon on our behalf, with our shop's name as the issuer."
+                " You can print yours from Your Orders in Your Account: open the order and choose"
+                " Receipt. Amazon's Help & Customer Service page explains the details."
+            )
         ),
     )
 
@@ -915,55 +1123,71 @@ def _unavailable(c: _Ctx) -> Advice:
     s = c.s
     unsent: Mapping[str, int] = c.details.get("unsent", {})
     refund = refund_for_unavailable(s, unsent) if unsent else None
-    names = {i.order_item_id: i.product_name or i.order_item_id for i in s.facts.items}
-    missing = (
-        "、".join(names.get(k, k) for k in unsent)
-        if c.lang == "ja"
-        else ", ".join(names.get(k, k) for k in unsent)
-    )
-    refund_text = (
-        c.yen(refund) if refund is not None else c.t("the items not sent", "未発送の商品の代金")
-    )
+    names = {i.order_item_id: _item_name(i) for i in s.facts.items}
+    missing = [names.get(k, k) for k in unsent]
+    refund_text = c.yen(refund) if refund else c._("the items not sent")
     steps = [
         c.step(
             "partial-unavailable",
-            "Option 1: ask the buyer to cancel the entire order and order the available items again.",
-            "方法1：購入者に注文全体をキャンセルしてもらい、在庫のある商品だけで再注文してもらいます。",
+            c._(
+                "Option 1: ask the buyer to cancel the entire order and order the available items"
+                " again."
+            ),
         ),
         c.step(
             "partial-unavailable",
-            "Option 2: with the buyer's consent, ship only what you can.",
-            "方法2：購入者の同意を得て、発送できる商品だけを送ります。",
+            c._("Option 2: with the buyer's consent, ship only what you can."),
         ),
         c.step(
             "partial-unavailable",
-            f"Then confirm shipment for the entire order and refund {refund_text}.",
-            f"その場合も注文全体の出荷を通知し、{refund_text}を返金します。",
+            c._(
+                "Then confirm shipment for the entire order and refund {refund}.",
+                refund=refund_text,
+            ),
         ),
         c.step(
             "charge-whole-order",
-            "Confirming even one item charges the buyer for the entire order.",
-            "1点でも出荷を通知すると、注文全体が請求されます。",
+            c._("Confirming even one item charges the buyer for the entire order."),
         ),
         c.step(
             "shipment-late",
-            'Refunding the rest without confirming the whole order leaves it "Shipment is late".',
-            "注文全体の出荷通知をせずに残りを返金すると「出荷遅延」のままになります。",
+            c._(
+                'Refunding the rest without confirming the whole order leaves it "Shipment is'
+                ' late".'
+            ),
         ),
     ]
-    template = c.letter(
-        f"We are very sorry: {missing or 'some items'} of your order are out of stock. We can either cancel the whole order so that you can reorder the available items, or, with your consent, ship the available items now and refund {refund_text}. Please let us know which you prefer.",
-        f"大変申し訳ございません。ご注文の{missing or '一部の商品'}が在庫切れとなりました。ご注文全体をキャンセルして在庫のある商品で改めてご注文いただくか、ご了承いただければ在庫のある商品のみを発送し、{refund_text}を返金いたします。ご希望をお知らせください。",
+    out_of_stock = (
+        letter_ngettext(
+            "We are very sorry, but {items} in your order is out of stock.",
+            "We are very sorry, but {items} in your order are out of stock.",
+            len(missing),
+            c.letter_lang,
+            items=_quoted(missing, c.letter_lang),
+        )
+        if missing
+        else c.L_("We are very sorry, but some of the items in your order are out of stock.")
+    )
+    choice = (
+        c.L_(
+            "We can cancel the whole order so that you can order the available items again, or,"
+            " if you agree, ship the available items now and refund {refund} for what we cannot"
+            " send. Please let us know which you prefer.",
+            refund=c.lyen(refund),
+        )
+        if refund
+        else c.L_(
+            "We can cancel the whole order so that you can order the available items again, or,"
+            " if you agree, ship the available items now and refund what we cannot send. Please"
+            " let us know which you prefer."
+        )
     )
     return _advice(
         c,
         Situation.ITEMS_UNAVAILABLE,
-        c.t(
-            "Cancel and reorder, or ship what you can with consent and refund the rest.",
-            "キャンセルして再注文してもらうか、同意を得て発送できる分を送り残りを返金します。",
-        ),
+        c._("Cancel and reorder, or ship what you can with consent and refund the rest."),
         steps,
-        template=template,
+        template=c.letter(out_of_stock, choice, reply=False),
         facts={"refund": refund},
     )
 
@@ -973,8 +1197,10 @@ def _contact(c: _Ctx) -> Advice:
     steps = [
         c.step(
             "contact-channels",
-            "Open the Contact Customer form from the buyer's name under Order Details, or write to the encrypted email address in the order report.",
-            "注文詳細の購入者名から購入者連絡フォームを開くか、注文レポートにある暗号化メールアドレスに連絡します。",
+            c._(
+                "Open the Contact Buyer form from the buyer's name under Order Details, or write to"
+                " the encrypted email address in the Order report."
+            ),
         )
     ]
     cannot = []
@@ -982,40 +1208,33 @@ def _contact(c: _Ctx) -> Advice:
         steps.append(
             c.step(
                 "phone-fulfilment-period",
-                "You may phone the buyer: the number connects during the fulfilment period only.",
-                "電話も可能です。電話番号は配送期間中のみ購入者につながります。",
+                c._(
+                    "You may phone the buyer: the number connects during the fulfilment period"
+                    " only."
+                ),
             )
         )
     elif not s.facts.seller_fulfilled:
         cannot.append(rule("no-phone-afn").text(c.lang))
-        steps.append(
-            c.step(
-                "no-phone-afn",
-                "No phone: the order is fulfilled by Amazon.",
-                "電話はできません：Amazon出荷の注文です。",
-            )
-        )
+        steps.append(c.step("no-phone-afn", c._("No phone: the order is fulfilled by Amazon.")))
     else:
         cannot.append(rule("phone-fulfilment-period").text(c.lang))
         steps.append(
             c.step(
                 "phone-fulfilment-period",
-                "No phone now: the number only connects during the fulfilment period.",
-                "現在は電話できません：電話番号は配送期間中のみつながります。",
+                c._("No phone now: the number only connects during the fulfilment period."),
             )
         )
     steps.append(
         c.step(
             "contact-channels",
-            "Review the conversation on the Buyer-Seller Messages page (Messages tab).",
-            "やり取りは「購入者とのメッセージ」ページ（メッセージタブ）で確認できます。",
+            c._("Review the conversation on the Buyer-Seller Messages page."),
         )
     )
-    channels = ", ".join(sorted(ch.value for ch in s.contact_channels))
     return _advice(
         c,
         Situation.CONTACT_BUYER,
-        c.t(f"Open channels: {channels}.", f"利用できる連絡手段：{channels}"),
+        c._("Open channels: {channels}.", channels=channels_label(s.contact_channels, c.lang)),
         steps,
         cannot=tuple(cannot),
         facts={"channels": sorted(ch.value for ch in s.contact_channels)},
@@ -1025,21 +1244,24 @@ def _contact(c: _Ctx) -> Advice:
 def _no_reply(c: _Ctx) -> Advice:
     s = c.s
     if not (s.status.is_pending or s.status is OrderStatus.UNSHIPPED):
-        summary = c.t(
-            f"This order is {s.status.en}: it can no longer be canceled for no reply. Keep writing through the Contact Customer form or email.",
-            f"この注文は{s.status.ja}のため、返信なしを理由にキャンセルすることはできません。購入者連絡フォームやメールで連絡を続けます。",
+        summary = c._(
+            "This order is {status}: it can no longer be canceled for no reply. Keep writing"
+            " through the Contact Buyer form or email.",
+            status=c.status(),
         )
         steps = [
-            Step(summary, rule("no-cancel-after-shipment")),
+            c.step("no-cancel-after-shipment", summary),
             c.step(
                 "contact-channels",
-                "Review the conversation on the Buyer-Seller Messages page.",
-                "やり取りは「購入者とのメッセージ」ページで確認します。",
+                c._("Review the conversation on the Buyer-Seller Messages page."),
             ),
         ]
         template = c.letter(
-            "We have tried to reach you about your order but have not heard back yet. Please reply to this message at your convenience.",
-            "ご注文についてご連絡しておりますが、まだご返信をいただいておりません。お手すきの際にご返信いただけますと幸いです。",
+            c.L_(
+                "We have written to you about your order but have not heard back yet. We would be"
+                " grateful if you could reply to this message at your convenience."
+            ),
+            reply=False,
         )
         return _advice(
             c,
@@ -1051,24 +1273,37 @@ def _no_reply(c: _Ctx) -> Advice:
         )
     due = s.reply_deadline or c.details.get("due") or propose_reply_deadline(c.now, policy=c.policy)
     if s.reply_overdue:
-        summary = c.t(
-            f"The deadline {c.when(due)} has passed with no reply: you may cancel the order (reason: no reply).",
-            f"返信期限{c.when(due)}を過ぎても返信がありません。注文をキャンセルできます（理由：返信なし）。",
+        summary = c._(
+            "The deadline {due} has passed with no reply: you may cancel the order (reason: no"
+            " reply).",
+            due=c.when(due),
+        )
+        template = c.letter(
+            c.L_(
+                "We wrote to you about your order but did not hear back by {due}, so we have to"
+                " cancel the order. You have not been charged for it.",
+                due=c.lwhen(due),
+            ),
+            reply=False,
         )
     else:
-        summary = c.t(
-            f"Set a deadline — {c.when(due)} — and tell the buyer the order will be canceled without a reply.",
-            f"期限（{c.when(due)}）を設け、返信がなければ注文をキャンセルすると伝えます。",
+        summary = c._(
+            "Set a deadline, {due}, and tell the buyer the order will be canceled without a reply.",
+            due=c.when(due),
         )
-    template = c.letter(
-        f"We have tried to reach you about your order but have not heard back. If we do not hear from you by {c.when(due)}, we will cancel the order.",
-        f"ご注文についてご連絡しておりますが、まだご返信をいただいておりません。{c.when(due)}までにご返信がない場合は、ご注文をキャンセルさせていただきます。",
-    )
+        template = c.letter(
+            c.L_(
+                "We have written to you about your order but have not heard back yet. If we do not"
+                " hear from you by {due}, we will have to cancel the order.",
+                due=c.lwhen(due),
+            ),
+            reply=False,
+        )
     return _advice(
         c,
         Situation.NO_REPLY,
         summary,
-        [Step(summary, rule("no-reply-deadline"))],
+        [c.step("no-reply-deadline", summary)],
         template=template,
         facts={"deadline": due, "overdue": s.reply_overdue},
     )
@@ -1076,53 +1311,61 @@ def _no_reply(c: _Ctx) -> Advice:
 
 def _confirm_deadline(c: _Ctx) -> Advice:
     s = c.s
-    if s.fully_confirmed or s.status is OrderStatus.CANCELED or s.confirm_by is None:
-        summary = c.t(
-            f"No confirmation is due ({s.status.en}).",
-            f"出荷通知の期限はありません（{s.status.ja}）。",
+    if s.status is OrderStatus.CANCELED and s.cancel_reason == CancelReason.CONFIRM_CUTOFF:
+        summary = c._(
+            "Amazon canceled this order automatically on {canceled}: its shipment was not confirmed"
+            " by {confirm_by}. You will not be paid for it, even if you shipped it.",
+            canceled=c.when(s.canceled_at),
+            confirm_by=c.when(s.confirm_by),
         )
         return _advice(
             c,
             Situation.CONFIRM_DEADLINE,
             summary,
-            [c.step("confirm-within-7-days", summary, summary)],
+            [c.step("confirm-within-7-days", summary)],
+            facts={"confirm_by": s.confirm_by, "paid": False, "at_risk": False},
+        )
+    if s.fully_confirmed or s.status is OrderStatus.CANCELED or s.confirm_by is None:
+        summary = c._("No confirmation is due ({status}).", status=c.status())
+        return _advice(
+            c,
+            Situation.CONFIRM_DEADLINE,
+            summary,
+            [c.step("confirm-within-7-days", summary)],
             facts={"confirm_by": s.confirm_by},
         )
-    if c.now >= s.confirm_by:
-        summary = c.t(
-            f"The confirmation cutoff {c.when(s.confirm_by)} has passed; part of the order is confirmed, so it was not canceled — confirm the rest or refund what you cannot send.",
-            f"出荷通知の期限{c.when(s.confirm_by)}を過ぎました。一部が出荷通知済みのためキャンセルされていません。残りを出荷通知するか、送れない分を返金してください。",
+    if c.now > s.confirm_by:
+        summary = c._(
+            "The confirmation cutoff {confirm_by} has passed; part of the order is confirmed, so it"
+            " was not canceled. Confirm the rest or refund what you cannot send.",
+            confirm_by=c.when(s.confirm_by),
         )
         return _advice(
             c,
             Situation.CONFIRM_DEADLINE,
             summary,
-            [Step(summary, rule("confirm-within-7-days"))],
+            [c.step("confirm-within-7-days", summary)],
             facts={"confirm_by": s.confirm_by, "warning": None, "at_risk": False},
         )
     warning = confirm_warning_text(s, c.lang)
-    summary = c.t(
-        f"Confirm the shipment by {c.when(s.confirm_by)} ({time_left(s.confirm_by, c.now, 'en')} left) or Amazon cancels the order and you are not paid.",
-        f"{c.when(s.confirm_by)}までに出荷を通知してください（残り{time_left(s.confirm_by, c.now, 'ja')}）。過ぎるとAmazonが注文をキャンセルし、代金は支払われません。",
+    summary = c._(
+        "Confirm the shipment by {confirm_by} ({left} left), or Amazon cancels the order and you"
+        " are not paid.",
+        confirm_by=c.when(s.confirm_by),
+        left=c.left(s.confirm_by),
     )
-    steps = [c.step("confirm-within-7-days", summary, summary)]
+    steps = [c.step("confirm-within-7-days", summary)]
     if warning:
         steps.append(
-            Step(
-                c.t(
-                    f'Manage Orders now shows: "{warning}".',
-                    f"注文管理に「{warning}」と表示されています。",
-                ),
-                rule("confirm-warning"),
-            )
+            c.step("confirm-warning", c._('Manage Orders now shows: "{warning}".', warning=warning))
         )
     else:
         start = s.confirm_by - c.policy.confirm_warning_lead
-        txt = c.t(
-            f"The warning will show from {c.when(start)}.",
-            f"{c.when(start)}から警告が表示されます。",
+        steps.append(
+            c.step(
+                "confirm-warning", c._("The warning will show from {start}.", start=c.when(start))
+            )
         )
-        steps.append(Step(txt, rule("confirm-warning")))
     return _advice(
         c,
         Situation.CONFIRM_DEADLINE,
@@ -1135,36 +1378,38 @@ def _confirm_deadline(c: _Ctx) -> Advice:
 def _late(c: _Ctx) -> Advice:
     s = c.s
     if not s.late:
-        summary = c.t(
-            f"Not late: ship by {c.when(s.ship_by)}.",
-            f"遅延していません。{c.when(s.ship_by)}までに出荷してください。",
-        )
+        summary = c._("Not late: ship by {ship_by}.", ship_by=c.when(s.ship_by))
         return _advice(
             c,
             Situation.SHIPMENT_LATE,
             summary,
-            [Step(summary, rule("shipment-late"))],
+            [c.step("shipment-late", summary)],
             facts={"late": False},
         )
-    summary = c.t(
-        f"Late: the whole order was not confirmed by the ship date {c.when(s.ship_by)}.",
-        f"遅延：出荷予定日{c.when(s.ship_by)}までに注文全体の出荷通知がありませんでした。",
+    summary = c._(
+        "Late: the whole order was not confirmed by the ship date {ship_by}.",
+        ship_by=c.when(s.ship_by),
     )
-    steps = [Step(summary, rule("shipment-late"))]
+    steps = [c.step("shipment-late", summary)]
     if s.status is OrderStatus.PARTIALLY_SHIPPED:
         steps.append(
             c.step(
                 "charge-whole-order",
-                "Part of it is confirmed, so the buyer was charged for the entire order; confirm the rest, or refund what you cannot send — the late status stays either way.",
-                "一部を出荷通知済みのため注文全体が請求されています。残りを出荷通知するか、送れない分を返金します。いずれにせよ遅延表示は残ります。",
+                c._(
+                    "Part of it is confirmed, so the buyer was charged for the entire order;"
+                    " confirm the rest, or refund what you cannot send. The late status stays"
+                    " either way."
+                ),
             )
         )
     elif s.status is OrderStatus.UNSHIPPED:
         steps.append(
             c.step(
                 "confirm-within-7-days",
-                f"Ship and confirm now: Amazon cancels it at {c.when(s.confirm_by)}.",
-                f"すぐに出荷・通知してください。{c.when(s.confirm_by)}にAmazonがキャンセルします。",
+                c._(
+                    "Ship and confirm now: Amazon cancels the order at {confirm_by}.",
+                    confirm_by=c.when(s.confirm_by),
+                ),
             )
         )
     return _advice(
@@ -1174,25 +1419,23 @@ def _late(c: _Ctx) -> Advice:
 
 def _slip_step(c: _Ctx) -> Step:
     po = c.s.facts.purchase_order_number
-    return c.step(
-        "business-packing-slip",
-        f"Business order: enclose a packing slip{f' with Buyer PO# {po}' if po else ''}.",
-        f"法人注文：納品書を同梱してください{f'（購入者の発注番号 {po} を記載）' if po else ''}。",
+    text = (
+        c._("Business order: enclose a packing slip with Buyer PO# {po}.", po=po)
+        if po
+        else c._("Business order: enclose a packing slip.")
     )
+    return c.step("business-packing-slip", text)
 
 
 def _business(c: _Ctx) -> Advice:
     s = c.s
     if not s.facts.is_business_order:
-        summary = c.t(
-            "Not a business order: a packing slip is optional.",
-            "法人注文ではありません。納品書は任意です。",
-        )
+        summary = c._("Not a business order: a packing slip is optional.")
         return _advice(
             c,
             Situation.BUSINESS_ORDER,
             summary,
-            [Step(summary, rule("business-packing-slip"))],
+            [c.step("business-packing-slip", summary)],
             facts={"packing_slip_required": False},
         )
     step = _slip_step(c)
@@ -1236,6 +1479,7 @@ def advise(
     *,
     now: dt.datetime,
     lang: str = "en",
+    letter_lang: str = "ja",
     policy: Policy = DEFAULT_POLICY,
     seller_name: str = "orderkit shop",
     **details: Any,
@@ -1248,28 +1492,40 @@ def advise(
             only for situations that need no order (unknown order, receipts, points, payment
             details).
         now: the moment of the inquiry (tz-aware).
-        lang: ``"en"`` or ``"ja"``.
+        lang: the interface language of the steps and explanations: ``en``, ``ja`` or ``zh-Hans``.
+        letter_lang: the language of the letter to the buyer: ``ja`` (default: buyers on
+            Amazon.co.jp read Japanese, whatever language the seller works in) or ``en``.
         policy: the seller's :class:`~orderkit.policy.Policy`.
-        seller_name: the shop's name for the message template.
-        **details: what some situations need: ``lookup=`` (a :class:`~orderkit.lookup.FindResult`)
-            for ``unknown_order``; ``actual_shipping_cost=`` (yen) for ``returned_undeliverable``;
-            ``others=`` (states of the other orders) and ``saving=`` (yen) for
-            ``combine_shipments``; ``unsent=`` ({order_item_id: quantity}) for
+        seller_name: the shop's name for the letter.
+        **details: what some situations need (:data:`DETAILS`): ``lookup=`` (a
+            :class:`~orderkit.lookup.FindResult`) for ``unknown_order``; ``actual_shipping_cost=``
+            (yen; default: the amount recorded with the ``returned_to_sender`` event) for
+            ``returned_undeliverable``; ``others=`` (states of the other orders) and ``saving=``
+            (yen) for ``combine_shipments``; ``unsent=`` ({order_item_id: quantity}) for
             ``items_unavailable``; ``due=`` (a proposed deadline) for ``no_reply``.
 
     Returns:
-        :class:`Advice` with steps, rules, limits, referral and a message template.
+        :class:`Advice` with steps, rules, limits, referral and a letter.
 
     Raises:
+        TypeError: a detail this situation does not take (a misspelled keyword, say), naming it
+            and the ones it takes.
         ValueError: an unknown situation or language, a naive ``now``, or a situation that needs
             the order's state or a detail that was not given.
     """
-    if lang not in ("en", "ja"):
-        raise ValueError(f"lang must be 'en' or 'ja', not {lang!r}")
+    check_lang(lang)
+    check_lang(letter_lang, LETTER_LANGUAGES)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     sit = Situation(situation)
-    ctx = _Ctx(state, now, lang, policy, seller_name, details)
+    unknown = sorted(set(details) - DETAILS[sit])
+    if unknown:
+        accepted = ", ".join(sorted(DETAILS[sit])) or "none"
+        raise TypeError(
+            f"advise({sit.value!r}) got unexpected keyword argument(s) {', '.join(unknown)}; "
+            f"the details it takes: {accepted}"
+        )
+    ctx = _Ctx(state, now, lang, letter_lang, policy, seller_name, details)
     return HANDLERS[sit](ctx)
 
 

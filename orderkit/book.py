@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from orderkit.events import Actor, Event, EventKind, Origin, event_ids, events_f
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.rules import rule
 from orderkit.state import ItemFacts, OrderFacts, OrderState, fold
+
+if TYPE_CHECKING:
+    from orderkit.reconcile import ImportSummary
 
 __all__ = ["CHARGES", "DISCOUNTS", "OrderBook", "OrderView", "line_amounts"]
 
@@ -90,6 +93,8 @@ class OrderBook:
             events.loc[missing, "event_id"] = event_ids(events.loc[missing])
         self._events = events
         self.problems: tuple[ReportFormatError, ...] = tuple(problems)
+        #: What the merge that made this book added (:meth:`merge`); ``None`` otherwise.
+        self.summary: ImportSummary | None = None
         self._index: dict[str, Any] | None = None
         self._cache: dict[tuple[str, str], Any] = {}
 
@@ -250,7 +255,9 @@ class OrderBook:
             raise KeyError(f"no live event {event_id} in this book (never recorded, or voided)")
         target = Event.from_row(row.iloc[0].to_dict())
         if at < target.at:
-            raise ValueError(f"a correction at {at} cannot come before the event it voids ({target.at})")
+            raise ValueError(
+                f"a correction at {at} cannot come before the event it voids ({target.at})"
+            )
         return Event(
             target.order_id, at, EventKind.VOIDED, Actor.SELLER, ref=str(event_id),
             source="workbench", origin=Origin.CORRECTION, operator=operator.strip(),
@@ -275,16 +282,26 @@ class OrderBook:
             self._cache.clear()
         return len(new)
 
-    def merge(self, other: OrderBook) -> OrderBook:
-        """Return a new book with ``other``'s orders, items and events added to these.
+    def merge(self, other: OrderBook, *, policy: Policy = DEFAULT_POLICY) -> OrderBook:
+        """Return a new book with what ``other`` adds to this one (:mod:`orderkit.reconcile`).
 
-        An order or item already here is updated with ``other``'s row (a later report knows
-        more); events are added only when new, so merging the same source twice adds nothing.
+        ``other`` is typically a snapshot (a report or an API response read later): only the
+        facts new for each order are added, fields merged by the reconciliation's rules, and
+        nothing already known is added twice. The returned book's :attr:`summary` says what
+        happened (new orders, status changes, duplicates skipped, conflicts).
+
+        Raises:
+            TransitionNotAllowed: an event of ``other`` that is not a snapshot's (an action, a
+                correction) would leave its order not folding; nothing is merged.
         """
-        orders = _upsert(self._orders, other.orders, ["order_id"])
-        items = _upsert(self._items, other.items, ["order_id", "order_item_id"])
-        book = OrderBook(orders, items, self._events, problems=self.problems + other.problems)
-        book.extend(other.events)
+        from orderkit.reconcile import reconcile
+
+        rec = reconcile(self, other, policy=policy)
+        orders = _upsert(self._orders, rec.orders, ["order_id"])
+        items = _upsert(self._items, rec.items, ["order_id", "order_item_id"])
+        events = schema.concat([self._events, rec.events]) if len(rec.events) else self._events
+        book = OrderBook(orders, items, events, problems=self.problems + other.problems)
+        book.summary = rec.summary
         return book
 
     def copy(self) -> OrderBook:
@@ -295,37 +312,36 @@ class OrderBook:
 
     def subset(self, order_ids: Iterable[str]) -> OrderBook:
         """Return a book with only the given orders (and their items and events)."""
-        ids = pd.Index(list(order_ids))
-        return OrderBook(
-            self._orders[self._orders["order_id"].isin(ids)],
-            self._items[self._items["order_id"].isin(ids)],
-            self._events[self._events["order_id"].isin(ids)],
-        )
+        ids = set(order_ids)
+        return OrderBook(*(frame[schema.is_in(frame["order_id"], ids)] for frame in self._tables()))
+
+    def _tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        return self._orders, self._items, self._events
 
     def statuses(self, at: dt.datetime, *, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
-        """Return each order's status and flags at ``at`` through the per-order lens.
+        """Return each order's status and flags at ``at``, as the per-order lens folds them.
 
-        Orders not yet placed at ``at`` are left out. Exact but one order at a time: for a whole
-        fleet use :mod:`orderkit.metrics`.
+        Read through the fleet lens (:func:`orderkit.metrics.status_at`: one vectorised replay,
+        not one fold per order), which agrees with ``book.order(id).state(at=at)`` order by order.
+
+        Returns:
+            One row per order placed by ``at``, in ``book.orders``' order: ``order_id``,
+            ``status`` (the :class:`~orderkit.status.OrderStatus` value), ``late``, ``at_risk``,
+            ``charged`` and ``refunded`` (yen).
+
+        Raises:
+            TransitionNotAllowed: an order's events break a rule by ``at`` — the first such order
+                of ``book.orders``, named by the per-order lens with its event and rule (no
+                partial table: a status read past a refused event would be made up).
+            ValueError: ``at`` is naive.
+
         """
-        rows = []
-        placed = self._events.loc[self._events["kind"] == "placed"]
-        known = set(placed.loc[placed["at"] <= at, "order_id"])
-        for order_id in self._orders["order_id"]:
-            if order_id not in known:
-                continue  # not yet placed at ``at``
-            s = self.order(order_id).state(at=at, policy=policy)
-            rows.append(
-                {
-                    "order_id": order_id,
-                    "status": str(s.status),
-                    "late": s.late,
-                    "at_risk": s.at_risk,
-                    "charged": s.charged,
-                    "refunded": s.refunded,
-                }
-            )
-        return pd.DataFrame(rows)
+        from orderkit import metrics  # the fleet lens imports this module
+
+        fleet = metrics.status_at(self, at, policy=policy)
+        metrics.raise_refused(self, fleet, at=at, policy=policy)
+        columns = ["status", "late", "at_risk", "charged", "refunded"]
+        return fleet[columns].reset_index()  # the fleet lens lists orders in the book's order
 
 
 def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> pd.DataFrame:

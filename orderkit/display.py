@@ -1,52 +1,79 @@
-"""Tables a person reads: one order's state and timeline, labelled in English or Japanese.
+"""Tables a person reads: one order's state and timeline, labelled in the chosen language.
 
 Times are shown in Japan time; amounts in yen. Widgets and notebooks use these so that every view
-of an order says the same thing in the same words.
+of an order says the same thing in the same words; every label comes from the catalogs
+(:mod:`orderkit.i18n`), and codes (payment methods, fulfilment channels, actors, contact channels)
+are shown by their label (:func:`payment_label`, :func:`fulfilment_label`, ``Actor.label``,
+``Channel.label``), never as the code.
+
+>>> payment_label("cvs", "ja"), fulfilment_label("AFN", "zh-Hans")
+('コンビニ払い', '亚马逊配送')
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import StrEnum
+
 import pandas as pd
 
 from orderkit.deadlines import confirm_warning_text, format_jst
-from orderkit.events import EventKind
+from orderkit.events import Actor, CancelReason, Channel, EventKind, ReturnReason
+from orderkit.i18n import N_, _, yen
 from orderkit.state import OrderState
 
-__all__ = ["summary", "timeline_table"]
+__all__ = ["channels_label", "fulfilment_label", "payment_label", "summary", "timeline_table"]
 
-_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("status", "Status", "ステータス"),
-    ("channel", "Fulfilment", "出荷方法"),
-    ("payment", "Payment", "支払い方法"),
-    ("total", "Order total", "注文合計"),
-    ("charged", "Charged", "請求済み"),
-    ("refunded", "Refunded", "返金済み"),
-    ("ship_by", "Ship by", "出荷期限"),
-    ("confirm_by", "Confirm by (else auto-cancel)", "出荷通知期限（過ぎると自動キャンセル）"),
-    ("warning", "Warning shown", "表示中の警告"),
-    ("late", "Shipment is late", "出荷遅延"),
-    ("payment_due", "Convenience-store payment due", "コンビニ払い期限"),
-    ("edit_window", "Buyer may edit until", "購入者が変更できる期限"),
-    ("reply_deadline", "Reply deadline", "返信期限"),
-    ("channels", "Contact channels open", "利用できる連絡手段"),
-    ("packing_slip", "Packing slip", "納品書"),
+_FIELDS: tuple[tuple[str, str], ...] = (
+    ("status", N_("Status")),
+    ("channel", N_("Fulfilment")),
+    ("payment", N_("Payment")),
+    ("total", N_("Order total")),
+    ("charged", N_("Charged")),
+    ("refunded", N_("Refunded so far")),
+    ("ship_by", N_("Ship by")),
+    ("confirm_by", N_("Confirm by (else auto-cancel)")),
+    ("warning", N_("Warning shown")),
+    ("late", N_("Shipment is late")),
+    ("payment_due", N_("Convenience-store payment due")),
+    ("edit_window", N_("Buyer may edit until")),
+    ("reply_deadline", N_("Reply deadline")),
+    ("channels", N_("Contact channels open")),
+    ("packing_slip", N_("Packing slip")),
 )
 
-_PAYMENTS = {
-    "card": ("Credit card", "クレジットカード"),
-    "cvs": ("Convenience store", "コンビニ払い"),
-    "cod": ("Cash on delivery", "代金引換"),
-    "points": ("Amazon points", "Amazonポイント"),
-    "other": ("Other", "その他"),
+_PAYMENTS: dict[str, str] = {
+    "card": N_("Credit card"),
+    "cvs": N_("Convenience store"),
+    "cod": N_("Cash on delivery"),
+    "points": N_("Amazon points"),
+    "other": N_("Other"),
 }
-_CHANNELS = {
-    "MFN": ("Seller-fulfilled", "出品者出荷"),
-    "AFN": ("Fulfilled by Amazon", "Amazon出荷"),
+_FULFILMENT: dict[str, str] = {
+    "MFN": N_("Seller-fulfilled"),
+    "AFN": N_("Fulfilled by Amazon"),
 }
 
 
-def _yen(amount: int, lang: str) -> str:
-    return f"{amount:,}円" if lang == "ja" else f"¥{amount:,}"
+def payment_label(method: str, lang: str = "en") -> str:
+    """Return a payment method code (``card``, ``cvs``, ``cod``, ``points``, ``other``) in ``lang``.
+
+    An unknown code is shown as it is (a report may carry a method orderkit does not know).
+    """
+    return _(_PAYMENTS[method], lang) if method in _PAYMENTS else method
+
+
+def fulfilment_label(channel: str, lang: str = "en") -> str:
+    """Return a fulfilment channel code (``MFN``, ``AFN``) in ``lang``; an unknown one as it is."""
+    return _(_FULFILMENT[channel], lang) if channel in _FULFILMENT else channel
+
+
+def channels_label(channels: Iterable[Channel | str], lang: str = "en") -> str:
+    """Return contact channels in ``lang``, in a fixed order, joined as the language lists them."""
+    order = list(Channel)
+    names = [Channel(c).label(lang) for c in sorted(map(Channel, channels), key=order.index)]
+    # Japanese and Chinese list with the enumeration comma (、), English with ", ".
+    return ("、" if lang in ("ja", "zh-Hans") else ", ").join(names) or "—"
 
 
 def summary(state: OrderState, lang: str = "en") -> pd.Series:
@@ -54,28 +81,24 @@ def summary(state: OrderState, lang: str = "en") -> pd.Series:
 
     Notebook 02 (order lifecycle) shows it at each step of an order's life.
     """
-    ja = lang == "ja"
-    yes, no = ("はい", "いいえ") if ja else ("yes", "no")
+    yes, no = _("yes", lang), _("no", lang)
 
     def when(ts: object) -> str:
         return "—" if ts is None else format_jst(ts, lang)  # type: ignore[arg-type]
 
     facts = state.facts
     po = facts.purchase_order_number
-    slip = (
-        (f"必要（発注番号 {po}）" if ja else f"required (Buyer PO# {po})")
-        if facts.is_business_order and po
-        else ("必要" if ja else "required")
-        if facts.is_business_order
-        else ("任意" if ja else "optional")
-    )
+    if facts.is_business_order and po:
+        slip = _("required (Buyer PO# {po})", lang, po=po)
+    else:
+        slip = _("required", lang) if facts.is_business_order else _("optional", lang)
     values = {
         "status": state.status.label(lang),
-        "channel": _CHANNELS.get(facts.fulfillment_channel, (facts.fulfillment_channel,) * 2)[ja],
-        "payment": _PAYMENTS.get(facts.payment_method, (facts.payment_method,) * 2)[ja],
-        "total": _yen(state.total, lang),
-        "charged": _yen(state.charged_amount, lang) if state.charged else no,
-        "refunded": _yen(state.refunded, lang),
+        "channel": fulfilment_label(facts.fulfillment_channel, lang),
+        "payment": payment_label(facts.payment_method, lang),
+        "total": yen(state.total, lang),
+        "charged": yen(state.charged_amount, lang) if state.charged else no,
+        "refunded": yen(state.refunded, lang),
         "ship_by": when(state.ship_by),
         "confirm_by": when(state.confirm_by),
         "warning": confirm_warning_text(state, lang) or "—",
@@ -83,10 +106,10 @@ def summary(state: OrderState, lang: str = "en") -> pd.Series:
         "payment_due": when(state.payment_due),
         "edit_window": when(state.edit_window_ends) if state.can_edit else "—",
         "reply_deadline": when(state.reply_deadline),
-        "channels": ", ".join(sorted(c.value for c in state.contact_channels)),
+        "channels": channels_label(state.contact_channels, lang),
         "packing_slip": slip,
     }
-    labels = {key: (ja_label if ja else en) for key, en, ja_label in _FIELDS}
+    labels = {key: _(label, lang) for key, label in _FIELDS}
     return pd.Series({labels[k]: v for k, v in values.items()}, name=state.order_id)
 
 
@@ -95,33 +118,47 @@ def timeline_table(state: OrderState, lang: str = "en") -> pd.DataFrame:
 
     Events the clock applied (automatic cancellations) are included and marked as Amazon's.
     """
-    ja = lang == "ja"
     rows = []
     for e in state.events:
         detail = [
             str(v)
-            for v in (
-                e.order_item_id,
-                e.quantity,
-                e.carrier,
-                e.tracking_number,
-                e.channel,
-                e.reason,
-            )
+            for v in (e.order_item_id, e.quantity, e.carrier, e.tracking_number)
             if v is not None
         ]
+        if e.channel is not None:
+            detail.append(_code_label(Channel, e.channel, lang))
+        if e.reason is not None:
+            detail.append(_reason(e.reason, lang))
         if e.amount is not None:
-            detail.append(_yen(e.amount, lang))
+            detail.append(yen(e.amount, lang))
         if e.due is not None:
             detail.append(format_jst(e.due, lang))
         if e.shipped_at is not None:
-            detail.append(("発送 " if ja else "shipped ") + format_jst(e.shipped_at, lang))
+            detail.append(_("shipped {when}", lang, when=format_jst(e.shipped_at, lang)))
         rows.append(
             {
-                ("日時" if ja else "When (JST)"): format_jst(e.at, lang),
-                ("出来事" if ja else "Event"): EventKind(e.kind).label(lang),
-                ("実行者" if ja else "By"): str(e.actor),
-                ("詳細" if ja else "Details"): " · ".join(detail),
+                _("When (JST)", lang): format_jst(e.at, lang),
+                _("Event", lang): EventKind(e.kind).label(lang),
+                _("By", lang): Actor(e.actor).label(lang),
+                _("Details", lang): " · ".join(detail),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _reason(reason: str, lang: str) -> str:
+    """A cancel or return reason code in ``lang`` (as it is when orderkit does not know it)."""
+    for codes in (CancelReason, ReturnReason):
+        if reason in _values(codes):
+            return codes(reason).label(lang)
+    return reason
+
+
+def _values(codes: type[StrEnum]) -> set[str]:
+    # `"x" in SomeEnum` raises TypeError before Python 3.12: compare with the values instead.
+    return {c.value for c in codes}
+
+
+def _code_label(codes: type[Channel], code: str, lang: str) -> str:
+    """A code's label in ``lang``, or the code itself when orderkit does not know it."""
+    return codes(code).label(lang) if code in _values(codes) else code

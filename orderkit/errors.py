@@ -9,7 +9,9 @@ catch the whole family in one place and show its message::
     ├── OrderNotFound              no order with that id in the book
     ├── InvalidOrderId             not an Amazon order number (3-7-7 digits)
     ├── ReportFormatError          a malformed report: file, line, column, value, what was expected
+    │   └── DuplicateRowError      a row repeating an earlier row field for field (read once)
     ├── ConfirmationError          a shipping confirmation the upload file must not carry
+    ├── UnencodableText            a character the file's encoding cannot hold: order, column, character
     └── StoreError                 the event store refused a write (nothing was changed)
 
 ``TransitionNotAllowed`` and ``ConfirmationError`` carry the :class:`~orderkit.rules.Rule` that
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConfirmationError",
+    "DuplicateRowError",
     "InvalidDefinition",
     "InvalidOrderId",
     "OrderNotFound",
@@ -33,6 +36,7 @@ __all__ = [
     "ReportFormatError",
     "StoreError",
     "TransitionNotAllowed",
+    "UnencodableText",
 ]
 
 
@@ -71,7 +75,7 @@ class TransitionNotAllowed(OrderkitError):
         super().__init__(text)
 
     def explain(self, lang: str = "en") -> str:
-        """Return the refusal in a support person's words, in ``"en"`` or ``"ja"``."""
+        """Return the refusal in a support person's words, in ``lang`` (``en``, ``ja``, ``zh-Hans``)."""
         return self.rule.text(lang)
 
 
@@ -129,6 +133,31 @@ class ReportFormatError(OrderkitError, ValueError):
         super().__init__(f"{where}: got {value!r}; expected {expected}")
 
 
+class DuplicateRowError(ReportFormatError):
+    """A report row that repeats an earlier row field for field; the reader counts it once.
+
+    Listed in ``book.problems`` so that an analyst can compare the two lines.
+
+    Attributes:
+        line: the repeating row's 1-based line.
+        first_line: the line of the row it repeats.
+
+    """
+
+    def __init__(
+        self, path: str, line: int, first_line: int, column: str | None, value: object
+    ) -> None:
+        self.first_line = first_line
+        super().__init__(
+            path,
+            line,
+            column,
+            value,
+            f"each row once: this row repeats line {first_line} field for field, so it is read"
+            " once",
+        )
+
+
 class ConfirmationError(OrderkitError, ValueError):
     """A shipping confirmation refused before anything is written.
 
@@ -146,6 +175,53 @@ class ConfirmationError(OrderkitError, ValueError):
         self.rule = rule
         self.detail = detail
         super().__init__(f"confirmation #{index} ({order_id}): {detail}. {rule.en}")
+
+
+class UnencodableText(OrderkitError, ValueError):
+    """A character that the target encoding cannot hold; nothing was written.
+
+    Attributes:
+        path: the file that was not written.
+        encoding: the target encoding (e.g. ``"cp932"``).
+        character: the character, e.g. ``"😀"``; ``code_point`` gives ``"U+1F600"``.
+        order_id: the order of the row that holds it, or ``None`` outside a table of orders.
+        column: the column that holds it, or ``None`` when it is not known.
+        line: the 1-based line of the file it would have been written to, or ``None``.
+
+    """
+
+    def __init__(
+        self,
+        path: str,
+        encoding: str,
+        character: str,
+        *,
+        order_id: str | None = None,
+        column: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.path = path
+        self.encoding = encoding
+        self.character = character
+        self.order_id = order_id
+        self.column = column
+        self.line = line
+        where = str(path)
+        if line is not None:
+            where += f", line {line}"
+        if order_id is not None:
+            where += f", order {order_id}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(
+            f"{where}: {character!r} ({self.code_point}) has no {encoding} form; nothing was"
+            " written (pass unencodable='replace' to write a substitute instead)"
+        )
+
+    @property
+    def code_point(self) -> str:
+        """Return the character's code point(s) as ``U+XXXX``."""
+        return " ".join(f"U+{ord(c):04X}" for c in self.character)
 
 
 class StoreError(OrderkitError):

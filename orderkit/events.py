@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orderkit import schema
+from orderkit.i18n import N_, _
 
 __all__ = [
     "Actor",
@@ -81,40 +82,40 @@ class EventKind(StrEnum):
     @property
     def en(self) -> str:
         """English label."""
-        return _KIND_LABELS[self][0]
+        return _KIND_LABELS.get(self, self.value)
 
     @property
     def ja(self) -> str:
         """Japanese label."""
-        return _KIND_LABELS[self][1]
+        return self.label("ja")
 
     def label(self, lang: str = "en") -> str:
-        """Return the label in ``lang``."""
-        return self.ja if lang == "ja" else self.en
+        """Return the label in ``lang`` (``en``, ``ja``, ``zh-Hans``)."""
+        return _(_KIND_LABELS.get(self, self.value), lang)
 
 
-_KIND_LABELS: dict[EventKind, tuple[str, str]] = {
-    EventKind.PLACED: ("Order placed", "注文確定"),
-    EventKind.PAYMENT_COMPLETED: ("Payment completed", "支払い完了"),
-    EventKind.PAYMENT_EXPIRED: ("Convenience-store payment expired", "コンビニ払い期限切れ"),
-    EventKind.AWAITING_RELEASE: ("Awaiting release (pre-order)", "発売待ち（予約）"),
-    EventKind.RELEASED: ("Released", "発売"),
-    EventKind.BUYER_EDITED: ("Buyer edited the order", "購入者が注文を変更"),
-    EventKind.SHIPMENT_CONFIRMED: ("Shipment confirmed", "出荷通知"),
-    EventKind.CANCELED: ("Canceled", "キャンセル"),
-    EventKind.REFUNDED: ("Refunded", "返金"),
-    EventKind.RETURNED_TO_SENDER: ("Returned to sender", "返送"),
-    EventKind.DELIVERED: ("Delivered", "配達完了"),
-    EventKind.BUYER_CONTACTED: ("Buyer contacted", "購入者へ連絡"),
-    EventKind.REPLY_DEADLINE_SET: ("Reply deadline set", "返信期限を設定"),
-    EventKind.BUYER_REPLIED: ("Buyer replied", "購入者が返信"),
-    EventKind.NOT_RECEIVED_REPORTED: ("Buyer reports not received", "購入者から未着の連絡"),
-    EventKind.ATOZ_CLAIM_FILED: ("A-to-z claim filed", "Aマケプレ保証の申請"),
-    EventKind.SHIPMENTS_COMBINED: ("Shipments combined", "同梱発送"),
-    EventKind.INVOICE_PENDING: ("Invoice pending", "請求書未確認"),
-    EventKind.INVOICE_CONFIRMED: ("Invoice confirmed", "請求書確認"),
-    EventKind.UNFULFILLABLE: ("Unfulfillable", "出荷不能"),
-    EventKind.VOIDED: ("Voided (correction)", "取り消し（訂正）"),
+_KIND_LABELS: dict[EventKind, str] = {
+    EventKind.PLACED: N_("Order placed"),
+    EventKind.PAYMENT_COMPLETED: N_("Payment completed"),
+    EventKind.PAYMENT_EXPIRED: N_("Convenience-store payment expired"),
+    EventKind.AWAITING_RELEASE: N_("Awaiting release (pre-order)"),
+    EventKind.RELEASED: N_("Released"),
+    EventKind.BUYER_EDITED: N_("Buyer edited the order"),
+    EventKind.SHIPMENT_CONFIRMED: N_("Shipment confirmed"),
+    EventKind.CANCELED: N_("Canceled"),
+    EventKind.REFUNDED: N_("Refunded"),
+    EventKind.RETURNED_TO_SENDER: N_("Returned to sender"),
+    EventKind.DELIVERED: N_("Delivered"),
+    EventKind.BUYER_CONTACTED: N_("Buyer contacted"),
+    EventKind.REPLY_DEADLINE_SET: N_("Reply deadline set"),
+    EventKind.BUYER_REPLIED: N_("Buyer replied"),
+    EventKind.NOT_RECEIVED_REPORTED: N_("Buyer reports not received"),
+    EventKind.ATOZ_CLAIM_FILED: N_("A-to-z claim filed"),
+    EventKind.SHIPMENTS_COMBINED: N_("Shipments combined"),
+    EventKind.INVOICE_PENDING: N_("Invoice pending"),
+    EventKind.INVOICE_CONFIRMED: N_("Invoice confirmed"),
+    EventKind.UNFULFILLABLE: N_("Unfulfillable"),
+    EventKind.VOIDED: N_("Voided (correction)"),
 }
 
 
@@ -136,6 +137,18 @@ class Actor(StrEnum):
     AMAZON = "amazon"
     SYSTEM = "system"
 
+    def label(self, lang: str = "en") -> str:
+        """Return who acted in ``lang`` (``Buyer``, ``購入者``, ``买家``)."""
+        return _(_ACTOR_LABELS[self], lang)
+
+
+_ACTOR_LABELS: dict[str, str] = {
+    "buyer": N_("Buyer"),
+    "seller": N_("Seller"),
+    "amazon": N_("Amazon"),
+    "system": N_("Automatic"),
+}
+
 
 class CancelReason(StrEnum):
     """Why an order was canceled.
@@ -156,19 +169,19 @@ class CancelReason(StrEnum):
 
     def label(self, lang: str = "en") -> str:
         """Return the reason in a seller's words, in ``lang``."""
-        return _REASON_LABELS[self][1 if lang == "ja" else 0]
+        return _(_REASON_LABELS[self], lang)
 
 
-_REASON_LABELS: dict[str, tuple[str, str]] = {
-    "buyer_self": ("Canceled by the buyer", "購入者によるキャンセル"),
-    "buyer_requested": ("Buyer requested cancellation", "購入者からのキャンセル依頼"),
-    "out_of_stock": ("Out of stock", "在庫切れ"),
-    "no_reply": ("No reply from the buyer", "購入者から返信なし"),
-    "address_issue": ("Undeliverable address", "お届け先住所の問題"),
-    "pricing_error": ("Pricing error", "価格設定の誤り"),
-    "payment_expired": ("Convenience-store payment expired", "コンビニ払いの期限切れ"),
-    "confirm_cutoff": ("Not confirmed in time (automatic)", "出荷通知期限切れ（自動）"),
-    "other": ("Other", "その他"),
+_REASON_LABELS: dict[str, str] = {
+    "buyer_self": N_("Canceled by the buyer"),
+    "buyer_requested": N_("Buyer requested cancellation"),
+    "out_of_stock": N_("Out of stock"),
+    "no_reply": N_("No reply from the buyer"),
+    "address_issue": N_("Undeliverable address"),
+    "pricing_error": N_("Pricing error"),
+    "payment_expired": N_("Convenience-store payment expired"),
+    "confirm_cutoff": N_("Not confirmed in time (automatic)"),
+    "other": N_("Other"),
 }
 
 
@@ -179,6 +192,17 @@ class ReturnReason(StrEnum):
     REJECTED = "rejected"
     INVALID_ADDRESS = "invalid_address"
 
+    def label(self, lang: str = "en") -> str:
+        """Return the reason in ``lang``."""
+        return _(_RETURN_LABELS[self], lang)
+
+
+_RETURN_LABELS: dict[str, str] = {
+    "undeliverable": N_("Undeliverable"),
+    "rejected": N_("Rejected by the buyer"),
+    "invalid_address": N_("Invalid address"),
+}
+
 
 class Channel(StrEnum):
     """How a seller contacts a buyer (FAQ: the Contact Customer form, encrypted email, phone)."""
@@ -186,6 +210,17 @@ class Channel(StrEnum):
     FORM = "form"
     EMAIL = "email"
     PHONE = "phone"
+
+    def label(self, lang: str = "en") -> str:
+        """Return the channel in ``lang`` as Seller Central names it."""
+        return _(_CHANNEL_LABELS[self], lang)
+
+
+_CHANNEL_LABELS: dict[str, str] = {
+    "form": N_("Contact Buyer form"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
+}
 
 
 #: Columns that say where an event came from, not what happened: not part of its identity.
@@ -229,7 +264,9 @@ class Event:
         if self.origin is not None:
             object.__setattr__(self, "origin", Origin(self.origin))
         if self.kind is EventKind.VOIDED and not str(self.ref or "").lstrip("-").isdigit():
-            raise ValueError(f"a voided event's ref must be the id of the event it voids, not {self.ref!r}")
+            raise ValueError(
+                f"a voided event's ref must be the id of the event it voids, not {self.ref!r}"
+            )
         for name in ("at", "due", "shipped_at"):
             value = getattr(self, name)
             if value is None:

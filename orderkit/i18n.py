@@ -41,20 +41,26 @@ import babel.numbers
 __all__ = [
     "DOMAIN",
     "LANGUAGES",
+    "LETTER_DOMAIN",
     "LETTER_LANGUAGES",
     "LOCALE_DIR",
+    "L_",
     "N_",
     "_",
     "check_lang",
     "date",
     "datetime",
     "language_options",
+    "letter_ngettext",
     "ngettext",
     "percent",
     "yen",
 ]
 
 DOMAIN: Final = "orderkit"
+#: Letters to buyers have their own catalog, in Japanese only: buyers read Japanese or English, so
+#: a letter's text needs no Chinese (the interface around it does).
+LETTER_DOMAIN: Final = "letters"
 LOCALE_DIR: Final = Path(__file__).parent / "locale"
 
 #: The interface languages: code → the language's name in itself (as a switch shows it).
@@ -84,6 +90,33 @@ def _translation(lang: str) -> _gettext.NullTranslations:
     if lang == "en":
         return _gettext.NullTranslations()
     return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[_LOCALES[lang]])
+
+
+@cache
+def _letter_translation(lang: str) -> _gettext.NullTranslations:
+    check_lang(lang, LETTER_LANGUAGES)
+    if lang == "en":
+        return _gettext.NullTranslations()
+    return _gettext.translation(LETTER_DOMAIN, LOCALE_DIR, languages=[_LOCALES[lang]])
+
+
+def L_(message: str, letter_lang: str, /, **values: object) -> str:
+    """Return a sentence of a letter to a buyer in ``letter_lang`` (``ja`` or ``en``), filled in.
+
+    Raises:
+        ValueError: ``letter_lang`` is not one of :data:`LETTER_LANGUAGES`.
+        KeyError: a placeholder of the message has no value.
+    """
+    text = _letter_translation(letter_lang).gettext(message)
+    return text.format(**values) if values else text
+
+
+def letter_ngettext(
+    singular: str, plural: str, n: int, letter_lang: str, /, **values: object
+) -> str:
+    """Return the singular or plural form of a letter's sentence for ``n`` in ``letter_lang``."""
+    text = _letter_translation(letter_lang).ngettext(singular, plural, n)
+    return text.format(**values) if values else text
 
 
 def _(message: str, lang: str, /, **values: object) -> str:

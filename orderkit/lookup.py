@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from orderkit.errors import InvalidOrderId
+from orderkit.i18n import N_, _
 from orderkit.rules import Rule, rule
 from orderkit.status import OrderStatus
 
@@ -65,25 +66,21 @@ class FindOutcome(StrEnum):
     NO_ORDER_FOR_EMAIL = "no_order_for_email"
 
 
-_MESSAGES: dict[FindOutcome, tuple[str, str]] = {
-    FindOutcome.FOUND: ("Found {n} order(s).", "{n}件の注文が見つかりました。"),
-    FindOutcome.PENDING: (
-        "Found {n} order(s); {p} pending because payment is not settled: do not dispatch.",
-        "{n}件の注文が見つかりました。うち{p}件は支払いが未確定のため保留中です。出荷しないでください。",
+_MESSAGES: dict[FindOutcome, str] = {
+    FindOutcome.FOUND: N_("Found {n} order(s)."),
+    FindOutcome.PENDING: N_(
+        "Found {n} order(s); {p} pending because payment is not settled: do not dispatch."
     ),
-    FindOutcome.INVALID_NUMBER: (
-        "{value!r} is not an Amazon order number (3-7-7 digits). Ask the buyer to check it.",
-        "「{value}」はAmazonの注文番号（3桁-7桁-7桁）ではありません。購入者に確認してもらいましょう。",
+    FindOutcome.INVALID_NUMBER: N_(
+        "{value!r} is not an Amazon order number (3-7-7 digits). Ask the buyer to check it."
     ),
-    FindOutcome.NOT_IN_BOOK: (
+    FindOutcome.NOT_IN_BOOK: N_(
         "{value} is not one of your orders. It may be another seller's: refer the buyer to Amazon"
-        " Customer Service.",
-        "{value} はあなたの注文ではありません。他の出品者の注文の可能性があります。購入者をAmazonカスタマーサービスに案内してください。",
+        " Customer Service."
     ),
-    FindOutcome.NO_ORDER_FOR_EMAIL: (
+    FindOutcome.NO_ORDER_FOR_EMAIL: N_(
         "No order from {value}. The buyer may have ordered from another seller: refer them to"
-        " Amazon Customer Service.",
-        "{value} からの注文はありません。他の出品者から購入した可能性があります。Amazonカスタマーサービスに案内してください。",
+        " Amazon Customer Service."
     ),
 }
 
@@ -121,12 +118,11 @@ class FindResult:
         return self.outcome in (FindOutcome.NOT_IN_BOOK, FindOutcome.NO_ORDER_FOR_EMAIL)
 
     def message(self, lang: str = "en") -> str:
-        """Return what to tell the support person, in ``lang``."""
-        en, ja = _MESSAGES[self.outcome]
+        """Return what to tell the support person, in ``lang`` (``en``, ``ja``, ``zh-Hans``)."""
         pending = int(
             (self.orders.get("status", pd.Series(dtype=str)) == OrderStatus.PENDING).sum()
         )
-        return (ja if lang == "ja" else en).format(n=len(self.orders), p=pending, value=self.query)
+        return _(_MESSAGES[self.outcome], lang, n=len(self.orders), p=pending, value=self.query)
 
 
 def find(

@@ -15,11 +15,15 @@ whole event table at once with numpy and must agree with it, order by order, at 
 - ``late``, ``confirm_warning`` and ``at_risk`` exactly as :class:`~orderkit.state.OrderState`
   defines them.
 
-The replay runs once per book and policy (it is cached) and yields each order's status history;
-:func:`status_at`, :func:`daily` and :func:`rates` then only count. Events that leave the status
-alone (contacts, refunds, deliveries, ...) are not checked here: the per-order lens checks them.
-An order whose status events break the rules is frozen at its last good status and flagged
+The replay runs once per book and policy (it is cached) and yields each order's status history,
+its shipments (line and quantity) and refunds; :func:`status_at`, :func:`item_status_at`,
+:func:`daily` and :func:`rates` then only count. Of the events that leave the status alone
+(contacts, refunds, deliveries, ...) the replay checks the statuses each may happen in, that a
+refund is at most what is left of the charge, and the buyer's edit window; the other guards
+(phone contacts, reply deadlines, the A-to-z window) are the per-order lens's alone.
+An order whose events break these rules is frozen at its last good status and flagged
 ``refused`` from the refused event on (where the per-order lens raises ``TransitionNotAllowed``).
+Events at the same instant are replayed in the natural order of their kinds, as the fold does.
 """
 
 from __future__ import annotations
@@ -41,9 +45,10 @@ from orderkit.businessdays import BusinessCalendar, to_jst
 from orderkit.events import Actor, CancelReason, EventKind
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.simulate import known_codes
+from orderkit.state import _ALLOWED_IN
 from orderkit.status import TRANSITIONS, OrderStatus, Trigger
 
-__all__ = ["TARGETS", "Target", "daily", "rates", "status_at"]
+__all__ = ["TARGETS", "Target", "daily", "item_status_at", "raise_refused", "rates", "status_at"]
 
 _NS = 1_000_000_000
 _DAY = 86400 * _NS
@@ -76,6 +81,12 @@ _PENDING, _UNSHIPPED = _S[OrderStatus.PENDING], _S[OrderStatus.UNSHIPPED]
 _CANCELED, _UNFULFILLABLE = _S[OrderStatus.CANCELED], _S[OrderStatus.UNFULFILLABLE]
 _CAN_SHIP = np.array([Trigger.SHIPMENT_PARTIAL in TRANSITIONS.get(s, {}) for s in _STATUSES])
 _IS_PENDING = np.array([s.is_pending for s in _STATUSES])
+
+# event kind × status → whether an event that leaves the status alone may happen then: the
+# per-order lens's table (kinds it does not list, and unknown kinds, are not checked here).
+_ALLOWED = np.ones((len(_KINDS) + 1, len(_STATUSES)), bool)
+for _kind, (_statuses, _) in _ALLOWED_IN.items():
+    _ALLOWED[_K[_kind]] = [s in _statuses for s in _STATUSES]
 
 
 # ---- reading the tables into integer arrays -----------------------------------------------------
@@ -161,6 +172,13 @@ class _Chunk:
     ship_at: np.ndarray
     ship_value: np.ndarray
     ship_tracked: np.ndarray  # bool
+    ship_item: np.ndarray  # int32: the item row a line shipment confirms (-1: all that is left)
+    ship_qty: np.ndarray  # int32: the units it confirms (0 for all that is left)
+    refund_order: np.ndarray  # int32: accepted refunds, in the replay's order
+    refund_at: np.ndarray
+    refund_amount: np.ndarray  # int64 yen
+    touch_order: np.ndarray  # int32: accepted events that change no status (their times)
+    touch_at: np.ndarray
 
 
 @dataclass
@@ -186,6 +204,8 @@ class _History:
     refused: np.ndarray  # from when the per-order lens refuses the timeline
     unshipped_from: np.ndarray
     unshipped_until: np.ndarray
+    item_order: np.ndarray  # int32: each item row's order (-1: not in the orders table)
+    item_qty: np.ndarray  # int64: each item row's quantity ordered
     chunks: list[_Chunk] = field(repr=False)
     policy: Policy = DEFAULT_POLICY
 
@@ -237,12 +257,16 @@ class _Log:
     hi: int
     changes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     shipments: list[tuple[np.ndarray, ...]] = field(default_factory=list)
+    refunds: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    touches: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     # What the replay keeps of each order only while it runs: the time of its last event, the
-    # units and the value confirmed so far, whether everything was confirmed at once.
+    # units and the value confirmed so far, whether everything was confirmed at once, the yen
+    # refunded so far.
     last: np.ndarray = field(init=False)
     shipped: np.ndarray = field(init=False)
     confirmed_value: np.ndarray = field(init=False)
     all_shipped: np.ndarray = field(init=False)
+    refunded: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         size = self.hi - self.lo
@@ -250,6 +274,7 @@ class _Log:
         self.shipped = np.zeros(size, np.int64)
         self.confirmed_value = np.zeros(size, np.int64)
         self.all_shipped = np.zeros(size, bool)
+        self.refunded = np.zeros(size, np.int64)
 
     def close(self, tracking: pd.Series) -> _Chunk:
         """Return the chunk's history, its changes placed by order, then time.
@@ -270,15 +295,28 @@ class _Log:
             status[dest] = c_st
             seen[c_o - lo] += 1
         self.changes.clear()
-        ship = [np.concatenate(parts) for parts in zip(*self.shipments, strict=True)]
-        self.shipments.clear()
-        if not ship:  # no shipment accepted: (table rows, at, value, order), all empty
-            ship = [np.zeros(0, dtype) for dtype in (np.int64, np.int64, np.int64, np.int32)]
-        rows, ship_at, value, ship_order = ship
+        # (table rows, at, value, order, item, quantity)
+        rows, ship_at, value, ship_order, item, qty = _joined(
+            self.shipments, (np.int64, np.int64, np.int64, np.int32, np.int32, np.int32)
+        )
+        refund_order, refund_at, amount = _joined(self.refunds, (np.int32, np.int64, np.int64))
+        touch_order, touch_at = _joined(self.touches, (np.int32, np.int64))
         return _Chunk(
             lo, hi, np.repeat(np.arange(lo, hi, dtype=np.int32), counts), at, status,
-            ship_order, ship_at, value, _tracked(tracking, rows),
+            ship_order, ship_at, value, _tracked(tracking, rows), item, qty,
+            refund_order, refund_at, amount, touch_order, touch_at,
         )  # fmt: skip
+
+
+def _joined(parts: list[tuple[np.ndarray, ...]], dtypes: tuple[type, ...]) -> list[np.ndarray]:
+    """Return each field of the batches ``parts`` concatenated (empty arrays of ``dtypes`` if none).
+
+    ``parts`` is emptied: the batches are let go as soon as they are joined.
+    """
+    fields = zip(*parts, strict=True)  # nothing when there are no batches
+    joined = [np.concatenate(f).astype(d, copy=False) for f, d in zip(fields, dtypes, strict=False)]
+    parts.clear()
+    return joined or [np.zeros(0, d) for d in dtypes]
 
 
 class _Replay:
@@ -286,7 +324,7 @@ class _Replay:
 
     def __init__(self, book: OrderBook, policy: Policy) -> None:
         self.policy = policy
-        orders, items, events = book.orders, book.items, book.events
+        orders, items, events = book.orders, book.items, book.live_events
         n = self.n = len(orders)
         self.order_ids = orders["order_id"]
         channel = orders["fulfillment_channel"]
@@ -306,20 +344,21 @@ class _Replay:
         np.add.at(self.ordered, rows, self.item_qty if keep.all() else self.item_qty[keep])
         np.add.at(self.total, rows, amount if keep.all() else amount[keep])
         self.items = items
-        # Events, sorted by order then time (ties keep their table order, as the fold does).
+        # Events, sorted by order, then time, then kind (in EventKind's order), ties keeping
+        # their table order: the order the fold applies them in.
         ev_order = _positions(self.order_ids, events["order_id"])
         at = schema.utc_ns(events["at"])
+        kind = _codes(events["kind"], _KINDS)
         known = (ev_order >= 0) & (at != _NAT)
         idx = None  # the table's rows in the replay's order (None: the table's own order)
         if not known.all():
             idx = np.flatnonzero(known)
-            ev_order, at = ev_order[idx], at[idx]
-        if len(ev_order) and not _sorted_by(ev_order, at):
-            by = np.lexsort((at, ev_order))
+            ev_order, at, kind = ev_order[idx], at[idx], kind[idx]
+        if len(ev_order) and not _sorted_by(ev_order, at, kind):
+            by = np.lexsort((kind, at, ev_order))
             idx = by if idx is None else idx[by]
-            ev_order, at = ev_order[by], at[by]
-        self.ev_idx, self.ev_order, self.ev_at = idx, ev_order, at
-        self.ev_kind = self.sorted(_codes(events["kind"], _KINDS))
+            ev_order, at, kind = ev_order[by], at[by], kind[by]
+        self.ev_idx, self.ev_order, self.ev_at, self.ev_kind = idx, ev_order, at, kind
         self.ev_actor = self.sorted(_codes(events["actor"], _ACTORS))
         self.events = events
         self.calendar = BusinessCalendar.from_policy(policy)
@@ -436,7 +475,7 @@ class _Replay:
         return stands_for
 
     # -- one step: each order's k-th event --------------------------------------------------------
-    def run(self, reasons: _Sparse, lines: _Sparse, quantity: _Sparse) -> None:
+    def run(self, reasons: _Sparse, lines: _Sparse, quantity: _Sparse, amounts: _Sparse) -> None:
         """Replay every event, one rank at a time, then the clock after each order's last event.
 
         Orders are replayed in chunks (see ``_CHUNK``), two chunks at a time; each chunk's history
@@ -463,7 +502,7 @@ class _Replay:
                 orders = lo + ranked
                 pos = starts[ranked] + k
                 live = self.refused[orders] == _NEVER
-                self._step(log, *_where(live, orders, pos), reasons, lines, quantity)
+                self._step(log, *_where(live, orders, pos), reasons, lines, quantity, amounts)
             o = lo + np.flatnonzero((self.status[lo:hi] >= 0) & (self.refused[lo:hi] == _NEVER))
             self._clock(log, o, np.full(len(o), _NEVER - 1), None, None)
             chunk = log.close(tracking)
@@ -483,6 +522,7 @@ class _Replay:
         reasons: _Sparse,
         lines: _Sparse,
         quantity: _Sparse,
+        amounts: _Sparse,
     ) -> None:
         at, kind, actor = self.ev_at[pos], self.ev_kind[pos], self.ev_actor[pos]
         placed = kind == _K[EventKind.PLACED]
@@ -499,6 +539,8 @@ class _Replay:
         self.cancel_actor[c] = actor[stood_for]
         self.cancel_reason[c] = reasons[pos[stood_for]]
         log.last[c - log.lo] = at[stood_for]
+        if stood_for.any():  # the fold applies the record itself, at its own time
+            log.touches.append((c.astype(np.int32), at[stood_for]))
         go = ~stood_for & (self.refused[o] == _NEVER)
         o, pos, at, kind, actor = _where(go, o, pos, at, kind, actor)
         ship = kind == _K[EventKind.SHIPMENT_CONFIRMED]
@@ -506,7 +548,48 @@ class _Replay:
         trig = ~ship & (_KIND_TRIGGER[kind] >= 0)
         self._trigger(log, o[trig], pos[trig], at[trig], kind[trig], actor[trig], reasons)
         other = ~ship & ~trig
-        log.last[o[other] - log.lo] = at[other]
+        if other.any():
+            self._other(log, *_where(other, o, pos, at, kind, actor), amounts)
+
+    def _other(
+        self,
+        log: _Log,
+        o: np.ndarray,
+        pos: np.ndarray,
+        at: np.ndarray,
+        kind: np.ndarray,
+        actor: np.ndarray,
+        amounts: _Sparse,
+    ) -> None:
+        """Check and record events that leave the status alone (refunds, contacts, ...).
+
+        Refused as the fold refuses them: in a status the kind may not happen in, a buyer's edit
+        outside the edit window, a refund of less than ¥1 or more than is left of the charge (the
+        whole order's total, from the first confirmed shipment on).
+        """
+        bad = ~_ALLOWED[kind, self.status[o]]
+        edit = kind == _K[EventKind.BUYER_EDITED]
+        if edit.any():
+            window = int(self.policy.buyer_edit_window.total_seconds()) * _NS
+            bad |= edit & (
+                (actor != _ACTORS.index(Actor.BUYER))
+                | ~self.mfn[o]
+                | (at > self.placed[o] + window)
+            )
+        refund = kind == _K[EventKind.REFUNDED]
+        amount = np.where(refund, amounts[pos], 0)
+        if refund.any():
+            charged = np.where(self.first[o] <= at, self.total[o], 0)
+            left = charged - log.refunded[o - log.lo]
+            bad |= refund & ((amount < 1) | (amount > left))
+        if bad.any():
+            self._refuse(o[bad], at[bad])
+            o, at, amount, refund = _where(~bad, o, at, amount, refund)
+        if refund.any():  # one event per order in a step: no order twice
+            log.refunded[o[refund] - log.lo] += amount[refund]
+            log.refunds.append((o[refund].astype(np.int32), at[refund], amount[refund]))
+        log.touches.append((o.astype(np.int32), at))
+        log.last[o - log.lo] = at
 
     def _trigger(
         self,
@@ -538,6 +621,9 @@ class _Replay:
         self.ship_by_now[paying[derives]] = self.calendar.ship_by_ns(
             at[pays][derives], self.policy.handling_days
         )
+        invoiced = kind == _K[EventKind.INVOICE_PENDING]
+        if invoiced.any():  # InvoiceUnconfirmed: every item has shipped (the fold does the same)
+            self._confirm_rest(log, o[invoiced], at[invoiced])
         ends = (kind == _K[EventKind.CANCELED]) | (kind == _K[EventKind.PAYMENT_EXPIRED])
         self.cancel_actor[o[ends]] = actor[ends]
         expired = kind[ends] == _K[EventKind.PAYMENT_EXPIRED]
@@ -574,7 +660,7 @@ class _Replay:
         self._refuse(o[bad], at[bad])
         o, mine, pos, at, li, q = _where(~bad, o, mine, pos, at, li, q)
         value = self.item_amount[li] * q // np.maximum(self.item_qty[li], 1)
-        log.shipments.append((self.table_rows(pos), at, value, o.astype(np.int32)))
+        log.shipments.append((self.table_rows(pos), at, value, o.astype(np.int32), li, q))
         log.confirmed_value[mine] += value
         self.item_shipped[li] += q  # an item belongs to one order: each row's item is its own
         log.shipped[mine] += q
@@ -596,23 +682,33 @@ class _Replay:
         if bad.any():
             self._refuse(o[bad], at[bad])
             o, pos, at = _where(~bad, o, pos, at)
+        value = self.total[o] - log.confirmed_value[o - log.lo]
+        whole = np.full(len(o), -1, np.int32)  # no one line: everything left (see _Chunk)
+        log.shipments.append(
+            (self.table_rows(pos), at, value, o.astype(np.int32), whole, np.zeros_like(whole))
+        )
+        self._change(log, o, at, _S[OrderStatus.SHIPPED])
+        self._confirm_rest(log, o, at)
+
+    def _confirm_rest(self, log: _Log, o: np.ndarray, at: np.ndarray) -> None:
+        """Count everything orders ``o`` have left as confirmed at ``at`` (charged if not yet)."""
         mine = o - log.lo
-        value = self.total[o] - log.confirmed_value[mine]
-        log.shipments.append((self.table_rows(pos), at, value, o.astype(np.int32)))
         log.confirmed_value[mine] = self.total[o]
         log.shipped[mine] = self.ordered[o]
         log.all_shipped[mine] = True
-        self._change(log, o, at, _S[OrderStatus.SHIPPED])
         self.first[o] = np.minimum(self.first[o], at)
         self.full[o] = at
         log.last[mine] = at
 
 
-def _sorted_by(order: np.ndarray, at: np.ndarray) -> bool:
-    """Return whether events are sorted by order, then time (with only one-byte temporaries)."""
+def _sorted_by(order: np.ndarray, at: np.ndarray, kind: np.ndarray) -> bool:
+    """Return whether events are sorted by order, time, kind (with only one-byte temporaries)."""
     if (order[1:] < order[:-1]).any():
         return False
-    return not ((order[1:] == order[:-1]) & (at[1:] < at[:-1])).any()
+    same = order[1:] == order[:-1]
+    if (same & (at[1:] < at[:-1])).any():
+        return False
+    return not (same & (at[1:] == at[:-1]) & (kind[1:] < kind[:-1])).any()
 
 
 def _line_codes(replay: _Replay) -> np.ndarray:
@@ -665,9 +761,10 @@ def _replayed(book: OrderBook, policy: Policy) -> _History:
     """Return ``book``'s status history under ``policy``, replayed afresh."""
     r = _Replay(book, policy)
     r.run(  # no reference kept: these per-event values are let go before the history is built
-        _Sparse.of(r.sorted(_codes(book.events["reason"], _REASONS))),
+        _Sparse.of(r.sorted(_codes(book.live_events["reason"], _REASONS))),
         _Sparse.of(_line_codes(r)),
-        _Sparse.of(r.sorted(_quantities(book.events["quantity"]))),
+        _Sparse.of(r.sorted(_quantities(book.live_events["quantity"]))),
+        _Sparse.of(r.sorted(_quantities(book.live_events["amount"]))),
     )
     return _history(r)
 
@@ -701,7 +798,8 @@ def _quantities(column: pd.Series) -> np.ndarray:
     """Return an ``Int64`` column's values, -1 where missing: ``int32`` when they all fit."""
     q = column.array  # values and mask, no copy
     values = np.where(q._mask, -1, q._data)  # type: ignore[attr-defined]
-    return values.astype(np.int32) if values.max(initial=0) <= _MAX32 else values
+    fits = values.max(initial=0) <= _MAX32 and values.min(initial=0) >= -_MAX32
+    return values.astype(np.int32) if fits else values
 
 
 _CACHE: weakref.WeakKeyDictionary[OrderBook, tuple[tuple, _History]] = weakref.WeakKeyDictionary()
@@ -742,7 +840,8 @@ def _history(r: _Replay) -> _History:
         ship_by_recorded=r.mfn & (r.lsd != _NAT), first_confirmed=r.first,
         fully_confirmed=r.full, closed=r.closed, cancel_actor=r.cancel_actor,
         cancel_reason=r.cancel_reason, refused=r.refused, unshipped_from=u_from,
-        unshipped_until=u_until, chunks=chunks, policy=r.policy,
+        unshipped_until=u_until, item_order=r.item_order, item_qty=r.item_qty, chunks=chunks,
+        policy=r.policy,
     )  # fmt: skip
 
 
@@ -783,8 +882,10 @@ def status_at(book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLI
         A frame indexed by ``order_id`` with columns ``status`` (the
         :class:`~orderkit.status.OrderStatus` value), ``late``, ``at_risk``, ``confirm_warning``,
         ``charged``, ``fulfillment_channel``, ``ship_by`` and ``confirm_by`` (UTC, NaT when
-        unknown at ``at``), and ``refused`` (the per-order lens refuses the order's events by
-        ``at``; its status is then the last one the rules allowed).
+        unknown at ``at``), ``paid_at`` (UTC, NaT if not paid by ``at``), ``refunded`` (yen),
+        ``last_event_at`` (UTC: the last event folded, the clock's included) and ``refused``
+        (the per-order lens refuses the order's events by ``at``; the other columns then
+        describe the order as it stood before the refused event).
 
     Raises:
         ValueError: ``at`` is naive.
@@ -794,36 +895,180 @@ def status_at(book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLI
     t = _instant(at)
     placed = h.placed <= t
     orders = np.flatnonzero(placed)
-    status = _status_at(h, t)
+    status, changed = _last_change(h, t)
     flags = _flags(h, t, status)
     known = h.ship_by_known(t)
     ship_by = np.where(known, h.ship_by, _NAT)
     confirm_by = np.where(known, h.confirm_by(), _NAT)
-    labels = np.array([s.value for s in _STATUSES], dtype=object)
     frame = pd.DataFrame(
         {
-            "status": pd.array(labels[status[orders]], dtype="str"),
+            "status": _labels([s.value for s in _STATUSES], status[orders]),
             **{name: flag[orders] for name, flag in flags.items()},
-            "fulfillment_channel": np.where(h.mfn[orders], "MFN", "AFN"),
+            "fulfillment_channel": _labels(["AFN", "MFN"], h.mfn[orders].astype(np.int8)),
             "ship_by": schema.utc(ship_by[orders]).array,
             "confirm_by": schema.utc(confirm_by[orders]).array,
+            "paid_at": schema.utc(np.where(h.paid <= t, h.paid, _NAT)[orders]).array,
+            "refunded": _refunded(h, t)[orders],
+            "last_event_at": schema.utc(_last_event(h, t, changed)[orders]).array,
             "refused": h.refused[orders] <= t,
         },
-        index=pd.Index(h.order_ids.to_numpy()[orders], name="order_id", dtype="str"),
+        index=pd.Index(h.order_ids.array.take(orders), name="order_id", dtype="str"),
     )
     return frame
 
 
+def _labels(labels: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Return ``labels[codes]`` as a ``str`` array (through Arrow: no Python string per row)."""
+    return pd.array(pa.array(labels).take(pa.array(codes)), dtype="str")
+
+
+def _twins(items: pd.DataFrame, item_order: np.ndarray) -> np.ndarray:
+    """Return which item rows share their order and item id with a later row (bool per row).
+
+    Only orders of several lines are looked at: the others cannot have twins.
+    """
+    known = item_order >= 0
+    lines = np.bincount(item_order[known], minlength=1)
+    several = np.zeros(len(items), bool)
+    several[known] = lines[item_order[known]] > 1
+    out = np.zeros(len(items), bool)
+    if several.any():
+        some = items.iloc[np.flatnonzero(several)]
+        out[several] = some.duplicated(["order_id", "order_item_id"], keep="last").to_numpy()
+    return out
+
+
+def raise_refused(
+    book: OrderBook, fleet: pd.DataFrame, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY
+) -> None:
+    """Raise the per-order lens's refusal for the first order ``fleet`` flags ``refused``.
+
+    ``fleet`` is :func:`status_at` of ``book`` at ``at``. The fleet lens knows *that* an order's
+    events break a rule; the per-order lens, folding just that order, says which event and which
+    rule. Returns quietly when no order is flagged.
+
+    Raises:
+        TransitionNotAllowed: the first flagged order (in ``book.orders``' order), with the order,
+            the event and the rule.
+        RuntimeError: the per-order lens folds a flagged order (the two lenses disagree: a bug).
+
+    """
+    refused = fleet.index[fleet["refused"].to_numpy(bool)]
+    if not len(refused):
+        return
+    ids = book.orders["order_id"]
+    for order_id in ids[ids.isin(refused)]:
+        book.order(order_id).state(at=at, policy=policy)  # raises TransitionNotAllowed
+        raise RuntimeError(
+            f"the fleet lens refuses order {order_id} at {at} but the per-order lens folds it"
+        )
+
+
+def item_status_at(
+    book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLICY
+) -> pd.DataFrame:
+    """Return every item's units confirmed as shipped at ``at``, as the per-order lens folds them.
+
+    The companion of :func:`status_at` (the same replay, the same orders): items of orders placed
+    after ``at``, or not in ``book.orders``, are left out. An order :func:`status_at` flags
+    ``refused`` counts the units confirmed before the refused event.
+
+    Returns:
+        A frame with ``book.items``' index (its rows in its order) and columns ``order_id``,
+        ``order_item_id``, ``quantity`` (ordered) and ``shipped``: the units confirmed by ``at``
+        (the per-order lens's ``state.shipped[order_item_id]``; rows sharing an order item id
+        share its count, as the per-order lens keys them).
+
+    Raises:
+        ValueError: ``at`` is naive.
+
+    """
+    h = _replay(book, policy)
+    t = _instant(at)
+    shipped = _shipped(h, t)
+    items = book.items
+    keep = h.item_order >= 0
+    keep[keep] = h.placed[h.item_order[keep]] <= t
+    frame = pd.DataFrame(
+        {
+            "order_id": items["order_id"].array,
+            "order_item_id": items["order_item_id"].array,
+            "quantity": h.item_qty,
+            "shipped": shipped,
+        },
+        index=items.index,
+        copy=False,
+    )
+    twins = _twins(frame, h.item_order)
+    if twins.any():  # the per-order lens keeps one count per id: its last row's
+        last = frame[~twins].set_index(["order_id", "order_item_id"])["shipped"]
+        key = pd.MultiIndex.from_frame(frame.loc[twins, ["order_id", "order_item_id"]])
+        frame.loc[twins, "shipped"] = last.reindex(key).to_numpy()
+    return frame if keep.all() else frame[keep]
+
+
 def _status_at(h: _History, t: int) -> np.ndarray:
     """Return each order's status code at ``t`` (-1 before it is placed): its last change by then."""
-    out = np.full(len(h.placed), -1, np.int8)
+    return _last_change(h, t)[0]
+
+
+def _last_change(h: _History, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return each order's status code and the time of its last status change by ``t``.
+
+    -1 and ``_NAT`` for an order not placed by ``t``.
+    """
+    status = np.full(len(h.placed), -1, np.int8)
+    when = np.full(len(h.placed), _NAT, np.int64)
     for c in h.chunks:
+        if not len(c.change_status):  # no order of the chunk has an event yet
+            continue
         o = c.change_order - c.lo
         per_order = np.bincount(o, minlength=c.hi - c.lo)
         start = np.cumsum(per_order) - per_order
         by_t = np.bincount(o[c.change_at <= t], minlength=c.hi - c.lo)
-        out[c.lo : c.hi] = np.where(by_t > 0, c.change_status[np.maximum(start + by_t - 1, 0)], -1)
+        last = np.maximum(start + by_t - 1, 0)
+        some = by_t > 0
+        status[c.lo : c.hi] = np.where(some, c.change_status[last], -1)
+        when[c.lo : c.hi] = np.where(some, c.change_at[last], _NAT)
+    return status, when
+
+
+def _refunded(h: _History, t: int) -> np.ndarray:
+    """Return the yen refunded to each order by ``t`` (accepted refunds only)."""
+    out = np.zeros(len(h.placed), np.int64)
+    for c in h.chunks:
+        by_t = c.refund_at <= t
+        np.add.at(out, c.refund_order[by_t], c.refund_amount[by_t])
     return out
+
+
+def _last_event(h: _History, t: int, last_change: np.ndarray) -> np.ndarray:
+    """Return the time of each order's last event by ``t``, the clock's included (``_NAT``: none).
+
+    ``last_change``: the time of each order's last status change by ``t`` (see _last_change);
+    the other events are the ones the replay recorded as touches.
+    """
+    out = last_change.copy()
+    for c in h.chunks:
+        by_t = c.touch_at <= t
+        np.maximum.at(out, c.touch_order[by_t], c.touch_at[by_t])
+    return out
+
+
+def _shipped(h: _History, t: int) -> np.ndarray:
+    """Return the units confirmed as shipped by ``t`` of each item row (int64).
+
+    An order fully confirmed by ``t`` has shipped every unit; before that, an item has shipped
+    what its line shipments confirmed (a shipment of all that is left always completes the order).
+    """
+    out = np.zeros(len(h.item_qty), np.int64)
+    for c in h.chunks:
+        by_t = (c.ship_at <= t) & (c.ship_item >= 0)
+        np.add.at(out, c.ship_item[by_t], c.ship_qty[by_t])
+    rows = h.item_order >= 0
+    full = np.zeros(len(out), bool)
+    full[rows] = h.fully_confirmed[h.item_order[rows]] <= t
+    return np.where(full, h.item_qty, out)
 
 
 # ---- daily counts -----------------------------------------------------------------------------

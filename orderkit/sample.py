@@ -155,7 +155,16 @@ class _Draft:
 
     def reset(self, purchase: dt.datetime) -> None:
         self.purchase, self.paid_at, self.lsd, self.ldd = purchase, None, None, None
-        self.events = [Event(self.order_id, purchase, EventKind.PLACED, Actor.BUYER, source=SOURCE, origin=Origin.SAMPLE)]
+        self.events = [
+            Event(
+                self.order_id,
+                purchase,
+                EventKind.PLACED,
+                Actor.BUYER,
+                source=SOURCE,
+                origin=Origin.SAMPLE,
+            )
+        ]
 
     def add(self, at: dt.datetime, kind: EventKind, actor: Actor, **kw: Any) -> dt.datetime:
         """Append an event strictly after the previous one (a tie would make the order ambiguous)."""

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 __all__ = [
     "CODE", "EVENTS", "ITEMS", "ORDERS", "STR", "TS", "YEN",
     "Column", "categorical", "codes", "concat", "conform", "conform_column", "dictionary_codes",
-    "empty", "filled", "is_text", "missing", "utc", "utc_ns", "validate",
+    "empty", "filled", "is_in", "is_text", "missing", "utc", "utc_ns", "validate",
 ]  # fmt: skip
 
 STR = "str"
@@ -111,7 +111,9 @@ EVENTS: Mapping[str, Column] = {
     ),
     "channel": Column(CODE, "contact channel: form, email or phone"),
     "due": Column(TS, "a deadline the event sets (reply deadline)"),
-    "ref": Column(STR, "a related id: the combined-shipment group, a carrier name, the voided event"),
+    "ref": Column(
+        STR, "a related id: the combined-shipment group, a carrier name, the voided event"
+    ),
     "source": Column(CODE, "which file or API response imported it, or where it was recorded"),
     "origin": Column(CODE, "import, action, correction, sample or simulation (events.Origin)"),
     "operator": Column(STR, "who in the seller's team recorded an action or a correction"),
@@ -223,6 +225,25 @@ def utc_ns(series: pd.Series) -> np.ndarray:
     out = np.asarray(values.asi8, dtype=np.int64).view()
     out.flags.writeable = False
     return out
+
+
+def is_in(series: pd.Series, values: object) -> np.ndarray:
+    """Return whether each text value of ``series`` is one of ``values`` (a boolean array).
+
+    Arrow's hash lookup: pandas' own ``isin`` on Arrow-backed text visits every value in Python.
+    """
+    wanted = pa.array([str(v) for v in values], pa.large_string())
+    arr = series.array
+    if isinstance(arr, pd.Categorical):
+        hit = pc.is_in(pa.array(arr.categories.astype(STR)), value_set=wanted)
+        lookup = np.append(hit.to_numpy(zero_copy_only=False), False)
+        return lookup[arr.codes]
+    try:
+        chunked = pa.chunked_array(arr.__arrow_array__())  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, pa.ArrowException):
+        chunked = pa.chunked_array([pa.array(series.astype(STR).array)])
+    chunked = chunked.cast(pa.large_string())
+    return pc.is_in(chunked, value_set=wanted).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def filled(label: str, n: int) -> pd.Categorical:

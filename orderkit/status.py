@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from orderkit.errors import InvalidDefinition
+from orderkit.i18n import N_, _
 
 __all__ = [
     "INITIAL",
@@ -36,7 +37,8 @@ __all__ = [
 class OrderStatus(StrEnum):
     """An order's status, spelled as SP-API Orders v0 spells it.
 
-    Each member carries ``en`` and ``ja`` labels (as Seller Central shows them) and predicates.
+    Each member has a label in each language (:meth:`label`, as Seller Central shows it) and
+    predicates.
     """
 
     PENDING_AVAILABILITY = "PendingAvailability"
@@ -51,16 +53,20 @@ class OrderStatus(StrEnum):
     @property
     def en(self) -> str:
         """The English label."""
-        return _LABELS[self][0]
+        return _LABELS[self]
 
     @property
     def ja(self) -> str:
         """The Japanese label."""
-        return _LABELS[self][1]
+        return self.label("ja")
 
     def label(self, lang: str = "en") -> str:
-        """Return the label in ``lang`` (``"en"`` or ``"ja"``)."""
-        return self.ja if lang == "ja" else self.en
+        """Return the label in ``lang`` (``en``, ``ja``, ``zh-Hans``), as Seller Central shows it.
+
+        Raises:
+            ValueError: an unknown language.
+        """
+        return _(_LABELS[self], lang)
 
     @property
     def is_terminal(self) -> bool:
@@ -83,15 +89,15 @@ class OrderStatus(StrEnum):
         return self is OrderStatus.CANCELED
 
 
-_LABELS: dict[OrderStatus, tuple[str, str]] = {
-    OrderStatus.PENDING_AVAILABILITY: ("Pending availability (pre-order)", "予約注文（発売前）"),
-    OrderStatus.PENDING: ("Pending", "保留中"),
-    OrderStatus.UNSHIPPED: ("Unshipped", "未出荷"),
-    OrderStatus.PARTIALLY_SHIPPED: ("Partially shipped", "一部出荷済み"),
-    OrderStatus.SHIPPED: ("Shipped", "出荷済み"),
-    OrderStatus.INVOICE_UNCONFIRMED: ("Invoice unconfirmed", "請求書未確認"),
-    OrderStatus.CANCELED: ("Canceled", "キャンセル"),
-    OrderStatus.UNFULFILLABLE: ("Unfulfillable", "出荷不能"),
+_LABELS: dict[OrderStatus, str] = {
+    OrderStatus.PENDING_AVAILABILITY: N_("Pending availability (pre-order)"),
+    OrderStatus.PENDING: N_("Pending"),
+    OrderStatus.UNSHIPPED: N_("Unshipped"),
+    OrderStatus.PARTIALLY_SHIPPED: N_("Partially shipped"),
+    OrderStatus.SHIPPED: N_("Shipped"),
+    OrderStatus.INVOICE_UNCONFIRMED: N_("Invoice unconfirmed"),
+    OrderStatus.CANCELED: N_("Canceled"),
+    OrderStatus.UNFULFILLABLE: N_("Unfulfillable"),
 }
 
 

@@ -12,9 +12,30 @@ path (SQLAlchemy Core) for both databases:
   unknown extra columns kept).
 
 Every write is one transaction: all or nothing; a failure raises
-:class:`~orderkit.errors.StoreError` and leaves the store as it was. Several processes may write at
-once: SQLite runs in WAL mode with a busy timeout and takes the write lock at the start of each
-transaction; PostgreSQL resolves duplicate events with ``ON CONFLICT DO NOTHING``.
+:class:`~orderkit.errors.StoreError` and leaves the store as it was.
+
+Several processes may write at once:
+
+- **SQLite** runs in WAL mode and takes the write lock at the start of each transaction
+  (``BEGIN IMMEDIATE``): writers queue, one at a time, never deadlock; one that waits longer than
+  the busy timeout (60 s) gets a ``StoreError``.
+- **PostgreSQL** (READ COMMITTED) lets writers run side by side. Each write first takes
+  transaction-level advisory locks, always in one order: the *writers' lock* — shared by a write
+  that touches at most 32 orders, exclusive for a larger one — then, for a small write, one lock
+  per order it touches, in the order of their lock keys. So two writes that touch a common order
+  run one after the other (the later one sees what the earlier committed, which is what a write
+  that reads the stored events of its orders before adding to them needs), and no writer waits for
+  a lock while holding one that comes later in that order: orderkit's writers cannot deadlock,
+  whatever the order of the rows they write. Advisory locks rather than ``SELECT … FOR UPDATE``,
+  because an order not stored yet has no row to lock; a lock per order rather than rows sorted by
+  key, because the rows' insertion order is the order ``load()`` returns them in. Why the
+  threshold: every advisory lock takes a slot of the server's shared lock table (64 per connection
+  by default), so an import of thousands of orders takes the writers' lock exclusively instead
+  (and waits for the small writes in progress, which wait for it in turn).
+- A serialisation failure (SQLSTATE 40001) or deadlock (40P01) that still happens — another
+  program writing the tables, say — rolls the transaction back, and it is run again from the start,
+  up to 5 times with a short randomised pause between tries; then ``StoreError`` says it gave up.
+  ``load()`` reads the three tables in one snapshot (REPEATABLE READ on PostgreSQL).
 
 Where the store is: ``Store(url)`` for any SQLAlchemy URL (``postgresql://…`` uses psycopg 3);
 ``Store(path=…)`` for a SQLite file; with neither, the environment variable ``ORDERKIT_STORE``
@@ -26,7 +47,9 @@ back tz-aware UTC and exact to the nanosecond; yen amounts as integers; extra co
 their dtypes recorded; event ids as 64-bit integers. The schema version is recorded in
 ``orderkit_schema`` and checked on open: a store an earlier orderkit wrote is upgraded then, in
 the same transaction (version 3 turned version 2's hex event ids into integers), and a store of a
-later version is refused.
+later version is refused. A store whose metadata is damaged (a version that is not a whole number,
+a column of an unknown dtype, invalid JSON in ``_extra``) raises ``StoreError`` naming the table,
+the column and the row, and is left as it was.
 
 >>> import datetime as dt
 >>> from orderkit import Event, EventKind
@@ -38,12 +61,16 @@ later version is refused.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import itertools
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -53,14 +80,18 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from orderkit import schema
 from orderkit.book import OrderBook
-from orderkit.errors import OrderNotFound, StoreError
+from orderkit.errors import OrderNotFound, StoreError, TransitionNotAllowed
 from orderkit.events import Event, event_ids, events_frame
 from orderkit.policy import DEFAULT_POLICY, Policy
+from orderkit.reconcile import ImportSummary, reconcile, superseded
 from orderkit.state import OrderState
+
+T = TypeVar("T")
+_jitter = random.Random()  # the randomised pause between tries (any seed will do)
 
 __all__ = ["DEFAULT_PATH", "ENV_VAR", "SCHEMA_VERSION", "Store"]
 
-SCHEMA_VERSION = 3  # 2: events.shipped_at; 3: event ids as 64-bit integers
+SCHEMA_VERSION = 4  # 2: events.shipped_at; 3: event ids as 64-bit integers; 4: provenance
 
 
 def _upgrade_1_to_2(conn: sa.Connection) -> None:
@@ -108,8 +139,41 @@ def _upgrade_2_to_3(conn: sa.Connection) -> None:
     conn.execute(sa.text("DROP TABLE orderkit_events_v2"))
 
 
+#: ``source`` values of the workbench, the sample and the simulator; any other was an import.
+_ORIGIN_OF_SOURCE = {"workbench": "action", "sample": "sample", "simulate": "simulation"}
+_UPGRADE_OPERATOR = "orderkit (store upgrade)"
+
+
+def _upgrade_3_to_4(conn: sa.Connection) -> None:
+    """Version 4 records each event's provenance and repairs what earlier imports doubled.
+
+    ``origin``, ``operator`` and ``note`` are added (an event's id does not depend on them);
+    ``origin`` is derived from ``source`` (the workbench: an action; the sample, the simulator;
+    any file or API response: an import). Earlier versions appended every snapshot's facts again
+    when Amazon moved a date, so an order could hold two payments or a shipment twice and no
+    longer fold: the imported events of each source are replayed through the reconciliation, in
+    the order they were saved, and every one it would not have added is *superseded* — a
+    ``voided`` event (origin ``correction``) says so; nothing is deleted.
+    """
+    present = {c["name"] for c in sa.inspect(conn).get_columns("orderkit_events")}
+    for name in ("origin", "operator", "note"):
+        if name in present:  # a version-2 SQLite store is rebuilt with today's columns (2 → 3)
+            continue
+        kind = _sql_type(schema.EVENTS[name].dtype).compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE orderkit_events ADD COLUMN {name} {kind}"))
+    cases = " ".join(f"WHEN '{src}' THEN '{origin}'" for src, origin in _ORIGIN_OF_SOURCE.items())
+    conn.execute(
+        sa.text(f"UPDATE orderkit_events SET origin = CASE source {cases} ELSE 'import' END")
+    )
+    book = Store._read_all(conn)
+    voids = superseded(book)
+    if len(voids):
+        voids = voids.assign(operator=_UPGRADE_OPERATOR)
+        conn.execute(_T["events"].insert(), _to_rows(voids, "events"))
+
+
 #: Schema upgrades applied on open, one version at a time, by the version found.
-_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
 """The layout of the tables this orderkit writes; a store with another version is refused."""
 
 ENV_VAR = "ORDERKIT_STORE"
@@ -118,7 +182,14 @@ ENV_VAR = "ORDERKIT_STORE"
 DEFAULT_PATH = "orderkit-store.sqlite"
 """The SQLite file used when neither a URL, a path nor ``ORDERKIT_STORE`` is given."""
 
-_BUSY_TIMEOUT_S = 60  # how long a SQLite writer waits for another one to finish
+_BUSY_TIMEOUT_S: float = 60  # how long a SQLite writer waits for another one to finish
+_TRIES = 5  # how many times a transaction is run when PostgreSQL reports a conflict
+_BACKOFF_S = 0.05  # the pause after try n is drawn from [0, _BACKOFF_S · 2ⁿ⁻¹)
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+_MAX_ORDER_LOCKS = 32  # a write touching more orders takes the writers' lock exclusively
+_OPEN_LOCK = 7301194  # advisory lock (one bigint key) of the transaction that opens the store
+_WRITERS_LOCK = 7301195  # advisory lock (two int keys) (_WRITERS_LOCK, 0): every writer's
+_ORDER_LOCK = 7301196  # advisory locks (_ORDER_LOCK, key of an order): the writers of that order
 _EXTRA = "_extra"  # JSON of the columns a source brought beyond the schema
 _SEQ = "_seq"  # insertion order, so that load() returns rows in the order they were saved
 _NAT = np.iinfo(np.int64).min  # numpy's NaT as int64
@@ -234,24 +305,94 @@ def _to_rows(frame: pd.DataFrame, table: str) -> list[dict[str, Any]]:
 
 
 def _from_rows(rows: list[Any], table: str, extra_dtypes: Mapping[str, str]) -> pd.DataFrame:
-    """Return the frame of ``table`` from database rows (documented columns, then extras)."""
+    """Return the frame of ``table`` from database rows (documented columns, then extras).
+
+    Raises:
+        StoreError: a value cannot be read back (a documented column holding a value of another
+            type, an ``_extra`` that is not a JSON object or names a column not recorded): the
+            store is damaged. The message names the table, the column and the row's key.
+
+    """
     spec = _TABLES[table][0]
     names = [*spec, _EXTRA]
     columns = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {}
     out: dict[str, Any] = {}
     for c, col in spec.items():
         values = list(columns.get(c, ()))
-        if col.dtype == schema.TS:
-            ns = pd.array(values, dtype="Int64").to_numpy(dtype="int64", na_value=_NAT)
-            out[c] = schema.utc(ns)
-        else:
-            out[c] = schema.conform_column(pd.Series(values, dtype=object), col.dtype)
+        try:
+            out[c] = _column(values, col.dtype)
+        except (TypeError, ValueError, OverflowError) as exc:
+            bad = next((i for i, v in enumerate(values) if not _readable(v, col.dtype)), None)
+            held = "" if bad is None else f" holds {values[bad]!r}, which"
+            raise _damaged(table, c, columns, bad, f"{held} cannot be read as {col.dtype}") from exc
     frame = pd.DataFrame(out)
-    if extra_dtypes:
-        parsed = [json.loads(v) if v else {} for v in columns.get(_EXTRA, ())]
+    if extra_dtypes or any(columns.get(_EXTRA, ())):
+        parsed = _extras(table, columns, extra_dtypes)
         for name, dtype in extra_dtypes.items():
             frame[name] = _restore(pd.Series([p.get(name) for p in parsed], dtype=object), dtype)
     return frame
+
+
+def _column(values: list[Any], dtype: str) -> pd.Series:
+    """Return a documented column's database values as a series of ``dtype``.
+
+    Raises:
+        TypeError, ValueError, OverflowError: a value cannot take ``dtype``.
+
+    """
+    if dtype == schema.TS:
+        ns = pd.array(values, dtype="Int64").to_numpy(dtype="int64", na_value=_NAT)
+        return schema.utc(ns)
+    return schema.conform_column(pd.Series(values, dtype=object), dtype)
+
+
+def _readable(value: Any, dtype: str) -> bool:
+    """Whether one database value can take ``dtype`` (to find the row of a column that cannot)."""
+    try:
+        _column([value], dtype)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+def _extras(
+    table: str, columns: Mapping[str, tuple[Any, ...]], extra_dtypes: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Return each row's extra values, parsed from its ``_extra`` JSON (``{}`` when empty).
+
+    Raises:
+        StoreError: a row's ``_extra`` is not a JSON object, or holds a column that
+            ``orderkit_columns`` does not record for ``table`` (its values would be lost).
+
+    """
+    parsed = []
+    for i, text in enumerate(columns.get(_EXTRA, ())):
+        try:
+            values = json.loads(text) if text else {}
+        except (TypeError, ValueError) as exc:
+            raise _damaged(table, _EXTRA, columns, i, f" is not valid JSON ({exc})") from exc
+        if not isinstance(values, dict):
+            kind = type(values).__name__
+            raise _damaged(table, _EXTRA, columns, i, f" holds a JSON {kind}, not an object")
+        unlisted = values.keys() - extra_dtypes.keys()
+        if unlisted:
+            detail = f" holds {sorted(unlisted)}, which {_T['columns'].name} does not record"
+            raise _damaged(table, _EXTRA, columns, i, detail)
+        parsed.append(values)
+    return parsed
+
+
+def _damaged(
+    table: str, column: str, columns: Mapping[str, tuple[Any, ...]], row: int | None, detail: str
+) -> StoreError:
+    """Return the ``StoreError`` of a stored value that cannot be read back, naming its row."""
+    key = _TABLES[table][1]
+    where = (
+        "in some row"
+        if row is None
+        else "of the row with " + ", ".join(f"{k}={columns[k][row]!r}" for k in key)
+    )
+    return StoreError(f"the store is damaged: {_TABLES[table][2]}.{column} {where}{detail}")
 
 
 def _restore(series: pd.Series, dtype: str) -> pd.Series:
@@ -336,73 +477,213 @@ class Store:
     def _open(self) -> None:
         with self._engine.begin() as conn:
             if self._dialect == "postgresql":  # two processes creating the tables at once
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(7301194)"))
+                conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_OPEN_LOCK})"))
             version_table = _T["version"]
             if sa.inspect(conn).has_table(version_table.name):
-                found = conn.execute(sa.select(version_table.c.version)).scalars().all()
-                if found and found[0] in _UPGRADES:
-                    version = found[0]
+                version = self._stored_version(conn)
+                if version in _UPGRADES:
                     while version in _UPGRADES:
                         _UPGRADES[version](conn)
                         version += 1
                     conn.execute(sa.update(version_table).values(version=version))
-                    found = [version]
-                if found and found[0] != SCHEMA_VERSION:
+                if version != SCHEMA_VERSION:
                     raise StoreError(
-                        f"the store {self._where} has schema version {found[0]}, but this"
+                        f"the store {self._where} has schema version {version}, but this"
                         f" orderkit reads and writes version {SCHEMA_VERSION} only"
-                        + (": upgrade orderkit" if found[0] > SCHEMA_VERSION else "")
+                        + (": upgrade orderkit" if version > SCHEMA_VERSION else "")
                     )
             _MD.create_all(conn)
             if not conn.execute(sa.select(version_table.c.version)).first():
                 conn.execute(version_table.insert().values(version=SCHEMA_VERSION))
 
-    @contextmanager
-    def _begin(self, what: str) -> Iterator[sa.Connection]:
-        """One transaction; a database error becomes ``StoreError`` after the rollback."""
-        try:
-            with self._engine.begin() as conn:
-                yield conn
-        except sa.exc.SQLAlchemyError as exc:
+    def _stored_version(self, conn: sa.Connection) -> int:
+        """Return the schema version ``orderkit_schema`` records.
+
+        Raises:
+            StoreError: the table does not hold exactly one row, or its version is not a whole
+                number (the store is damaged).
+
+        """
+        table = _T["version"]
+        found = conn.execute(sa.select(table.c.version)).scalars().all()
+        if len(found) != 1:
             raise StoreError(
-                f"{what} failed, nothing was written to {self._where}: {_why(exc)}"
-            ) from exc
+                f"the store {self._where} is damaged: {table.name} holds {len(found)} rows,"
+                " where it keeps the schema version in exactly one"
+            )
+        version = found[0]
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise StoreError(
+                f"the store {self._where} is damaged: {table.name}.version (its one row) is"
+                f" {version!r}, not a whole number"
+            )
+        return version
+
+    # -- transactions: run, retry, lock ----------------------------------------------------------
+    def _run(self, what: str, work: Callable[[sa.Connection], T], *, snapshot: bool = False) -> T:
+        """Run ``work`` in one transaction and commit it; run it again after a conflict.
+
+        A serialisation failure or deadlock rolls the transaction back, and after a short random
+        pause ``work`` is called again on a new transaction, up to ``_TRIES`` times in all: it
+        must do everything from the start (read, check, write), keeping nothing from a try.
+
+        Args:
+            what: the operation, for messages ("save", "load", …).
+            work: what to do in the transaction, given its connection.
+            snapshot: read in one snapshot (REPEATABLE READ on PostgreSQL; SQLite always does).
+
+        Returns:
+            What ``work`` returned.
+
+        Raises:
+            StoreError: a database error (or conflicts in each of the ``_TRIES`` tries); nothing
+                was written.
+            Exception: what ``work`` raised otherwise (e.g. ``TransitionNotAllowed``), after
+                the rollback.
+
+        """
+        for attempt in itertools.count(1):
+            try:
+                with self._engine.connect() as conn:
+                    if snapshot and self._dialect == "postgresql":
+                        conn.execution_options(isolation_level="REPEATABLE READ")
+                    with conn.begin():
+                        return work(conn)
+            except sa.exc.DBAPIError as exc:
+                if not _conflict(exc):
+                    raise self._failed(what, exc) from exc
+                if attempt == _TRIES:
+                    raise StoreError(
+                        f"{what} gave up after {_TRIES} tries, each ending in a conflict with"
+                        f" another writer; nothing was written to {self._where}: {_why(exc)}"
+                    ) from exc
+                time.sleep(_jitter.uniform(0, _BACKOFF_S * 2 ** (attempt - 1)))
+            except sa.exc.SQLAlchemyError as exc:
+                raise self._failed(what, exc) from exc
+        raise AssertionError("unreachable")  # pragma: no cover (the loop returns or raises)
+
+    def _failed(self, what: str, exc: sa.exc.SQLAlchemyError) -> StoreError:
+        """Return the ``StoreError`` of a transaction that ``exc`` ended (rolled back)."""
+        why = _why(exc)
+        if _busy(exc):
+            why = (
+                f"another process kept the database locked for longer than {_BUSY_TIMEOUT_S:g} s"
+                f" ({why})"
+            )
+        return StoreError(f"{what} failed, nothing was written to {self._where}: {why}")
+
+    def _lock(self, conn: sa.Connection, order_ids: Iterable[Any]) -> None:
+        """Take the locks of a write touching ``order_ids`` (see the module documentation).
+
+        Called first in every writing transaction, once. A no-op on SQLite, whose transactions
+        all hold the one write lock already.
+        """
+        if self._dialect != "postgresql":
+            return
+        ids = {o for o in order_ids if isinstance(o, str)}  # a missing id fails on insert
+        if len(ids) > _MAX_ORDER_LOCKS:
+            conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_WRITERS_LOCK}, 0)"))
+            return
+        conn.execute(sa.text(f"SELECT pg_advisory_xact_lock_shared({_WRITERS_LOCK}, 0)"))
+        if ids:
+            # One statement; the locks are taken in the ORDER BY's order (PostgreSQL evaluates
+            # a volatile function of the select list after sorting).
+            conn.execute(
+                sa.text(
+                    f"SELECT pg_advisory_xact_lock({_ORDER_LOCK}, k)"
+                    " FROM unnest(CAST(:keys AS integer[])) AS t(k) ORDER BY k"
+                ),
+                {"keys": sorted({_lock_key(o) for o in ids})},
+            )
 
     def _insert(self, table: str) -> Any:
         insert = pg_dialect.insert if self._dialect == "postgresql" else sqlite_dialect.insert
         return insert(_T[table])
 
     # -- writing -----------------------------------------------------------------------------
-    def save(self, book: OrderBook) -> None:
-        """Write ``book``: orders and items upserted by their keys, events appended if new.
+    def save(self, book: OrderBook, *, policy: Policy = DEFAULT_POLICY) -> ImportSummary:
+        """Import ``book`` by reconciliation (:mod:`orderkit.reconcile`), in one transaction.
+
+        The orders ``book`` touches are read with their events (locked, in order-id order), the
+        reconciliation decides what is new, and only that is written: order and item fields
+        merged, events appended. Every touched order is checked to fold (through the fleet lens)
+        before anything is committed: a snapshot's fact that contradicts what is stored is not
+        imported and is listed in the summary's ``conflicts``; any other event that would leave
+        an order not folding refuses the whole save.
+
+        Returns:
+            What the import did (new orders, status changes, duplicates skipped, conflicts).
 
         Raises:
-            StoreError: the write failed; nothing was written.
+            StoreError: the write failed, or an event that is not a snapshot's does not fold
+                (the message names the order, the event and the rule); nothing was written.
 
         """
-        with self._begin("save") as conn:
-            for table in ("orders", "items"):
-                self._upsert(conn, table, getattr(book, table))
-            self._append(conn, book.events)
 
-    def append(self, events: Iterable[Event] | pd.DataFrame) -> int:
-        """Append the events not stored yet (by ``event_id``) in one transaction.
+        def work(conn: sa.Connection) -> ImportSummary:
+            tables = (book.orders, book.items, book.events)
+            self._lock(conn, itertools.chain.from_iterable(t["order_id"] for t in tables))
+            return self._save(conn, book, policy=policy)
+
+        return self._run("save", work)
+
+    def _save(
+        self, conn: sa.Connection, book: OrderBook, *, policy: Policy = DEFAULT_POLICY
+    ) -> ImportSummary:
+        """Reconcile ``book`` with the stored orders it touches and write what it adds.
+
+        Runs in the transaction ``conn``, which holds the locks of those orders; run again from
+        the start if the transaction is retried (it keeps no state between tries).
+        """
+        events = book.events
+        for name in sorted(_NOT_NULL["events"]):
+            blank = events[name].isna().to_numpy()
+            if blank.any():
+                first = int(np.flatnonzero(blank)[0])
+                raise StoreError(
+                    f"save refused, nothing was written to {self._where}: {int(blank.sum())} event"
+                    f" row(s) without {name!r}, the first of order {events['order_id'].iloc[first]!r}"
+                )
+        ids = set(book.orders["order_id"].astype(str)) | set(book.events["order_id"].astype(str))
+        known = self._read(conn, order_ids=sorted(ids), lock=True)
+        try:
+            rec = reconcile(known, book, policy=policy)
+        except TransitionNotAllowed as exc:
+            raise StoreError(
+                f"save refused, nothing was written to {self._where}: order {exc.order_id} would"
+                f" not fold: {exc} [rule {exc.rule.id}]"
+            ) from exc
+        self._upsert(conn, "orders", rec.orders)
+        self._upsert(conn, "items", rec.items)
+        self._append(conn, rec.events)
+        return rec.summary
+
+    def append(
+        self, events: Iterable[Event] | pd.DataFrame, *, policy: Policy = DEFAULT_POLICY
+    ) -> int:
+        """Append the events not stored yet, reconciled and checked like :meth:`save`.
 
         Args:
             events: :class:`~orderkit.events.Event` objects or a frame of the event table
                 (missing ``event_id`` values are computed from the facts).
+            policy: the seller's policy (for the check).
 
         Returns:
-            How many events were new: appending the same events twice adds nothing.
+            How many events were added: appending the same events twice adds nothing.
 
         Raises:
-            StoreError: the events cannot be stored (e.g. a row without ``at``); nothing was
-                written.
+            StoreError: the events cannot be stored (e.g. a row without ``at``, an order the
+                store does not have, an event the rules refuse); nothing was written.
 
         """
         frame = self._events_frame(events)
-        with self._begin("append") as conn:
-            return self._append(conn, frame)
+        empty = OrderBook(schema.empty("orders"), schema.empty("items"), frame)
+
+        def work(conn: sa.Connection) -> int:
+            self._lock(conn, frame["order_id"])
+            return self._save(conn, empty, policy=policy).events_added
+
+        return self._run("append", work)
 
     def record(self, event: Event, *, policy: Policy = DEFAULT_POLICY) -> OrderState:
         """Check ``event`` against the rules on the stored order, then append it.
@@ -419,13 +700,121 @@ class Store:
             StoreError: the write failed; nothing was written.
 
         """
-        with self._begin("record") as conn:
-            book = self._read(conn, order_id=event.order_id, lock=True)
+
+        def work(conn: sa.Connection) -> OrderState:
+            self._lock(conn, [event.order_id])
+            book = self._read(conn, order_ids=[event.order_id], lock=True)
             if event.order_id not in book:
                 raise OrderNotFound(event.order_id)
             state = book.order(event.order_id).check(event, policy=policy)
             self._append(conn, events_frame([event]))
-        return state
+            return state
+
+        return self._run("record", work)
+
+    def void(
+        self,
+        event_id: int,
+        *,
+        at: dt.datetime,
+        operator: str,
+        note: str,
+        policy: Policy = DEFAULT_POLICY,
+    ) -> OrderState:
+        """Void a mistaken event (append-only: a ``voided`` event says who, when and why).
+
+        Returns:
+            The order's state once the event is void.
+
+        Raises:
+            KeyError: the store has no live event with that id.
+            ValueError: no operator or note.
+            TransitionNotAllowed: the order's other events do not fold without it.
+            StoreError: the write failed; nothing was written.
+
+        """
+
+        def work(conn: sa.Connection) -> OrderState:
+            order_id = self._order_of(conn, event_id)
+            self._lock(conn, [order_id])
+            book = self._read(conn, order_ids=[order_id], lock=True)
+            state = book.void(event_id, at=at, operator=operator, note=note, policy=policy)
+            self._append(conn, book.events.tail(1))
+            return state
+
+        return self._run("void", work)
+
+    def amend(
+        self,
+        event_id: int,
+        replacement: Event,
+        *,
+        at: dt.datetime,
+        operator: str,
+        note: str,
+        policy: Policy = DEFAULT_POLICY,
+    ) -> OrderState:
+        """Replace a mistaken event: void it and record ``replacement``, in one transaction.
+
+        Returns:
+            The order's state after the replacement.
+
+        Raises:
+            KeyError: the store has no live event with that id.
+            ValueError: no operator or note, or ``replacement`` is for another order.
+            TransitionNotAllowed: the rules refuse the replacement (or the void); nothing
+                was written.
+            StoreError: the write failed; nothing was written.
+
+        """
+
+        def work(conn: sa.Connection) -> OrderState:
+            order_id = self._order_of(conn, event_id)
+            if replacement.order_id != order_id:
+                raise ValueError(f"the replacement is for {replacement.order_id}, not {order_id}")
+            self._lock(conn, [order_id])
+            book = self._read(conn, order_ids=[order_id], lock=True)
+            void = book.correction(event_id, at=at, operator=operator, note=note)
+            book.order(order_id).state_with(void, policy=policy)
+            book.extend([void])
+            state = book.record(replacement, policy=policy)
+            self._append(conn, events_frame([void, replacement]))
+            return state
+
+        return self._run("amend", work)
+
+    def check(self, *, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+        """Return every stored order that does not fold, with the event and the rule that refuse.
+
+        Returns:
+            A frame with ``order_id``, ``kind`` (the refused event's), ``rule`` and ``detail``;
+            empty when every order folds.
+
+        Raises:
+            StoreError: the store cannot be read.
+
+        """
+        from orderkit.reconcile import _horizon, _refusals, _why
+
+        book = self.load()
+        rows = []
+        if len(book.events):
+            horizon = _horizon([book.events["at"].max()])
+            ids = sorted(
+                set(book.orders["order_id"].astype(str)) | set(book.events["order_id"].astype(str))
+            )
+            for order_id in sorted(_refusals(book, ids, horizon, policy)):
+                exc = _why(book, order_id, horizon, policy)
+                kind = str(getattr(exc.event, "kind", exc.event))
+                rows.append((order_id, kind, exc.rule.id, exc.detail or exc.rule.en))
+        return pd.DataFrame(rows, columns=["order_id", "kind", "rule", "detail"])
+
+    def _order_of(self, conn: sa.Connection, event_id: int) -> str:
+        t = _T["events"]
+        found = conn.execute(sa.select(t.c.order_id).where(t.c.event_id == int(event_id))).first()
+        if found is None:
+            raise KeyError(f"no event {event_id} in {self._where}")
+        return str(found[0])
 
     def _events_frame(self, events: Iterable[Event] | pd.DataFrame) -> pd.DataFrame:
         try:
@@ -476,8 +865,10 @@ class Store:
             for i, c in enumerate(new)
         ]
         if rows:
+            # In name order: two writers adding the same columns wait for each other, not in a
+            # circle (their orders' locks do not keep them apart here).
             stmt = self._insert("columns").on_conflict_do_nothing()
-            conn.execute(stmt, rows)
+            conn.execute(stmt, sorted(rows, key=lambda r: r["name"]))
 
     # -- reading -------------------------------------------------------------------------------
     def load(self) -> OrderBook:
@@ -487,29 +878,88 @@ class Store:
             StoreError: the store cannot be read.
 
         """
-        with self._begin("load") as conn:
-            return self._read(conn)
+        return self._run("load", self._read, snapshot=True)
 
     def _extra_dtypes(self, conn: sa.Connection, table: str) -> dict[str, str]:
+        """Return the extra columns recorded for ``table``: name → pandas dtype, in their order.
+
+        Raises:
+            StoreError: a recorded dtype is not one pandas knows (the store is damaged).
+
+        """
         t = _T["columns"]
         rows = conn.execute(
             sa.select(t.c.name, t.c.dtype).where(t.c.tbl == table).order_by(t.c.position)
-        )
+        ).all()
+        for name, dtype in rows:
+            try:
+                known = isinstance(dtype, str) and pd.api.types.pandas_dtype(dtype) is not None
+            except (TypeError, ValueError):
+                known = False
+            if not known:
+                raise StoreError(
+                    f"the store {self._where} is damaged: {t.name}.dtype of the row with"
+                    f" tbl={table!r}, name={name!r} is {dtype!r}, which is not a pandas dtype"
+                )
         return {name: dtype for name, dtype in rows}
 
+    _CHUNK = 5000  # ids per IN (...) list: under every database's limit on parameters
+
     def _read(
-        self, conn: sa.Connection, *, order_id: str | None = None, lock: bool = False
+        self,
+        conn: sa.Connection,
+        *,
+        order_ids: Iterable[str] | None = None,
+        lock: bool = False,
     ) -> OrderBook:
+        """Return the stored book, or only the orders ``order_ids`` (locked with ``lock``)."""
+        ids = None if order_ids is None else sorted(set(order_ids))
         frames = {}
         for table in ("orders", "items", "events"):
             t = _T[table]
             query = sa.select(*[t.c[c] for c in _TABLES[table][0]], t.c[_EXTRA]).order_by(t.c[_SEQ])
-            if order_id is not None:
-                query = query.where(t.c.order_id == order_id)
-                if lock and table == "orders":
-                    query = query.with_for_update()
-            rows = conn.execute(query).all()
+            if ids is None:
+                rows = conn.execute(query).all()
+            else:
+                rows = []
+                for lo in range(0, len(ids), self._CHUNK):
+                    part = query.where(t.c.order_id.in_(ids[lo : lo + self._CHUNK]))
+                    if lock and table == "orders" and self._dialect == "postgresql":
+                        part = part.order_by(None).order_by(t.c.order_id).with_for_update()
+                    rows += conn.execute(part).all()
             frames[table] = _from_rows(rows, table, self._extra_dtypes(conn, table))
+        return OrderBook(frames["orders"], frames["items"], frames["events"])
+
+    @staticmethod
+    def _read_all(conn: sa.Connection) -> OrderBook:
+        """Return the whole stored book (used by upgrades, before a Store exists)."""
+        frames = {}
+        for table in ("orders", "items", "events"):
+            t = _T[table]
+            present = {c["name"] for c in sa.inspect(conn).get_columns(t.name)}
+            cols = [t.c[c] for c in _TABLES[table][0] if c in present]
+            rows = conn.execute(sa.select(*cols, t.c[_EXTRA]).order_by(t.c[_SEQ])).all()
+            names = [c.name for c in cols]
+            full = [
+                tuple(
+                    dict(zip([*names, _EXTRA], r, strict=True)).get(c)
+                    for c in [*_TABLES[table][0], _EXTRA]
+                )
+                for r in rows
+            ]
+            dtypes = (
+                {
+                    name: dtype
+                    for name, dtype in conn.execute(
+                        sa.select(_T["columns"].c.name, _T["columns"].c.dtype)
+                        .where(_T["columns"].c.tbl == table)
+                        .order_by(_T["columns"].c.position)
+                    )
+                }
+                if sa.inspect(conn).has_table(_T["columns"].name)
+                else {}
+            )
+            frames[table] = _from_rows(full, table, dtypes)
         return OrderBook(frames["orders"], frames["items"], frames["events"])
 
     # -- closing -------------------------------------------------------------------------------
@@ -527,6 +977,27 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _lock_key(order_id: str) -> int:
+    """Return the advisory lock key of an order: 32 bits of a hash, the same in every process.
+
+    Two orders that share a key share a lock: their writers wait for each other, no more.
+    """
+    return int.from_bytes(hashlib.blake2b(order_id.encode(), digest_size=4).digest(), signed=True)
+
+
+def _conflict(exc: sa.exc.DBAPIError) -> bool:
+    """Whether ``exc`` is a serialisation failure or deadlock: the transaction may be run again."""
+    orig = exc.orig
+    return getattr(orig, "sqlstate", getattr(orig, "pgcode", None)) in _RETRY_SQLSTATES
+
+
+def _busy(exc: sa.exc.SQLAlchemyError) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" (another writer held it too long)."""
+    return str(getattr(getattr(exc, "orig", None), "sqlite_errorname", "")).startswith(
+        ("SQLITE_BUSY", "SQLITE_LOCKED")
+    )
 
 
 def _why(exc: sa.exc.SQLAlchemyError) -> str:

@@ -7,6 +7,15 @@ from collections.abc import Callable
 
 import pytest
 from orderbuilders import T0, build_book
+from pgserver import (  # noqa: F401 (fixtures: one PostgreSQL server for every store test)
+    _pg_server_as_postgres_user,
+    orderkit_pg,
+    orderkit_pg_as_root,
+    orderkit_pg_noproc,
+    orderkit_pg_proc,
+    pg_url,
+    url,
+)
 
 from orderkit import OrderBook
 

@@ -32,10 +32,13 @@ def build_book(
     paid: dt.datetime | None = None,
     address: str = "東京都千代田区千代田1-1",
     email: str = "buyer1@marketplace.amazon.co.jp",
+    buyer_name: str | None = "山田 太郎",
+    product_names: Sequence[str] = (),
 ) -> OrderBook:
     """Return a book with one placed order (and its payment when ``paid`` is given).
 
-    ``lines`` are (order item id, quantity, item price in yen, shipping price in yen).
+    ``lines`` are (order item id, quantity, item price in yen, shipping price in yen);
+    ``product_names``, if given, name the lines in the same order.
     """
     orders = pd.DataFrame(
         [
@@ -50,7 +53,7 @@ def build_book(
                 "purchase_order_number": po,
                 "is_prime": False,
                 "buyer_email": email,
-                "buyer_name": "山田 太郎",
+                "buyer_name": buyer_name,
                 "ship_postal_code": "100-0001",
                 "ship_state": "東京都",
                 "ship_address_1": address,
@@ -65,8 +68,11 @@ def build_book(
                 "quantity": q,
                 "item_price": p,
                 "shipping_price": s,
+                "product_name": name,
             }
-            for i, q, p, s in lines
+            for (i, q, p, s), name in zip(
+                lines, [*product_names, *[None] * len(lines)], strict=False
+            )
         ]
     )
     events = [Event(order_id, placed, EventKind.PLACED, Actor.BUYER)]

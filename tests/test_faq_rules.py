@@ -200,7 +200,9 @@ def test_not_received_cannot_be_reported_before_shipment(paid_book):
 
 def test_price_breakdown_of_multi_item_order_refers_buyer_to_customer_service(paid_book):
     now = T0 + 2 * H
-    advice = advise("price_breakdown", paid_book.order(ORDER_ID).state(at=now), now=now)
+    advice = advise(
+        "price_breakdown", paid_book.order(ORDER_ID).state(at=now), now=now, letter_lang="en"
+    )
     assert advice.refer_to == "Amazon Customer Service"
     assert advice.facts["total"] == 3000 + 500 + 1000
     assert "¥3,000" in advice.template and "¥1,000" in advice.template

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -9,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orderkit import sample
 from orderkit.book import OrderBook
 from orderkit.businessdays import end_of_day
 from orderkit.events import Actor, Event, EventKind
-from orderkit.metrics import TARGETS, daily, rates, status_at
+from orderkit.metrics import TARGETS, daily, item_status_at, rates, status_at
 from orderkit.policy import Policy
 from orderkit.simulate import Scenario, simulate
 from orderkit.state import ItemFacts, OrderFacts, fold
@@ -130,8 +132,46 @@ def small_chunks(monkeypatch):
     orderkit.metrics._CACHE.clear()
 
 
+# What the fleet lens reports of each order, as the per-order lens's state gives it.
+_PER_ORDER = {
+    "status": lambda s: str(s.status),
+    "late": lambda s: s.late,
+    "at_risk": lambda s: s.at_risk,
+    "confirm_warning": lambda s: s.confirm_warning,
+    "charged": lambda s: s.charged,
+    "paid_at": lambda s: s.paid_at,
+    "refunded": lambda s: s.refunded,
+    "last_event_at": lambda s: s.events[-1].at,
+}
+
+
+def _assert_lenses_agree(fleet: pd.DataFrame, items: pd.DataFrame, states: dict, at) -> None:
+    """Assert that status_at and item_status_at say what the per-order lens's states say."""
+    per_order = pd.DataFrame(
+        {name: [get(s) for s in states.values()] for name, get in _PER_ORDER.items()},
+        index=list(states),
+    )
+    assert sorted(fleet.index) == sorted(per_order.index), at
+    mine = fleet.loc[per_order.index, per_order.columns]
+    for column in per_order.columns:
+        if column.endswith("_at"):  # times to the nanosecond, NaT where none
+            got = pd.to_datetime(mine[column], utc=True).dt.as_unit("ns")
+            expected = pd.to_datetime(per_order[column], utc=True).dt.as_unit("ns")
+            differ = (got != expected) & ~(got.isna() & expected.isna())
+        else:
+            differ = mine[column].astype(str) != per_order[column].astype(str)
+        assert not differ.any(), (at, column, differ[differ].index[:5].tolist())
+    assert not fleet["refused"].any()
+    assert set(items["order_id"]) == set(states), at
+    expected_shipped = [
+        states[o].shipped[i] for o, i in zip(items["order_id"], items["order_item_id"], strict=True)
+    ]
+    differ = items["shipped"].to_numpy() != np.array(expected_shipped)
+    assert not differ.any(), (at, items.loc[differ, "order_id"].head().tolist())
+
+
 def test_fleet_lens_agrees_with_the_per_order_lens(book, small_chunks):
-    """Every order, five instants: status, late, at_risk, confirm_warning and charged agree."""
+    """Every order, five instants: status, flags, charged, paid, refunds, last event, shipped."""
     assert len(book) >= 10_000
     t0 = time.perf_counter()
     lenses = _bulk_lens(book)
@@ -139,27 +179,44 @@ def test_fleet_lens_agrees_with_the_per_order_lens(book, small_chunks):
     folds = 0
     t0 = time.perf_counter()
     for at in _instants(book):
-        fleet = status_at(book, at)
-        rows = []
-        for oid, (facts, events) in lenses.items():
-            if facts.purchase_date > at:
-                continue
-            s = fold(facts, events, at=at)
-            folds += 1
-            rows.append((oid, str(s.status), s.late, s.at_risk, s.confirm_warning, s.charged))
-        per_order = pd.DataFrame(
-            rows, columns=["order_id", "status", "late", "at_risk", "confirm_warning", "charged"]
-        ).set_index("order_id")
-        assert sorted(fleet.index) == sorted(per_order.index), at
-        mine = fleet.loc[per_order.index, per_order.columns]
-        for column in per_order.columns:
-            differ = mine[column].astype(str) != per_order[column].astype(str)
-            assert not differ.any(), (at, column, differ[differ].index[:5].tolist())
-        assert not fleet["refused"].any()
+        states = {
+            oid: fold(facts, events, at=at)
+            for oid, (facts, events) in lenses.items()
+            if facts.purchase_date <= at
+        }
+        folds += len(states)
+        _assert_lenses_agree(status_at(book, at), item_status_at(book, at), states, at)
     print(
         f"\nlens agreement: {len(lenses):,} orders, facts {built:.1f} s, {folds:,} folds "
         f"{time.perf_counter() - t0:.1f} s"
     )
+
+
+@pytest.fixture(scope="module")
+def sample_book() -> OrderBook:
+    return sample.book()
+
+
+def _sample_instants(book: OrderBook) -> list[dt.datetime]:
+    """Instants across the sample book's life: early, middle, at its last event, long after."""
+    first = book.orders["purchase_date"].min().to_pydatetime()
+    last = book.events["at"].max().to_pydatetime()
+    middle = first + (last - first) / 2
+    return [first + dt.timedelta(days=2), middle, last, last + dt.timedelta(days=30)]
+
+
+def test_fleet_lens_agrees_with_the_per_order_lens_on_the_sample_book(sample_book, small_chunks):
+    """Refunds, contacts, partial shipments, returns: every kind of event the sample has."""
+    kinds = set(sample_book.events["kind"].astype(str))
+    assert {"refunded", "buyer_contacted", "delivered", "buyer_edited"} <= kinds
+    for at in _sample_instants(sample_book):
+        placed = sample_book.events.loc[
+            (sample_book.events["kind"] == "placed") & (sample_book.events["at"] <= at), "order_id"
+        ]
+        states = {o: sample_book.order(o).state(at=at) for o in placed}
+        fleet, items = status_at(sample_book, at), item_status_at(sample_book, at)
+        _assert_lenses_agree(fleet, items, states, at)
+    assert fleet["refunded"].sum() > 0 and (items["shipped"] < items["quantity"]).any()
 
 
 def test_the_replay_in_chunks_on_two_threads_gives_the_one_chunk_history(book, monkeypatch):
@@ -493,3 +550,167 @@ def test_the_replay_keeps_quantities_beyond_int32_exact():
     huge = _quantities(pd.Series([1, None, 3_000_000_000], dtype="Int64"))
     assert small.dtype == np.int32 and small.tolist() == [1, -1, 3]
     assert huge.tolist() == [1, -1, 3_000_000_000]
+
+
+# ---- the checks the replay shares with the per-order lens -----------------------------------
+
+
+def _shipped_book(*later: Event) -> OrderBook:
+    """A paid seller-fulfilled order of two lines (¥4,500 in all), shipped whole, then ``later``."""
+    from orderbuilders import T0 as B0
+    from orderbuilders import build_book
+
+    book = build_book(paid=B0 + dt.timedelta(hours=1))
+    oid = book.orders["order_id"].iloc[0]
+    book.extend(
+        [Event(oid, B0 + dt.timedelta(hours=5), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER)]
+    )
+    book.extend([dataclasses.replace(e, order_id=oid) for e in later])
+    return book
+
+
+def _refund(hours: int, amount: int | None) -> Event:
+    from orderbuilders import T0 as B0
+
+    return Event(
+        OID, B0 + dt.timedelta(hours=hours), EventKind.REFUNDED, Actor.SELLER, amount=amount
+    )
+
+
+def test_refunds_up_to_the_charge_are_summed_as_the_per_order_lens_sums_them():
+    book = _shipped_book(_refund(6, 2000), _refund(7, 2500))
+    oid = book.orders["order_id"].iloc[0]
+    for hours, refunded in ((6, 2000), (8, 4500)):
+        at = book.events["at"].min().to_pydatetime() + dt.timedelta(hours=hours)
+        row = status_at(book, at).loc[oid]
+        assert (row["refunded"], bool(row["refused"])) == (refunded, False)
+        assert book.order(oid).state(at=at).refunded == refunded
+
+
+@pytest.mark.parametrize("amount", [4501, 0, None], ids=["above-the-charge", "zero", "missing"])
+def test_a_refund_the_per_order_lens_refuses_is_flagged_refused(amount):
+    from orderkit.errors import TransitionNotAllowed
+
+    book = _shipped_book(_refund(6, amount))
+    oid = book.orders["order_id"].iloc[0]
+    at = book.events["at"].max().to_pydatetime()
+    assert status_at(book, at).loc[oid, "refused"]
+    with pytest.raises(TransitionNotAllowed):
+        book.order(oid).state(at=at)
+
+
+def test_a_refund_before_any_shipment_is_flagged_refused():
+    from orderbuilders import T0 as B0
+    from orderbuilders import build_book
+
+    book = build_book(paid=B0 + dt.timedelta(hours=1))
+    oid = book.orders["order_id"].iloc[0]
+    book.extend(
+        [Event(oid, B0 + dt.timedelta(hours=2), EventKind.REFUNDED, Actor.SELLER, amount=100)]
+    )
+    at = B0 + dt.timedelta(hours=3)
+    row = status_at(book, at).loc[oid]
+    assert row["refused"] and row["status"] == "Unshipped" and row["refunded"] == 0
+
+
+def test_a_buyer_edit_after_the_edit_window_is_flagged_refused():
+    from orderbuilders import T0 as B0
+    from orderbuilders import build_book
+
+    book = build_book(paid=B0 + dt.timedelta(minutes=1))
+    oid = book.orders["order_id"].iloc[0]
+    book.extend([Event(oid, B0 + dt.timedelta(minutes=3), EventKind.BUYER_EDITED, Actor.BUYER)])
+    at = B0 + dt.timedelta(hours=1)
+    assert not status_at(book, at).loc[oid, "refused"]
+    book.extend([Event(oid, B0 + dt.timedelta(minutes=30), EventKind.BUYER_EDITED, Actor.BUYER)])
+    assert status_at(book, at).loc[oid, "refused"]
+
+
+def test_events_at_the_same_instant_are_replayed_in_the_order_of_their_kinds():
+    """Payment listed before the placement at the same instant: both lenses place first."""
+    ev = [
+        Event(OID, T0, EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+    ]
+    b = _tiny_book(ev)
+    assert list(b.events["kind"]) == ["payment_completed", "placed"]
+    at = T0 + dt.timedelta(hours=1)
+    row = status_at(b, at).loc[OID]
+    assert (row["status"], bool(row["refused"])) == ("Unshipped", False)
+    assert b.order(OID).state(at=at).status == OrderStatus.UNSHIPPED
+
+
+def test_invoice_pending_confirms_every_item_in_both_lenses():
+    """InvoiceUnconfirmed means every item has shipped: charged, and each line's units shipped."""
+    ev = [
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+        Event(OID, T0 + dt.timedelta(minutes=1), EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0 + dt.timedelta(hours=3), EventKind.INVOICE_PENDING, Actor.AMAZON),
+    ]
+    b = _tiny_book(ev)
+    at = T0 + dt.timedelta(hours=4)
+    state = b.order(OID).state(at=at)
+    row = status_at(b, at).loc[OID]
+    assert (
+        (row["status"], bool(row["charged"]))
+        == (str(state.status), state.charged)
+        == (
+            "InvoiceUnconfirmed",
+            True,
+        )
+    )
+    assert item_status_at(b, at)["shipped"].tolist() == list(state.shipped.values()) == [2]
+
+
+def test_item_rows_sharing_an_order_item_id_share_its_shipped_count():
+    """The per-order lens keys units by order item id: two rows of one id read the same count."""
+    ev = [
+        Event(OID, T0, EventKind.PLACED, Actor.BUYER),
+        Event(OID, T0 + dt.timedelta(minutes=1), EventKind.PAYMENT_COMPLETED, Actor.AMAZON),
+        Event(OID, T0 + dt.timedelta(hours=3), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER,
+              order_item_id="00000000000001", quantity=1),
+    ]  # fmt: skip
+    b = _tiny_book(ev)
+    twin = b.items.iloc[[0]].assign(quantity=3)
+    b = OrderBook(b.orders, pd.concat([b.items, twin], ignore_index=True), b.events)
+    at = T0 + dt.timedelta(hours=4)
+    state = b.order(OID).state(at=at)
+    assert item_status_at(b, at)["shipped"].tolist() == [state.shipped["00000000000001"]] * 2
+
+
+# ---- OrderBook.statuses reads the fleet lens --------------------------------------------------
+
+
+def test_statuses_equal_the_per_order_lens_order_by_order(sample_book):
+    for at in _sample_instants(sample_book):
+        table = sample_book.statuses(at)
+        placed = sample_book.events.loc[
+            (sample_book.events["kind"] == "placed") & (sample_book.events["at"] <= at), "order_id"
+        ]
+        expected = [sample_book.order(o).state(at=at) for o in sample_book.orders["order_id"]
+                     if o in set(placed)]  # fmt: skip
+        assert table["order_id"].tolist() == [s.order_id for s in expected]
+        for column in ("late", "at_risk", "charged", "refunded"):
+            assert table[column].tolist() == [getattr(s, column) for s in expected], (at, column)
+        assert table["status"].tolist() == [str(s.status) for s in expected]
+
+
+def test_statuses_raise_the_per_order_lens_refusal_naming_the_order_and_rule():
+    from orderkit.errors import TransitionNotAllowed
+
+    book = _shipped_book(_refund(6, 9999))
+    oid = book.orders["order_id"].iloc[0]
+    with pytest.raises(TransitionNotAllowed) as refused:
+        book.statuses(book.events["at"].max().to_pydatetime())
+    assert refused.value.order_id == oid
+    assert refused.value.rule.id == "refund-not-above-charged"
+
+
+def test_raise_refused_reports_lenses_that_disagree_as_a_bug():
+    from orderkit.metrics import raise_refused
+
+    book = _shipped_book()
+    at = book.events["at"].max().to_pydatetime()
+    fleet = status_at(book, at).assign(refused=True)  # as if the fleet lens refused a good order
+    with pytest.raises(RuntimeError, match=book.orders["order_id"].iloc[0]):
+        raise_refused(book, fleet, at=at)

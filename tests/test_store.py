@@ -1,122 +1,26 @@
 """Tests of orderkit.store: the event store on SQLite and on a real PostgreSQL server.
 
-The PostgreSQL tests (marked ``postgres``) start a throwaway server with pytest-postgresql from
-Debian's binaries (``/usr/lib/postgresql/*/bin``). PostgreSQL refuses to run as root, so when the
-tests run as root the server is started as the ``postgres`` user and pytest-postgresql connects to
-it with its no-process fixture. Without the binaries the tests are skipped, saying why.
+The ``url`` fixture (from ``pgserver``, through ``conftest.py``) gives each test an empty store on
+a SQLite file and, marked ``postgres``, on a throwaway PostgreSQL server.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import glob
-import os
-import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import textwrap
 
 import pandas as pd
 import pytest
-from pytest_postgresql import factories
+from pgserver import free_port
 
 from orderkit import Event, EventKind, OrderNotFound, StoreError, TransitionNotAllowed
 from orderkit import sample as sample_data
 from orderkit.events import Actor, events_frame
 from orderkit.status import OrderStatus
 from orderkit.store import ENV_VAR, SCHEMA_VERSION, Store
-
-# ---- a PostgreSQL server -------------------------------------------------------------------------
-
-_PG_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
-PG_BIN = _PG_BINS[-1] if _PG_BINS else None
-AS_ROOT = os.geteuid() == 0
-
-
-def _free_port() -> int:
-    """Return a free port below the ephemeral range (32768+), where kernels and servers started
-    later in the same test run (nbval, JupyterLab) cannot take it between collection and use."""
-    for port in range(25432, 26432):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 25432-26431 for the test PostgreSQL server")
-
-
-def _cannot_start(reason: str) -> None:
-    """Skip with the reason — or fail under CI, which installs PostgreSQL and must test it."""
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must test the store on PostgreSQL, but {reason}")
-    pytest.skip(reason)
-
-
-_ROOT_PORT = _free_port()
-
-orderkit_pg_proc = factories.postgresql_proc(
-    executable=f"{PG_BIN}/pg_ctl" if PG_BIN else "pg_ctl", host="127.0.0.1"
-)
-orderkit_pg_noproc = factories.postgresql_noproc(host="127.0.0.1", port=_ROOT_PORT, user="postgres")
-orderkit_pg = factories.postgresql("orderkit_pg_proc")
-orderkit_pg_as_root = factories.postgresql("orderkit_pg_noproc")
-
-
-@pytest.fixture(scope="session")
-def _pg_server_as_postgres_user():
-    """Start PostgreSQL as the ``postgres`` OS user (for test runs as root); stop it at the end."""
-    if shutil.which("runuser") is None:
-        _cannot_start("running as root and runuser is missing: cannot start PostgreSQL as postgres")
-    base = tempfile.mkdtemp(prefix="orderkit-pg-")
-    shutil.chown(base, "postgres")
-    data = os.path.join(base, "data")
-
-    def as_postgres(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["runuser", "-u", "postgres", "--", *args], capture_output=True, text=True, timeout=120
-        )
-
-    try:
-        done = as_postgres(f"{PG_BIN}/initdb", "-D", data, "-A", "trust", "-U", "postgres")
-        if done.returncode:
-            _cannot_start(f"initdb failed: {done.stderr.strip()[-300:]}")
-        opts = f"-p {_ROOT_PORT} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-        done = as_postgres(
-            f"{PG_BIN}/pg_ctl", "-D", data, "-l", f"{base}/log", "-o", opts, "-w", "start"
-        )
-        if done.returncode:
-            _cannot_start(f"PostgreSQL did not start: {done.stderr.strip()[-300:]}")
-        yield
-    finally:
-        as_postgres(f"{PG_BIN}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture
-def pg_url(request):
-    """The URL of a fresh database on a real PostgreSQL server (dropped after the test)."""
-    if PG_BIN is None:
-        _cannot_start("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
-    if AS_ROOT:
-        request.getfixturevalue("_pg_server_as_postgres_user")
-        conn = request.getfixturevalue("orderkit_pg_as_root")
-    else:
-        conn = request.getfixturevalue("orderkit_pg")
-    info = conn.info
-    return f"postgresql://{info.user}@{info.host}:{info.port}/{info.dbname}"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request, tmp_path):
-    """A new, empty store's URL: a SQLite file, and a PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.sqlite'}"
-    return request.getfixturevalue("pg_url")
-
 
 # ---- data -----------------------------------------------------------------------------------------
 
@@ -129,9 +33,10 @@ def book():
 
 
 def _placed(n: int, *, order: str = "503-0000000-0000000") -> list[Event]:
-    return [
+    """Return ``n`` events of one order: it is placed, then the seller contacts the buyer."""
+    return [Event(order, T0, EventKind.PLACED, Actor.BUYER)] + [
         Event(order, T0 + dt.timedelta(minutes=k), EventKind.BUYER_CONTACTED, Actor.SELLER)
-        for k in range(n)
+        for k in range(1, n)
     ]
 
 
@@ -273,10 +178,11 @@ _WRITER = textwrap.dedent(
     new = 0
     with Store(url) as store:
         for batch in range(40):
-            own = [Event(f"503-{who}-{batch:07d}", t0 + dt.timedelta(seconds=k),
+            own = [Event(f"503-{who}-{batch * 10 + k:07d}", t0 + dt.timedelta(seconds=k),
                          EventKind.PLACED) for k in range(10)]
-            shared = [Event("503-0000000-0000000", t0 + dt.timedelta(minutes=batch, seconds=k),
-                            EventKind.BUYER_CONTACTED) for k in range(5)]
+            shared = [Event("503-0000000-0000000", t0, EventKind.PLACED)] + [
+                Event("503-0000000-0000000", t0 + dt.timedelta(minutes=batch, seconds=k),
+                      EventKind.BUYER_CONTACTED) for k in range(5)]
             new += store.append(own + shared)
     print(new)
     """
@@ -297,7 +203,7 @@ def test_two_processes_appending_at_once_lose_nothing(url):
     assert [w.returncode for w in writers] == [0, 0], [err for _, err in results]
     with Store(url) as store:
         events = store.load().events
-    assert len(events) == 2 * 40 * 10 + 40 * 5
+    assert len(events) == 2 * 40 * 10 + 40 * 5 + 1  # the shared order's placed event: once
     assert events["event_id"].is_unique
     assert sum(int(out) for out, _ in results) == len(events)
 
@@ -385,7 +291,7 @@ def test_sqlite_store_runs_in_wal_mode(tmp_path):
 
 def test_unreachable_database_raises_store_error():
     with pytest.raises(StoreError, match="cannot open"):
-        Store(f"postgresql://nobody@127.0.0.1:{_free_port()}/nothing")
+        Store(f"postgresql://nobody@127.0.0.1:{free_port()}/nothing")
 
 
 def _as_version_2(url: str) -> None:

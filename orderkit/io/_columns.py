@@ -18,6 +18,7 @@ __all__ = [
     "KINDS",
     "ORDER_EXTRAS",
     "ORDER_FIELDS",
+    "ORDER_LEVEL",
     "TIMESTAMPS",
     "YEN",
     "ReportKind",
@@ -251,9 +252,16 @@ ORDER_EXTRAS: Final = frozenset(
         "cod-collectible-amount",
         "already-paid",
         "address-type",
-        "number-of-items",
         "fulfilled-by",
     }
+)
+
+#: Columns that state a fact about the whole order: the reader keeps one value per order, so the
+#: rows of an order must not state two different values (see :mod:`orderkit.io.reports`).
+ORDER_LEVEL: Final = (
+    frozenset(ORDER_FIELDS) - {"amazon-order-id", "order-id"}
+    | ORDER_EXTRAS
+    | {"order-status", "payments-date"}
 )
 
 TIMESTAMPS: Final = frozenset(

@@ -16,7 +16,29 @@ read and every problem listed in ``book.problems``; an order with any bad row is
 (a half-read order would fold to a wrong status or total), and each of its good rows is listed as
 well, so no row disappears silently. ``strict=True`` raises the first problem instead. A file
 whose header is not one of the three reports raises at line 1; an empty file, a binary file or
-bytes valid in no supported encoding raise too. A header with no rows is a report of no orders.
+bytes valid in no supported encoding raise too (at the line of the first such byte, e.g. where a
+cp932 file was cut inside a character). A header with no rows is a report of no orders.
+
+**Lines are physical lines.** A line's number counts line feeds, whatever Arrow makes of it: a
+carriage return inside a field (which Arrow would take for a line end, moving every later number)
+sets its line aside, naming the field; CR CR LF ends a line like CRLF. A file that is not UTF-8 is
+judged line by line (:func:`~orderkit.io.encoding.to_utf8`): a line in the other encoding than the
+rest of the file (a UTF-8 line pasted into a cp932 file, or the reverse) is set aside with its line,
+quoted in its own encoding — never decoded into mojibake. A line set aside is a bad row.
+
+**Rows checked against each other** (vectorised; see :func:`_check_orders`):
+
+- a row equal to an earlier row in every field (as read) is a repeat: counted once, and listed as
+  a :class:`~orderkit.errors.DuplicateRowError` naming both lines; its order is read. Two rows of
+  one SKU (All Orders) that differ in any field stay two items (``sku:X``, ``sku:X#2``); one
+  order-item-id on two rows that differ is a bad row;
+- the columns that state a fact of the whole order (:data:`~orderkit.io._columns.ORDER_LEVEL`:
+  every column the reader keeps once per order — dates, status, channel, service level, buyer,
+  address, payment, business and Prime flags, currency …) must not state two values for one order:
+  each row that contradicts an earlier row of its order is a bad row (column, value, and the line
+  and value it contradicts), so the order is left out whole as above — never resolved by keeping
+  one of the two. A column left empty on some rows of an order and stated on others is no
+  contradiction: the order takes the stated value.
 
 **Events inferred.** A report is a snapshot, so only what it says becomes an event:
 
@@ -54,8 +76,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -67,7 +90,7 @@ import pyarrow.csv as pacsv
 
 from orderkit import schema
 from orderkit.book import OrderBook
-from orderkit.errors import ReportFormatError
+from orderkit.errors import DuplicateRowError, ReportFormatError
 from orderkit.events import (
     NULL_HASH,
     Actor,
@@ -81,7 +104,14 @@ from orderkit.events import (
 from orderkit.io import _columns as C
 from orderkit.io._fast import Coded, encode
 from orderkit.io._infer import ORDER_STATUS, confirm_by_ns, payment_method
-from orderkit.io.encoding import BOM, EXPECTED_TEXT, check_not_binary, decode_cp932, strip_bom
+from orderkit.io.encoding import (
+    BOM,
+    EXPECTED_TEXT,
+    ForeignLine,
+    check_not_binary,
+    strip_bom,
+    to_utf8,
+)
 from orderkit.status import OrderStatus
 
 __all__ = ["detect_kind", "read_report"]
@@ -142,17 +172,39 @@ def detect_kind(columns: list[str]) -> C.ReportKind | None:
 # ---- reading the bytes -------------------------------------------------------------------------
 
 
-class _Raw:
-    """A parsed file: string columns, the physical line of each row, rows of the wrong width."""
+@dataclass(frozen=True, slots=True)
+class _Aside:
+    """A line set aside before parsing (blanked in the text), with what is wrong with it."""
 
-    def __init__(self, table: pa.Table, lines: np.ndarray, invalid: list[tuple[int, str]]) -> None:
+    line: int
+    text: str  # the whole line, decoded
+    column: str | None
+    value: object
+    expected: str
+
+
+class _Raw:
+    """A parsed file: string columns, the physical line of each row, rows set aside.
+
+    ``invalid`` are the rows of the wrong width (line, text); ``aside`` the lines blanked before
+    parsing (a line in the other encoding, a carriage return inside a field).
+    """
+
+    def __init__(
+        self,
+        table: pa.Table,
+        lines: np.ndarray,
+        invalid: list[tuple[int, str]],
+        aside: list[_Aside] | None = None,
+    ) -> None:
         self.table = table
         self.lines = lines
         self.invalid = invalid
+        self.aside = aside or []
 
 
-def _header(head: bytes, data: pa.Buffer, path: str) -> tuple[list[str], pa.Buffer]:
-    """Return the header's column names and ``data`` as UTF-8 (re-encoded if it was cp932).
+def _header(head: bytes, data: pa.Buffer, path: str) -> list[str]:
+    """Return the header's column names (the header is ASCII in practice; cp932 is read too).
 
     ``head`` is the start of ``data``, enough to hold the header unless it has no line end.
     """
@@ -164,9 +216,11 @@ def _header(head: bytes, data: pa.Buffer, path: str) -> tuple[list[str], pa.Buff
     try:
         header = first.decode("utf-8")
     except UnicodeDecodeError:
-        data = pa.py_buffer(decode_cp932(data.to_pybytes(), path).encode("utf-8"))
-        return _header(data.slice(0, min(data.size, _HEAD)).to_pybytes(), data, path)
-    return [c.strip() for c in header.rstrip("\r").split("\t")], data
+        try:
+            header = first.decode("cp932")
+        except UnicodeDecodeError:
+            raise ReportFormatError(path, 1, None, first[:200], EXPECTED_TEXT) from None
+    return [c.strip() for c in header.rstrip("\r").split("\t")]
 
 
 def _arrow(
@@ -220,25 +274,46 @@ def _is_utf8(buffer: pa.Buffer) -> bool:
     return True
 
 
-def _parse(data: pa.Buffer, path: str, columns: list[str], *, typed: bool) -> _Raw:
+def _parse(
+    data: pa.Buffer,
+    path: str,
+    columns: list[str],
+    *,
+    typed: bool,
+    bom: bool = False,
+    aside: list[_Aside] | None = None,
+    ends_checked: bool = False,
+) -> _Raw:
     """Parse the rows after the header; UTF-8 is tried first, as Arrow checks it while parsing.
 
     The first read, on every core, fails on anything unusual: text that is not UTF-8 (then it is
-    decoded as cp932 and parsed again), a row of the wrong width (then the file is read again,
-    setting such rows aside with their line), or a date-time the reader cannot parse (then it is
-    read as text, so that the problem can quote the value with its line).
+    judged line by line, :func:`~orderkit.io.encoding.to_utf8`, and parsed again), a row of the
+    wrong width (then the file is read again, setting such rows aside with their line), or a
+    date-time the reader cannot parse (then it is read as text, so that the problem can quote the
+    value with its line). Arrow ends a row at a lone carriage return too, which would move every
+    later line number: a file with one (it always yields a row of the wrong width or a blank row)
+    has its line ends checked, :func:`_line_ends`, before being parsed again.
     """
+    aside = [] if aside is None else aside
+    again = partial(_parse, path=path, columns=columns, typed=typed, bom=bom)
     try:
         table, invalid = _arrow(data, columns, typed=typed, rows_of_any_width=False)
     except pa.ArrowInvalid:
         if not _is_utf8(data):
-            data = pa.py_buffer(decode_cp932(data.to_pybytes(), path).encode("utf-8"))
-            return _parse(data, path, columns, typed=typed)
+            text, foreign = to_utf8(data.to_pybytes(), path, bom=bom)
+            aside = aside + [_foreign(f) for f in foreign]
+            return again(pa.py_buffer(text), aside=aside, ends_checked=ends_checked)
+        if not ends_checked:
+            fixed = _line_ends(data, columns)
+            if fixed is not None:
+                return again(fixed[0], aside=aside + fixed[1], ends_checked=True)
         try:
             table, invalid = _arrow(data, columns, typed=typed, rows_of_any_width=True)
         except pa.ArrowInvalid as exc:
             if typed:
-                return _parse(data, path, columns, typed=False)
+                return _parse(
+                    data, path, columns, typed=False, bom=bom, aside=aside, ends_checked=True
+                )
             raise ReportFormatError(path, None, None, str(exc), EXPECTED_TEXT) from exc
     numbers = np.array([n for n, _ in invalid], dtype=np.int64)
     lines = np.arange(2, table.num_rows + len(invalid) + 2, dtype=np.int64)
@@ -251,8 +326,68 @@ def _parse(data: pa.Buffer, path: str, columns: list[str], *, typed: bool) -> _R
             break
         blank &= _np(col.is_null())
     if blank.any():
+        if not ends_checked:  # a blank row may be a lone CR's doing
+            fixed = _line_ends(data, columns)
+            if fixed is not None:
+                return again(fixed[0], aside=aside + fixed[1], ends_checked=True)
         table, lines = table.filter(pa.array(~blank)), lines[~blank]
-    return _Raw(table, lines, [(int(n), t) for n, t in invalid])
+    return _Raw(table, lines, [(int(n), t) for n, t in invalid], aside)
+
+
+def _foreign(line: ForeignLine) -> _Aside:
+    return _Aside(
+        line.line,
+        line.text,
+        None,
+        line.text,
+        f"a line in {line.file_encoding}, the encoding of the rest of the file: this line is in"
+        f" another encoding, {line.encoding}, so it is left out",
+    )
+
+
+def _line_ends(data: pa.Buffer, columns: list[str]) -> tuple[pa.Buffer, list[_Aside]] | None:
+    """Return ``data`` with LF line ends and each line holding a lone CR blanked, and those lines.
+
+    ``None`` if there is nothing to change (no CR, or each CR ends a line before its LF). CRs
+    just before an LF end the line (CR CR LF too); any other CR is inside a field, where
+    Arrow would split the row: the line is set aside whole, naming the field.
+    """
+    b = np.frombuffer(data, np.uint8)
+    cr = np.flatnonzero(b == 13)
+    if not len(cr):
+        return None
+    after = np.append(b, np.uint8(10))[cr + 1]  # the end of the file ends a line
+    run = np.cumsum(np.r_[True, np.diff(cr) != 1]) - 1
+    last = np.r_[np.flatnonzero(np.diff(run)), len(cr) - 1]  # each run's last CR
+    ends_line = after[last][run] == 10
+    if ends_line.all() and len(last) == len(cr):
+        return None  # CRLF
+    keep = np.ones(len(b), bool)
+    keep[cr[ends_line]] = False
+    lf = np.flatnonzero(b == 10)
+    lone = cr[~ends_line]
+    line_of = np.searchsorted(lf, lone)  # 0-based: the number of LFs before
+    aside = []
+    for k in np.unique(line_of):
+        if k == 0:
+            continue  # the header was read apart
+        lo, hi = int(lf[k - 1]) + 1, int(lf[k]) if k < len(lf) else len(b)
+        raw = b[lo:hi].tobytes()
+        field = raw[: int(lone[line_of == k][0]) - lo].count(b"\t")
+        text = raw.decode("utf-8").rstrip("\r")
+        fields = text.split("\t")
+        aside.append(
+            _Aside(
+                int(k) + 1,
+                text,
+                columns[field] if field < len(columns) else None,
+                fields[field] if field < len(fields) else text,
+                "a field without a carriage return (CR): a line break inside a field splits"
+                " its row, so the row is left out",
+            )
+        )
+        keep[lo:hi] = False
+    return pa.py_buffer(b[keep].tobytes()), aside
 
 
 def _load(path: str | os.PathLike[str]) -> pa.Buffer:
@@ -278,7 +413,7 @@ def _read(path: str | os.PathLike[str], *, typed: bool = True) -> tuple[C.Report
     if not head.strip() and not data.to_pybytes().strip():
         raise ReportFormatError(name, 1, None, "", f"a header row of the {titles}")
     check_not_binary(head, name)  # it looks at the first 64 KiB only
-    columns, data = _header(head, data, name)
+    columns = _header(head, data, name)
     seen: set[str] = set()
     for col in columns:
         if col in seen:
@@ -292,7 +427,7 @@ def _read(path: str | os.PathLike[str], *, typed: bool = True) -> tuple[C.Report
     for col in kind.required:
         if col not in seen:
             raise ReportFormatError(name, 1, col, None, f"the {kind.title} column {col!r}")
-    return kind, _parse(data, name, columns, typed=typed), name
+    return kind, _parse(data, name, columns, typed=typed, bom=bom), name
 
 
 # ---- validating and converting columns ----------------------------------------------------------
@@ -319,21 +454,38 @@ class _Checker:
     def col(self, col: str) -> pa.ChunkedArray:
         return self.raw.table.column(col)
 
-    def flag(self, mask: np.ndarray, col: str | None, expected: str) -> None:
+    def flag(self, mask: np.ndarray, col: str | None, expected: str | Sequence[str]) -> None:
+        """List each row of ``mask`` as bad in ``col``; ``expected`` is one text, or one a row."""
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
-        if col and not pa.types.is_large_string(self.col(col).type):
-            raise _Reread(col)  # the value must be quoted as the file has it
-        values = self.col(col).take(pa.array(idx)).to_pylist() if col else [None] * len(idx)
+        values = self.quote(col, idx) if col else [None] * len(idx)
         lines = self.raw.lines[idx]
+        texts = [expected] * len(idx) if isinstance(expected, str) else expected
         found = [
-            ReportFormatError(self.path, int(line), col, value, expected)
-            for line, value in zip(lines, values, strict=True)
+            ReportFormatError(self.path, int(line), col, value, text)
+            for line, value, text in zip(lines, values, texts, strict=True)
         ]
         with self._lock:
             self.problems += found
             self.bad |= mask
+
+    def quote(self, col: str, idx: np.ndarray) -> list[object]:
+        """Return the values of rows ``idx`` in ``col`` as the file has them."""
+        if not pa.types.is_large_string(self.col(col).type):
+            raise _Reread(col)  # the value must be quoted as the file has it
+        return self.col(col).take(pa.array(idx)).to_pylist()
+
+    def disagree(self, mask: np.ndarray, ref: np.ndarray, col: str, order_ids: pd.Series) -> None:
+        """List each row of ``mask`` as contradicting row ``ref`` of its order in ``col``."""
+        idx = np.flatnonzero(mask)
+        theirs = self.quote(col, ref[idx])
+        expected = [
+            f"the {col} of line {self.raw.lines[r]} ({v!r}): the rows of order {order_ids.iloc[i]}"
+            " contradict each other, so the order is left out"
+            for i, r, v in zip(idx, ref[idx], theirs, strict=True)
+        ]
+        self.flag(mask, col, expected)
 
     def required(self, col: str) -> None:
         self.flag(_np(self.col(col).is_null()), col, "a value (the column is required)")
@@ -538,11 +690,20 @@ def _convert(kind: C.ReportKind, chk: _Checker) -> dict[str, object]:
 # ---- building the book --------------------------------------------------------------------------
 
 
-def _wrong_width(chk: _Checker, kind: C.ReportKind) -> tuple[list[ReportFormatError], set[str]]:
-    """Return the rows pyarrow set aside (wrong number of fields) as problems, and their orders."""
+def _set_aside(chk: _Checker, kind: C.ReportKind) -> tuple[list[ReportFormatError], set[str]]:
+    """Return the rows set aside as problems, and their orders (the order id as the line has it).
+
+    Those are the rows pyarrow set aside (wrong number of fields) and the lines blanked before
+    parsing (:class:`_Aside`).
+    """
     width = chk.raw.table.num_columns
     pos = chk.raw.table.column_names.index(kind.order_id)
     problems, orders = [], set()
+    for row in chk.raw.aside:
+        problems.append(ReportFormatError(chk.path, row.line, row.column, row.value, row.expected))
+        fields = row.text.split("\t")
+        if pos < len(fields):
+            orders.add(fields[pos])
     for line, text in chk.raw.invalid:
         fields = text.rstrip("\r").split("\t")
         problems.append(
@@ -553,6 +714,178 @@ def _wrong_width(chk: _Checker, kind: C.ReportKind) -> tuple[list[ReportFormatEr
         if pos < len(fields):
             orders.add(fields[pos])
     return problems, orders
+
+
+@dataclass(frozen=True, slots=True)
+class _Repeated:
+    """Rows that repeat an earlier row field for field (read once), and their problems."""
+
+    rows: np.ndarray
+    problems: list[DuplicateRowError]
+
+
+def _check_orders(
+    kind: C.ReportKind, chk: _Checker, conv: dict[str, object], keys: _Keys
+) -> tuple[_Repeated, set[str]]:
+    """Check the rows of each order against each other; return the repeated rows, columns to fill.
+
+    - A row equal to an earlier row in every field is a repeat: read once, listed with both lines.
+    - Rows of one item (the same SKU in the All Orders report, which stay two items if they differ;
+      the same order-item-id in the others, which must not) and order-level columns
+      (:data:`~orderkit.io._columns.ORDER_LEVEL`) that state two different values for one order
+      are flagged (``chk``), so that the order is left out: never resolved silently.
+    - An order-level column empty on some rows of an order and stated on others is no
+      contradiction: its name is returned, so that the order takes the stated value.
+
+    Vectorised: the few rows that share their item key are compared whole; order-level columns are
+    compared with the row before when each order's rows lie together (the usual report).
+    """
+    codes = keys[0]
+    if codes is None:  # an order id is missing (a bad row): code the ids as they are
+        codes = pd.factorize(chk.col(kind.order_id).to_pandas(), use_na_sentinel=False)[0]
+    codes = np.asarray(codes, np.int64)
+    repeated = _repeated_rows(kind, chk, conv, codes, keys[3])
+    together = len(codes) < 2 or bool((codes[1:] >= codes[:-1]).all())
+    ref = _reference_rows(codes, together)
+    ref[repeated.rows] = -1  # a repeat agrees with the row it repeats
+    fill: set[str] = set()
+    columns = sorted(C.ORDER_LEVEL & set(chk.raw.table.column_names) - {kind.order_id})
+    with ThreadPoolExecutor(2, thread_name_prefix="orderkit-read") as pool:  # Arrow, numpy: no GIL
+        found = list(pool.map(lambda c: _differences(chk, conv, c, ref, together), columns))
+    for col, (differ, mixed) in zip(columns, found, strict=True):
+        if mixed:
+            fill.add(col)
+        if differ.any():
+            chk.disagree(differ, ref, col, conv[kind.order_id])  # type: ignore[arg-type]
+    return repeated, fill
+
+
+def _reference_rows(codes: np.ndarray, together: bool) -> np.ndarray:
+    """Return, for each row, an earlier row of its order to compare it with (-1: its first row)."""
+    n = len(codes)
+    if together:
+        ref = np.arange(-1, n - 1)
+        if n:
+            ref[np.r_[True, codes[1:] != codes[:-1]]] = -1
+        return ref
+    firsts = np.flatnonzero(_first_rows(codes)) if n else np.zeros(0, np.int64)
+    order_first = np.empty(int(codes.max()) + 1 if n else 0, np.int64)
+    order_first[codes[firsts]] = firsts
+    ref = order_first[codes]
+    ref[ref == np.arange(n)] = -1
+    return ref
+
+
+def _differences(
+    chk: _Checker, conv: dict[str, object], col: str, ref: np.ndarray, together: bool
+) -> tuple[np.ndarray, bool]:
+    """Return the rows whose ``col`` states another value than row ``ref``'s.
+
+    Also return whether some order leaves ``col`` empty on some of its rows only.
+    """
+    n = len(ref)
+    has = ref >= 0
+    value = conv.get(col)
+    arr = chk.col(col)
+    if arr.null_count == n or not has.any():  # an empty column, or one row per order
+        return np.zeros(n, bool), False
+    if isinstance(value, Coded):
+        x, missing = value.codes, value.codes < 0
+    elif col in C.TIMESTAMPS:
+        x = schema.utc_ns(value)  # type: ignore[arg-type]
+        missing = x == _NAT
+    elif isinstance(value, pd.arrays.IntegerArray):
+        x, missing = value._data, value._mask
+    elif pa.types.is_dictionary(arr.type) or not together:
+        _, x = schema.dictionary_codes(arr)
+        missing = x < 0
+    else:  # text, each order's rows together: compare with the row before, in Arrow
+        if n < 2 or not has.any():
+            return np.zeros(n, bool), False
+        a, b = arr.slice(1), arr.slice(0, n - 1)
+        differ = np.zeros(n, bool)
+        differ[1:] = ~_np(pc.equal(a, b))  # missing when either is: then not "differ" (below)
+        if not arr.null_count:
+            return differ & has, False
+        missing = _np(arr.is_null())
+        differ[1:] &= ~missing[1:] & ~missing[:-1]
+        return differ & has, bool((has[1:] & (missing[1:] != missing[:-1])).any())
+    if together:  # the row before: slices, no gather
+        differ = np.zeros(n, bool)
+        differ[1:] = has[1:] & ~missing[1:] & ~missing[:-1] & (x[1:] != x[:-1])
+        return differ, bool((has[1:] & (missing[1:] != missing[:-1])).any())
+    r = np.where(has, ref, 0)
+    both = has & ~missing & ~missing[r]
+    differ = both & (x != x[r])
+    mixed = bool((has & (missing != missing[r])).any())
+    return differ, mixed
+
+
+def _repeated_rows(
+    kind: C.ReportKind,
+    chk: _Checker,
+    conv: dict[str, object],
+    codes: np.ndarray,
+    same_sku: np.ndarray | None,
+) -> _Repeated:
+    """Find the rows that repeat an earlier row exactly, among the rows sharing their item key.
+
+    Of rows sharing an order-item-id (Unshipped and Order reports) that are no exact repeat, the
+    later are flagged: one item stated twice, differently.
+    """
+    n = chk.n
+    if same_sku is not None:
+        candidates = same_sku
+    elif "order-item-id" in conv:
+        ids = conv["order-item-id"]
+        candidates = pd.DataFrame({"o": codes, "i": ids}).duplicated(keep=False).to_numpy()
+    else:
+        candidates = np.zeros(n, bool)
+    rows = np.zeros(n, bool)
+    problems: list[DuplicateRowError] = []
+    idx = np.flatnonzero(candidates)
+    if not len(idx):
+        return _Repeated(rows, problems)
+    sub = chk.raw.table.take(pa.array(idx)).to_pandas()
+    hashes = pd.Series(pd.util.hash_pandas_object(sub, index=False).to_numpy())
+    first = pd.Series(np.arange(len(hashes))).groupby(hashes.to_numpy()).transform("first")
+    first = first.to_numpy()
+    for k in np.flatnonzero(hashes.duplicated().to_numpy()):  # repeats only: bad input
+        if sub.iloc[k].equals(sub.iloc[first[k]]):
+            i, j = int(idx[k]), int(idx[first[k]])
+            rows[i] = True
+            oid = sub.iloc[k][kind.order_id]
+            line, first_line = int(chk.raw.lines[i]), int(chk.raw.lines[j])
+            problems.append(DuplicateRowError(chk.path, line, first_line, kind.order_id, oid))
+    if same_sku is None:  # one order-item-id on two different rows
+        twice = candidates & ~rows
+        key = pd.DataFrame({"o": codes[twice], "i": conv["order-item-id"][twice]})  # type: ignore[index]
+        later = np.zeros(n, bool)
+        later[np.flatnonzero(twice)[key.duplicated().to_numpy()]] = True
+        chk.flag(
+            later,
+            "order-item-id",
+            "each order-item-id on one row: another row of this"
+            " order states the same item differently",
+        )
+    return _Repeated(rows, problems)
+
+
+def _fill_first_rows(
+    rows: pd.DataFrame, columns: list[str], codes: np.ndarray, firsts: np.ndarray
+) -> None:
+    """Give each order's first row the value a later row states where the first leaves it empty."""
+    for col in columns:
+        present = rows[col].notna().to_numpy()
+        pos = np.flatnonzero(present)
+        uniq, at = np.unique(codes[pos], return_index=True)
+        source = np.full(len(firsts), -1, np.int64)
+        source[uniq] = pos[at]
+        need = ~present[firsts] & (source >= 0)
+        if need.any():
+            column = rows[col].copy()
+            column.iloc[firsts[need]] = column.iloc[source[need]].to_numpy()
+            rows[col] = column
 
 
 def _frames(
@@ -634,8 +967,13 @@ def _first_rows(order_codes: np.ndarray) -> np.ndarray:
     return order_codes > before
 
 
-def _item_ids(rows: pd.DataFrame, order_codes: np.ndarray | None = None) -> pd.Series:
-    """Stable keys for All Orders items, which have no order-item-id: ``sku:<SKU>`` (#n if repeated)."""
+def _item_ids(
+    rows: pd.DataFrame, order_codes: np.ndarray | None = None, *, repeats: bool = False
+) -> pd.Series | tuple[pd.Series, np.ndarray]:
+    """Stable keys for All Orders items, which have no order-item-id: ``sku:<SKU>`` (#n if repeated).
+
+    With ``repeats``, also return which rows share their order and SKU with another row.
+    """
     sku = rows["sku"]
     if "asin" in rows and sku.isna().any():
         sku = sku.fillna(rows["asin"])
@@ -655,7 +993,8 @@ def _item_ids(rows: pd.DataFrame, order_codes: np.ndarray | None = None) -> pd.S
         sku_codes[later] = len(labels) + np.arange(len(names))
         labels += names
     out = pa.array(labels, pa.string()).take(pa.array(sku_codes))
-    return pd.Series(out.to_pandas(types_mapper=_str_mapper), index=rows.index, copy=False)
+    ids = pd.Series(out.to_pandas(types_mapper=_str_mapper), index=rows.index, copy=False)
+    return (ids, repeated) if repeats else ids
 
 
 def _repeats(order_codes: np.ndarray, sku_codes: np.ndarray, width: int) -> np.ndarray:
@@ -837,7 +1176,9 @@ def read_report(
 
     Returns:
         The orders, items and inferred events (see the module docstring); ``book.problems``
-        lists every row left out, each a :class:`~orderkit.errors.ReportFormatError`.
+        lists every row left out, each a :class:`~orderkit.errors.ReportFormatError`, and every
+        row read once because it repeats an earlier row, each a
+        :class:`~orderkit.errors.DuplicateRowError` (both lines named).
 
     Raises:
         ReportFormatError: the file is empty, binary, in no supported encoding, or its header is
@@ -851,28 +1192,32 @@ def read_report(
         early = pool.submit(_keys, kind, _key_columns(raw.table, kind))  # while columns are checked
         try:
             conv = _convert(kind, chk)
+            keys: _Keys | None = early.result()
+            repeats, fill = _check_orders(kind, chk, conv, keys)  # type: ignore[arg-type]
         except _Reread:  # rare: a bad row whose value is in a parsed (not text) column
             kind, raw, name = _read(path, typed=False)
             chk = _Checker(raw, name)
             conv = _convert(kind, chk)
-        keys: _Keys | None = early.result()
-    width_problems, width_orders = _wrong_width(chk, kind)
-    problems = chk.problems + width_problems
+            keys = early.result()  # the same rows: the keys hold
+            repeats, fill = _check_orders(kind, chk, conv, keys)  # type: ignore[arg-type]
+    aside_problems, aside_orders = _set_aside(chk, kind)
+    problems: list[ReportFormatError] = [*chk.problems, *aside_problems, *repeats.problems]
 
     order_ids: pd.Series = conv[kind.order_id]  # type: ignore[assignment]
     keep = None
     if problems:
-        tainted = set(order_ids[chk.bad].dropna()) | width_orders
+        tainted = set(order_ids[chk.bad].dropna()) | aside_orders
         dropped = order_ids.isin(tainted).to_numpy() | chk.bad
         line_of: dict[str, int] = {}
-        for i in np.flatnonzero(chk.bad):
-            line_of.setdefault(order_ids.iloc[i], int(raw.lines[i]))
-        for line, text in raw.invalid:
+        bad_lines = [(order_ids.iloc[i], int(raw.lines[i])) for i in np.flatnonzero(chk.bad)]
+        pos = raw.table.column_names.index(kind.order_id)
+        for line, text in [*raw.invalid, *((a.line, a.text) for a in raw.aside)]:
             fields = text.split("\t")
-            pos = raw.table.column_names.index(kind.order_id)
             if pos < len(fields):
-                line_of.setdefault(fields[pos], line)
-        for i in np.flatnonzero(dropped & ~chk.bad):
+                bad_lines.append((fields[pos], line))
+        for oid, line in sorted(bad_lines, key=lambda b: b[1]):
+            line_of.setdefault(oid, line)
+        for i in np.flatnonzero(dropped & ~chk.bad & ~repeats.rows):
             oid = order_ids.iloc[i]
             problems.append(
                 ReportFormatError(
@@ -887,15 +1232,17 @@ def read_report(
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))
         if strict:
             raise problems[0]
-        keep = ~dropped
+        keep = ~(dropped | repeats.rows)
         keys = None  # rows are left out: the keys are found again for the rows kept
+    targets = {C.ORDER_FIELDS.get(c, c) for c in fill if c not in C.BOOL}
     rows, facts = _frames(kind, chk, conv, keep)
-    return _book(kind, rows, facts, source or Path(path).name, problems, keys)
+    return _book(kind, rows, facts, source or Path(path).name, problems, keys, targets)
 
 
 #: What :func:`_book` needs first: order codes and the order ids' hashes (see
-#: :func:`_order_codes`), and the All Orders item keys (see :func:`_item_ids`).
-_Keys = tuple[np.ndarray | None, np.ndarray | None, pd.Series | None]
+#: :func:`_order_codes`), and the All Orders item keys and which rows repeat a SKU of their order
+#: (see :func:`_item_ids`).
+_Keys = tuple[np.ndarray | None, np.ndarray | None, pd.Series | None, np.ndarray | None]
 
 
 def _key_columns(table: pa.Table, kind: C.ReportKind) -> pd.DataFrame:
@@ -914,7 +1261,10 @@ def _key_columns(table: pa.Table, kind: C.ReportKind) -> pd.DataFrame:
 def _keys(kind: C.ReportKind, rows: pd.DataFrame) -> _Keys:
     """Return the keys of ``rows`` (which hold ``order_id``, and ``sku``/``asin`` if the file has)."""
     codes, hashes = _order_codes(rows)
-    return codes, hashes, _item_ids(rows, codes) if kind is C.KINDS["all_orders"] else None
+    if kind is not C.KINDS["all_orders"]:
+        return codes, hashes, None, None
+    ids, repeated = _item_ids(rows, codes, repeats=True)  # type: ignore[misc]
+    return codes, hashes, ids, repeated
 
 
 def _book(
@@ -924,23 +1274,31 @@ def _book(
     source: str,
     problems: list[ReportFormatError],
     keys: _Keys | None = None,
+    fill: frozenset[str] | set[str] = frozenset(),
 ) -> OrderBook:
-    """Return the book of ``rows``; ``keys``, if given, are :func:`_keys` of these very rows."""
+    """Return the book of ``rows``; ``keys``, if given, are :func:`_keys` of these very rows.
+
+    ``fill``: order columns some rows of an order leave empty: the order takes the value its
+    other rows state (they agree, :func:`_check_orders`).
+    """
     if keys is None:
         keys = _keys(kind, rows[[c for c in ("order_id", "sku", "asin") if c in rows]])
-    order_codes, order_hashes, item_ids = keys
+    order_codes, order_hashes, item_ids, _ = keys
     if item_ids is not None:
         rows["order_item_id"] = item_ids
+    if order_codes is not None:
+        first = _first_rows(order_codes)
+    else:
+        first = ~rows["order_id"].duplicated().to_numpy()
+    if fill & set(rows.columns):  # before any default below: a stated value comes first
+        codes = order_codes if order_codes is not None else pd.factorize(rows["order_id"])[0]
+        _fill_first_rows(rows, sorted(fill & set(rows.columns)), codes, np.flatnonzero(first))
     if "fulfillment_channel" not in rows:
         rows["fulfillment_channel"] = "MFN"  # the Unshipped and Order reports: seller-fulfilled
     if rows["fulfillment_channel"].isna().any():  # a category column: fill as text, then code
         rows["fulfillment_channel"] = schema.codes(
             rows["fulfillment_channel"].astype(schema.STR).fillna("MFN")
         )
-    if order_codes is not None:
-        first = _first_rows(order_codes)
-    else:
-        first = ~rows["order_id"].duplicated().to_numpy()
     item_cols = [
         c
         for c in rows.columns

@@ -14,6 +14,10 @@ kept as extra columns under their API names (objects and lists as JSON text). An
 raises :class:`~orderkit.errors.ReportFormatError` with the JSON path (``$.payload.Orders[2].
 PurchaseDate``) as ``column`` — and, for a file that is not JSON at all, the line.
 
+A **PartiallyShipped** order read without its items (getOrders pages without the getOrderItems
+responses) is left out and listed in ``book.problems``: only the items say what was shipped, and
+without them the order would fold to Unshipped.
+
 Events follow the same choices as the flat-file reader (:mod:`orderkit.io.reports`): ``placed`` at
 the purchase date; ``payment_completed`` at the purchase date for an order past Pending (the API
 gives no payment time); Shipped → one ``shipment_confirmed`` of the whole order and
@@ -52,6 +56,7 @@ _PAID = frozenset(
 )
 
 Pages = str | os.PathLike[str] | Mapping[str, Any] | Iterable[Mapping[str, Any]]
+_WHERE = "__status_path"  # each order status's JSON path, kept while reading (not in the book)
 
 
 class _Ctx:
@@ -430,7 +435,8 @@ def _collect(pages: list[Any], items: list[Any], name: str) -> tuple[list[dict],
         if "orders" in page:  # 2026-01-01
             for i, o in enumerate(page["orders"] or []):
                 row, its = _order_v1(o, c.at("orders").at(i))
-                orders.append(row)
+                status = c.at("orders").at(i).at("fulfillment").at("fulfillmentStatus")
+                orders.append({**row, _WHERE: status.path})
                 lines += its
             continue
         payload = page.get("payload", page)
@@ -444,7 +450,7 @@ def _collect(pages: list[Any], items: list[Any], name: str) -> tuple[list[dict],
         elif "Orders" in payload:
             for i, o in enumerate(payload["Orders"] or []):
                 oc = pc.at("Orders").at(i)
-                orders.append(_order_v0(o, oc))
+                orders.append({**_order_v0(o, oc), _WHERE: oc.at("OrderStatus").path})
                 for j, it in enumerate(o.get("OrderItems") or []):
                     lines.append(_item_v0(o["AmazonOrderId"], it, oc.at("OrderItems").at(j)))
         else:
@@ -464,7 +470,8 @@ def read_spapi_orders(
 
     Returns:
         The orders, items and inferred events (see the module docstring). An order listed on two
-        pages keeps its last listing.
+        pages keeps its last listing. A PartiallyShipped order read without its items is left out
+        and listed in ``book.problems`` (its JSON path as ``column``).
 
     Raises:
         ReportFormatError: a file that is not JSON (with its line), or a malformed value (with its
@@ -483,17 +490,48 @@ def read_spapi_orders(
     if orders.empty:
         return OrderBook()
     orders = orders.reset_index(drop=True)
+    orders, problems = _without_items(orders, lines, name)
+    if orders.empty:
+        return OrderBook(problems=problems)
     events = _events(orders, lines)
     events["source"] = src
     events["origin"] = str(Origin.IMPORT)
     events = schema.conform(events, "events")
     events["event_id"] = event_ids(events)
-    extra = ["status", "cancelled_by"]
+    extra = ["status", "cancelled_by", _WHERE]
     return OrderBook(
         orders.drop(columns=extra),
         lines.drop(columns=["quantity_shipped"]).astype({"quantity": "int64"}),
         events,
+        problems=problems,
     )
+
+
+def _without_items(
+    orders: pd.DataFrame, lines: pd.DataFrame, name: str
+) -> tuple[pd.DataFrame, list[ReportFormatError]]:
+    """Leave out each PartiallyShipped order read without its items, listed as a problem.
+
+    Only the items' ``QuantityShipped`` says what was shipped (getOrders pages alone do not carry
+    items): read without them, the order would fold to Unshipped.
+    """
+    partial = (orders["status"] == S.PARTIALLY_SHIPPED) & ~orders["order_id"].isin(
+        lines["order_id"]
+    )
+    problems = [
+        ReportFormatError(
+            name,
+            None,
+            where,
+            "PartiallyShipped",
+            f"the items of order {oid} with their quantity shipped (getOrderItems, passed as"
+            " items=): without them what was shipped is unknown, so the order is left out",
+        )
+        for oid, where in zip(
+            orders.loc[partial, "order_id"], orders.loc[partial, _WHERE], strict=True
+        )
+    ]
+    return orders[~partial].reset_index(drop=True), problems
 
 
 def _events(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,8 @@
 - :class:`BulkShipping` — confirm many orders' shipment from a carrier's CSV; packing slips.
 - :class:`MetricsDashboard` — daily metrics, rates against targets, at-risk list, export.
 - :class:`TrainingDrill` — realistic situations, feedback with the FAQ's rule, a score.
-- :class:`LanguageSwitch` — 日本語 / English for all of them.
+- :class:`LanguageSwitch` — 日本語 / English / 简体中文 for all of them; :class:`LetterLanguageSwitch`
+  — the language of letters to buyers (日本語 / English), apart from it.
 """
 
 from orderkit.widgets.bulk import BulkShipping
@@ -17,7 +18,7 @@ from orderkit.widgets.dashboard import MetricsDashboard
 from orderkit.widgets.drill import TrainingDrill
 from orderkit.widgets.explorer import OrderExplorer
 from orderkit.widgets.inquiry import InquiryAssistant
-from orderkit.widgets.language import LanguageSwitch
+from orderkit.widgets.language import LanguageSwitch, LetterLanguageSwitch
 from orderkit.widgets.simulation import SimulationPanel
 from orderkit.widgets.workbench import Workbench
 
@@ -25,6 +26,7 @@ __all__ = [
     "BulkShipping",
     "InquiryAssistant",
     "LanguageSwitch",
+    "LetterLanguageSwitch",
     "MetricsDashboard",
     "OrderCard",
     "OrderExplorer",

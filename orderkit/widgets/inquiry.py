@@ -11,11 +11,13 @@ import traitlets
 
 from orderkit.advice import Advice, Situation, advise
 from orderkit.book import OrderBook
-from orderkit.errors import OrderkitError
+from orderkit.errors import InvalidOrderId, OrderkitError, OrderNotFound, TransitionNotAllowed
+from orderkit.i18n import N_, _
 from orderkit.lookup import find_text
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.widgets._text import tr
 from orderkit.widgets.card import Clock, _now
+from orderkit.widgets.language import LetterLanguageSwitch
 
 __all__ = ["InquiryAssistant"]
 
@@ -24,27 +26,61 @@ class _Missing(Exception):
     """An input the chosen situation needs is missing; its message says which."""
 
 
+# Labels of the inputs some situations need.
+_LABELS = {
+    "cost": N_("Actual shipping cost (¥)"),
+    "saving": N_("Shipping saved (¥)"),
+    "others": N_("Other orders"),
+    "letter_lang": N_("Letter in"),
+}
+
 # Situations that are about the seller's rules, not a particular order.
 _NO_ORDER = {Situation.CVS_PAYMENT_DETAILS, Situation.POINTS_DETAILS, Situation.RECEIPT}
 
 
+def _said(exc: Exception, lang: str) -> str:
+    """What the user reads about an input that cannot be answered, in ``lang``.
+
+    Library exceptions are written in English for developers; the ones a typed order number can
+    cause are said again from the catalogs.
+    """
+    if isinstance(exc, OrderNotFound):
+        return _("{value} is not one of your orders.", lang, value=exc.order_id)
+    if isinstance(exc, InvalidOrderId):
+        return _(
+            "{value!r} is not an Amazon order number (3-7-7 digits). Ask the buyer to check it.",
+            lang,
+            value=exc.value,
+        )
+    if isinstance(exc, TransitionNotAllowed):
+        return exc.explain(lang)
+    return str(exc)
+
+
 class InquiryAssistant(w.VBox):
-    """Answer a buyer's inquiry by the FAQ, for one order at this moment, in either language.
+    """Answer a buyer's inquiry by the FAQ, for one order at this moment.
+
+    The steps are shown in the interface language (``lang``: en, ja, zh-Hans); the letter to the
+    buyer is written in the letter language (``letter_lang``: ja or en), chosen with its own
+    switch (:attr:`letter_switch`), Japanese by default.
 
     Args:
         book: the order book.
         now: the moment of the inquiry (a datetime or a function returning one).
         order_id: the order the buyer asks about (or type it / a buyer email in the box).
         policy: the seller's policy.
-        seller_name: the shop's name for the message template.
-        lang: ``"en"`` or ``"ja"``.
+        seller_name: the shop's name for the letter.
+        lang: the interface language.
+        letter_lang: the language of the letter to the buyer.
 
     Traits:
         advice_text: the steps shown, as plain text (for tests and copying).
-        lang: the display language.
+        lang: the interface language.
+        letter_lang: the letter's language.
     """
 
     lang = traitlets.Unicode("en")
+    letter_lang = traitlets.Unicode("ja")
     advice_text = traitlets.Unicode("")
 
     def __init__(
@@ -56,6 +92,7 @@ class InquiryAssistant(w.VBox):
         policy: Policy = DEFAULT_POLICY,
         seller_name: str = "orderkit shop",
         lang: str = "en",
+        letter_lang: str = "ja",
     ) -> None:
         super().__init__()
         self.book, self.clock, self.policy, self.seller_name = book, now, policy, seller_name
@@ -77,10 +114,15 @@ class InquiryAssistant(w.VBox):
         self.template = w.Textarea(layout=w.Layout(width="640px", height="220px")).add_class(
             "ok-inquiry-template"
         )
+        self.letter_switch = LetterLanguageSwitch(letter_lang).link(self)
+        self.letter_label = w.Label()
         self.advice: Advice | None = None
         for control in (self.situation, self.order, self.cost, self.saving, self.others):
             control.observe(lambda _: self.update(), names="value")
-        self.children = (self.situation, self.order, self.extra, self.answer, self.template)
+        letter_row = w.HBox((self.letter_label, self.letter_switch))
+        self.children = (
+            self.situation, self.order, self.extra, self.answer, letter_row, self.template,
+        )  # fmt: skip
         self.lang = lang
         self._relabel()
         self.update()
@@ -89,6 +131,11 @@ class InquiryAssistant(w.VBox):
     def _lang_changed(self, _: object) -> None:
         if self.children:
             self._relabel()
+            self.update()
+
+    @traitlets.observe("letter_lang")
+    def _letter_lang_changed(self, _: object) -> None:
+        if self.children:
             self.update()
 
     def _relabel(self) -> None:
@@ -100,9 +147,10 @@ class InquiryAssistant(w.VBox):
         self.order.description = tr("order", lang)
         self.order.placeholder = tr("query", lang)
         self.template.description = ""
-        self.cost.description = "実際の送料 ¥" if lang == "ja" else "Actual shipping ¥"
-        self.saving.description = "節約できた送料 ¥" if lang == "ja" else "Saving ¥"
-        self.others.description = "他の注文" if lang == "ja" else "Other orders"
+        self.cost.description = _(_LABELS["cost"], lang)
+        self.saving.description = _(_LABELS["saving"], lang)
+        self.others.description = _(_LABELS["others"], lang)
+        self.letter_label.value = _(_LABELS["letter_lang"], lang)
 
     def _details(self, situation: Situation, now: dt.datetime) -> dict[str, Any]:
         if situation is Situation.RETURNED_UNDELIVERABLE:
@@ -143,19 +191,20 @@ class InquiryAssistant(w.VBox):
             elif situation not in _NO_ORDER:
                 raise _Missing(tr("pick_order", lang))
             if situation is Situation.COMBINE_SHIPMENTS and len(details.get("others", [])) == 0:
-                raise _Missing(self.others.description + "?")
+                raise _Missing(self.others.description + ("？" if lang != "en" else "?"))
             self.advice = advise(
                 situation,
                 state,
                 now=now,
                 lang=lang,
+                letter_lang=self.letter_lang,
                 policy=self.policy,
                 seller_name=self.seller_name,
                 **details,
             )
         except (OrderkitError, _Missing) as exc:
             self.advice = None
-            self.answer.value = f"<i class='ok-inquiry-missing'>{html.escape(str(exc))}</i>"
+            self.answer.value = f"<i class='ok-inquiry-missing'>{html.escape(_said(exc, lang))}</i>"
             self.template.value = ""
             self.advice_text = ""
             return

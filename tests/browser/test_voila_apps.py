@@ -129,3 +129,54 @@ def test_support_playbook_app_answers_an_inquiry(voila_server, page, request, sc
     # everything above worked with every non-local request blocked; list what was blocked
     blocked = blocked_for(request.node.name)
     print(f"blocked for the Voila app: {blocked}")
+
+
+TRAINING = "06_training_drills.ipynb"
+#: What an answer key would show before the trainee answers (the old "For trainers" table).
+ANSWER_KEY_TEXT = ("For trainers", "right answer", "right_answer", "解答", "正しい対応")
+
+
+def test_training_app_shows_no_answer_key(voila_server, page, screenshot) -> None:
+    from orderkit.rules import RULES
+    from orderkit.training import DrillSession
+
+    first = DrillSession(sample.book(), seed=2026, now=sample.DEFAULT_NOW).next()  # the app's
+    server = voila_server(TRAINING)
+    page.goto(server.url + "/", wait_until="domcontentloaded", timeout=APP_TIMEOUT_MS)
+    question = page.locator(".ok-drill-question")
+    question.wait_for(state="visible", timeout=APP_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => !document.body.innerText.includes('Loading widget')", timeout=UPDATE_TIMEOUT_MS
+    )
+    assert first.order_id in question.inner_text()  # the app runs the session of seed 2026
+
+    # before answering: the choices, and nothing that tells which one is right
+    text = page.locator("body").inner_text()
+    assert [t for t in ANSWER_KEY_TEXT if t in text] == []
+    assert [r for r in RULES if r in text] == []  # no rule ids (the key's last column)
+    assert text.count(first.right.text("ja")) == 1  # only as one of the choices
+    assert page.locator(".jp-OutputArea-output table").count() == 0
+    assert page.locator(".ok-drill-feedback").inner_text().strip() == ""
+    screenshot(page, "voila-06_training_drills-ja")
+
+    # a wrong answer: the FAQ quoted in English, our translation labelled 参考訳
+    wrong = next(c for c in first.choices if not c.correct).text("ja")
+    page.locator(".ok-drill-choices label", has_text=wrong).click()
+    page.locator(".ok-drill-check").click()
+    feedback = page.locator(".ok-drill-feedback")
+    feedback.locator(".ok-drill-translation").wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
+    assert first.rule.faq in feedback.inner_text()
+    assert "参考訳" in feedback.inner_text()
+    page.locator(".ok-drill-finish").click()
+    link = page.locator(".ok-drill-summary a[download]")
+    link.wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
+    assert (link.get_attribute("href") or "").startswith("data:text/csv")
+    screenshot(page, "voila-06_training_drills-ja-feedback", full_page=True)
+
+    page.locator(".ok-lang button", has_text="English").click()
+    page.wait_for_function(
+        "() => document.querySelector('.ok-drill-check').innerText.includes('Check answer')",
+        timeout=UPDATE_TIMEOUT_MS,
+    )
+    assert "参考訳" not in feedback.inner_text()
+    screenshot(page, "voila-06_training_drills-en", full_page=True)

@@ -161,3 +161,20 @@ def test_unknown_status_is_refused():
     with pytest.raises(ReportFormatError) as err:
         read_spapi_orders(page)
     assert err.value.column == "$.payload.Orders[0].OrderStatus"
+
+
+def test_partially_shipped_order_read_without_its_items_is_listed_in_problems():
+    book = read_spapi_orders(PAGES)  # getOrders pages only: no getOrderItems
+    (problem,) = book.problems
+    assert problem.value == "PartiallyShipped" and "503-4000004-0000004" in problem.expected
+    assert problem.column.endswith(".OrderStatus")
+
+
+def test_partially_shipped_order_read_without_its_items_is_left_out():
+    book = read_spapi_orders(PAGES)
+    assert "503-4000004-0000004" not in book
+    assert "503-4000003-0000003" in book
+
+
+def test_partially_shipped_order_read_with_its_items_is_no_problem(v0):
+    assert not v0.problems and "503-4000004-0000004" in v0

@@ -10,6 +10,7 @@ from orderkit.store import Store
 from orderkit.widgets import (
     InquiryAssistant,
     LanguageSwitch,
+    LetterLanguageSwitch,
     MetricsDashboard,
     OrderCard,
     OrderExplorer,
@@ -188,7 +189,7 @@ def test_language_switch_relabels_every_linked_widget(book):
     bench = Workbench(book, now=NOW)
     bench.language.value = "ja"
     assert (bench.explorer.lang, bench.card.lang) == ("ja", "ja")
-    assert bench.card.buttons["confirm_shipment"].description == "出荷を通知"
+    assert bench.card.buttons["confirm_shipment"].description == "出荷通知を送信"
 
 
 # ---- InquiryAssistant ------------------------------------------------------------------------
@@ -213,6 +214,29 @@ def test_inquiry_assistant_switches_to_japanese(book, fleet):
     assistant.situation.value = "receipt"
     assistant.lang = "ja"
     assert "領収書" in assistant.advice_text
+
+
+def test_inquiry_assistant_writes_the_letter_in_its_own_language(book, fleet):
+    assistant = InquiryAssistant(
+        book, now=NOW, order_id=first(fleet, status="Shipped"), lang="zh-Hans"
+    )
+    assistant.situation.value = "receipt"
+    assert "收据" in assistant.advice_text and "領収書" in assistant.template.value
+    assistant.letter_switch.value = "en"
+    assert "收据" in assistant.advice_text and "Receipts are issued" in assistant.template.value
+
+
+def test_inquiry_assistant_says_in_japanese_that_another_order_is_not_ours(book, fleet):
+    assistant = InquiryAssistant(
+        book, now=NOW, order_id=first(fleet, status="Unshipped"), lang="ja"
+    )
+    assistant.situation.value = "combine_shipments"
+    assistant.others.value = "249-0000000-0000009"
+    assert "249-0000000-0000009はあなたの注文ではありません" in assistant.answer.value
+
+
+def test_the_letter_language_offers_japanese_and_english_only():
+    assert [code for _, code in LetterLanguageSwitch().options] == ["ja", "en"]
 
 
 def test_inquiry_assistant_says_what_is_missing(book):
