@@ -33,7 +33,7 @@ from orderkit.actions import Action, make_event, tracking_warning
 from orderkit.book import OrderBook
 from orderkit.errors import ReportFormatError
 from orderkit.events import Event
-from orderkit.io.encoding import check_not_binary, decode_cp932, strip_bom
+from orderkit.io.encoding import check_not_binary, strip_bom
 from orderkit.policy import DEFAULT_POLICY, Policy
 
 __all__ = [
@@ -80,14 +80,29 @@ class CarrierFile:
 
 
 def _decode(data: bytes, name: str) -> str:
+    """Return a carrier file's text: UTF-8 (with or without BOM), else cp932 (Shift_JIS).
+
+    Raises:
+        ReportFormatError: the bytes are text in neither encoding (the line of the first bad byte).
+    """
     body, bom = strip_bom(data)
     check_not_binary(body, name)
-    if bom:
-        return body.decode("utf-8")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
-        return decode_cp932(body, name)
+        if bom:
+            raise
+    try:
+        return body.decode("cp932")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
+        raise ReportFormatError(
+            name,
+            line,
+            None,
+            body[max(0, exc.start - 8) : exc.end + 8],
+            "text in UTF-8 or Shift_JIS",
+        ) from exc
 
 
 def read_carrier_csv(data: bytes, name: str) -> CarrierFile:

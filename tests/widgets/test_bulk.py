@@ -100,7 +100,7 @@ def test_widget_lists_unmatched_rows_in_the_chosen_language(book, unshipped):
 
 def test_bulk_confirmation_asks_then_records_and_offers_the_upload_file(book, unshipped):
     widget = BulkShipping(book, unshipped[:2], now=NOW)
-    widget.use_pasted(f"{unshipped[0]}\t1111\n{unshipped[1]}, 2222")
+    widget.use_pasted(f"{unshipped[0]}\t4000-0000-1111\n{unshipped[1]}, 4000-0000-2222")
     widget.confirm_button.click()
     assert book.order(unshipped[0]).state(at=NOW).status is OrderStatus.UNSHIPPED
     assert "2 orders" in widget.confirm_text.value
@@ -108,7 +108,7 @@ def test_bulk_confirmation_asks_then_records_and_offers_the_upload_file(book, un
     assert book.order(unshipped[0]).state(at=NOW).status is OrderStatus.SHIPPED
     lines = widget.download.data.decode("utf-8").splitlines()
     assert widget.download.filename.startswith("shipping-confirmation-")
-    assert {line.split("\t")[6] for line in lines[3:]} == {"1111", "2222"}
+    assert {line.split("\t")[6] for line in lines[3:]} == {"4000-0000-1111", "4000-0000-2222"}
     assert 'download="shipping-confirmation-' in widget.download.value
 
 
