@@ -16,13 +16,27 @@ from typing import TYPE_CHECKING, Any
 from orderkit.deadlines import propose_reply_deadline
 from orderkit.errors import TransitionNotAllowed
 from orderkit.events import Actor, CancelReason, Channel, Event, EventKind, Origin, ReturnReason
-from orderkit.i18n import N_, _
+from orderkit.i18n import N_, _, yen
 from orderkit.policy import DEFAULT_POLICY, Policy
 
 if TYPE_CHECKING:
     from orderkit.book import OrderView
+    from orderkit.state import OrderState
 
-__all__ = ["Action", "ActionCheck", "available", "confirmations_for", "make_event"]
+__all__ = [
+    "IRREVERSIBLE",
+    "Action",
+    "ActionCheck",
+    "ActionGroup",
+    "available",
+    "confirmations_for",
+    "default_params",
+    "describe",
+    "make_event",
+    "package_value",
+    "tracking_warning",
+    "vtr_warning",
+]
 
 
 class Action(StrEnum):
@@ -41,8 +55,25 @@ class Action(StrEnum):
     RECORD_NOT_RECEIVED = "record_not_received"
 
     def label(self, lang: str = "en") -> str:
-        """Return the button label in ``lang`` (``en``, ``ja``, ``zh-Hans``)."""
+        """Return the button label in ``lang`` (from the message catalogs)."""
         return _(_LABELS[self], lang)
+
+    @property
+    def group(self) -> ActionGroup:
+        """Whether the seller does this, or records what happened (the buyer, the carrier)."""
+        return ActionGroup.HAPPENED if self in _HAPPENED else ActionGroup.SELLER
+
+    @property
+    def irreversible(self) -> bool:
+        """Whether recording this cannot be taken back on Amazon (asked for confirmation)."""
+        return self in IRREVERSIBLE
+
+
+class ActionGroup(StrEnum):
+    """What the seller does to an order, versus what happened to it and is only recorded."""
+
+    SELLER = "seller"
+    HAPPENED = "happened"
 
 
 _LABELS: Mapping[Action, str] = {
@@ -58,6 +89,20 @@ _LABELS: Mapping[Action, str] = {
     Action.RECORD_RETURN: N_("Returned to sender"),
     Action.RECORD_NOT_RECEIVED: N_("Buyer says not received"),
 }
+
+#: Facts from the buyer or the carrier: recorded, not done by the seller.
+_HAPPENED = frozenset(
+    {
+        Action.RECORD_REPLY,
+        Action.RECORD_DELIVERY,
+        Action.RECORD_RETURN,
+        Action.RECORD_NOT_RECEIVED,
+    }
+)
+
+#: What Amazon acts on at once (the buyer is charged, the order is gone, money is sent): the
+#: workbench asks before recording these.
+IRREVERSIBLE = frozenset({Action.CONFIRM_SHIPMENT, Action.CANCEL, Action.REFUND})
 
 
 def _confirm(order_id: str, at: dt.datetime, p: dict[str, Any]) -> Event:
@@ -211,3 +256,133 @@ def confirmations_for(
                     }
                 )
     return lines
+
+
+# ---- what an action implies, in words --------------------------------------------------------
+
+
+def default_params(action: Action | str, state: OrderState) -> dict[str, Any]:
+    """Return the parameters ``action`` takes by default on ``state``'s order.
+
+    A refund defaults to everything still refundable, a cancellation to "out of stock", a
+    shipment to the whole order with no tracking number; the others take none.
+
+    >>> from orderkit import sample
+    >>> book = sample.book()
+    >>> state = book.order(book.orders.order_id[0]).state(at=sample.DEFAULT_NOW)
+    >>> default_params("refund", state) == {"amount": state.refundable}
+    True
+    """
+    return {
+        Action.REFUND: lambda: {"amount": state.refundable},
+        Action.CANCEL: lambda: {"reason": CancelReason.OUT_OF_STOCK},
+        Action.CONFIRM_SHIPMENT: lambda: {"tracking_number": None, "shipped_at": None},
+    }.get(Action(action), dict)()
+
+
+def package_value(state: OrderState) -> int:
+    """Return the yen value of what is left to ship of the order (one parcel, the rest of it).
+
+    Each item line counts its amount pro rata to the quantity left; the Valid Tracking Rate
+    counts a parcel of :attr:`Policy.valid_tracking_min_yen` or more.
+    """
+    value = 0
+    for item in state.facts.items:
+        left = state.remaining.get(item.order_item_id, 0)
+        if item.quantity and left:
+            value += item.amount * left // item.quantity
+    return value
+
+
+def tracking_warning(
+    state: OrderState, tracking_number: str | None, policy: Policy = DEFAULT_POLICY
+) -> bool:
+    """Return whether confirming the rest of the order without a tracking number hurts the VTR.
+
+    True for a parcel of ``policy.valid_tracking_min_yen`` or more and no ``tracking_number``.
+    """
+    if tracking_number and tracking_number.strip():
+        return False
+    return package_value(state) >= policy.valid_tracking_min_yen
+
+
+_ONE_ITEM = N_("Confirm shipment of {n} item of {order}")
+_ITEMS = N_("Confirm shipment of {n} items of {order}")
+
+_SUMMARIES: Mapping[Action, str] = {
+    Action.CANCEL: N_(
+        "Cancel order {order} with the reason “{reason}”: a canceled order cannot be shipped or"
+        " reopened; the buyer is not charged."
+    ),
+    Action.REFUND: N_(
+        "Refund {amount} of order {order} to the buyer ({left} of {charged} is refundable);"
+        " a refund cannot be taken back."
+    ),
+}
+
+
+def describe(
+    action: Action | str,
+    state: OrderState,
+    lang: str,
+    *,
+    policy: Policy = DEFAULT_POLICY,
+    **params: Any,
+) -> str:
+    """Return, in ``lang``, what recording ``action`` on ``state``'s order with ``params`` does.
+
+    The text a person confirms before an irreversible action: how many items, which order, what
+    the buyer is charged or refunded; a shipment without a tracking number on a parcel that
+    counts toward the Valid Tracking Rate says so.
+
+    >>> from orderkit import sample
+    >>> book = sample.book()
+    >>> state = book.order(book.orders.order_id[0]).state(at=sample.DEFAULT_NOW)
+    >>> describe("cancel", state, "en", reason="out_of_stock").startswith("Cancel order")
+    True
+    """
+    action = Action(action)
+    params = {**default_params(action, state), **params}
+    if action is Action.CONFIRM_SHIPMENT:
+        return _describe_shipment(state, lang, params, policy)
+    if action is Action.CANCEL:
+        reason = CancelReason(params["reason"]).label(lang)
+        return _(_SUMMARIES[action], lang, order=state.order_id, reason=reason)
+    if action is Action.REFUND:
+        return _(
+            _SUMMARIES[action], lang, order=state.order_id, amount=yen(int(params["amount"]), lang),
+            left=yen(state.refundable, lang), charged=yen(state.charged_amount, lang),
+        )  # fmt: skip
+    return _(
+        "Record “{what}” on order {order}.", lang, what=action.label(lang), order=state.order_id
+    )
+
+
+def _describe_shipment(
+    state: OrderState, lang: str, params: Mapping[str, Any], policy: Policy
+) -> str:
+    n = sum(state.remaining.values())
+    # one message per form (the catalogs hold no plural entries): Japanese and Chinese need one
+    what = _(_ONE_ITEM if n == 1 else _ITEMS, lang, n=n, order=state.order_id)
+    if state.charged:
+        money = _("the buyer was already charged {total} for the whole order.", lang,
+                  total=yen(state.charged_amount, lang))  # fmt: skip
+    else:
+        money = _("the buyer is charged {total} for the whole order.", lang,
+                  total=yen(state.total, lang))  # fmt: skip
+    text = _("{what}: {money}", lang, what=what, money=money)
+    tracking = params.get("tracking_number")
+    if tracking and str(tracking).strip():
+        text += " " + _("Tracking no. {number}.", lang, number=str(tracking).strip())
+    elif tracking_warning(state, tracking, policy):
+        text += " " + vtr_warning(state, lang, policy=policy)
+    return text
+
+
+def vtr_warning(state: OrderState, lang: str, *, policy: Policy = DEFAULT_POLICY) -> str:
+    """Return the warning for a parcel confirmed without a tracking number, in ``lang``."""
+    return _(
+        "No tracking number: this parcel of {value} counts toward the Valid Tracking Rate"
+        " (parcels of {minimum} or more; target 95% with a tracking number).",
+        lang, value=yen(package_value(state), lang), minimum=yen(policy.valid_tracking_min_yen, lang),
+    )  # fmt: skip

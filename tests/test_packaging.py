@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -69,3 +70,25 @@ def test_committed_notebooks_show_no_warnings_or_errors():
             for out in cell.get("outputs", []):
                 assert out.get("name") != "stderr", f"{path.name} cell {i}: {out.get('text')}"
                 assert out.get("output_type") != "error", f"{path.name} cell {i}"
+
+
+def test_readme_links_nothing_outside_the_repository():
+    readme = (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)]+)\)", readme)
+    assert all((ROOT / t.split("#")[0]).exists() for t in targets), targets
+    assert "../" not in readme and "/work/" not in readme
+
+
+def test_each_app_has_a_make_target_that_the_readme_names():
+    makefile = (ROOT / "Makefile").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for app in ("playbook", "dashboard", "training"):
+        assert f"\napp-{app}:" in makefile
+        assert f"make app-{app}" in readme
+
+
+def test_the_setup_installs_lab_settings_without_the_news_popup():
+    overrides = json.loads((ROOT / "jupyter" / "overrides.json").read_text())
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false"
+    assert "jupyter/overrides.json" in (ROOT / "Makefile").read_text()

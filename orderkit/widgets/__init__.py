@@ -6,12 +6,14 @@
 - :class:`Workbench` — Today, the explorer and the card together, on the shared store.
 - :class:`InquiryAssistant` — a buyer's inquiry → steps, rules, message template.
 - :class:`SimulationPanel` — scenario sliders; pending versus late and the rates redraw.
+- :class:`BulkShipping` — confirm many orders' shipment from a carrier's CSV; packing slips.
 - :class:`MetricsDashboard` — daily metrics, rates against targets, at-risk list, export.
 - :class:`TrainingDrill` — realistic situations, feedback with the FAQ's rule, a score.
 - :class:`LanguageSwitch` — 日本語 / English / 简体中文 for all of them; :class:`LetterLanguageSwitch`
   — the language of letters to buyers (日本語 / English), apart from it.
 """
 
+from orderkit.widgets.bulk import BulkShipping
 from orderkit.widgets.card import OrderCard
 from orderkit.widgets.dashboard import MetricsDashboard
 from orderkit.widgets.drill import TrainingDrill
@@ -23,6 +25,7 @@ from orderkit.widgets.today import TodayPanel
 from orderkit.widgets.workbench import Workbench
 
 __all__ = [
+    "BulkShipping",
     "InquiryAssistant",
     "LanguageSwitch",
     "LetterLanguageSwitch",

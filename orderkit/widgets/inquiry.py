@@ -96,9 +96,9 @@ class InquiryAssistant(w.VBox):
     ) -> None:
         super().__init__()
         self.book, self.clock, self.policy, self.seller_name = book, now, policy, seller_name
-        self.situation = w.Dropdown(layout=w.Layout(width="640px")).add_class(
-            "ok-inquiry-situation"
-        )
+        self.situation = w.Dropdown(
+            layout=w.Layout(width="640px"), style={"description_width": "initial"}
+        ).add_class("ok-inquiry-situation")
         self.order = w.Text(value=order_id or "", layout=w.Layout(width="420px")).add_class(
             "ok-inquiry-order"
         )

@@ -27,7 +27,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from labhelpers import BLOCKED, JS_ERRORS, NOTEBOOKS, PAGES, SCREENSHOTS, open_notebook, run_all
+from labhelpers import (
+    APPS,
+    BLOCKED,
+    JS_ERRORS,
+    NOTEBOOKS,
+    PAGES,
+    REPO,
+    SCREENSHOTS,
+    open_notebook,
+    run_all,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -92,15 +102,20 @@ def server_env(browser_home: Path) -> dict[str, str]:
     env.update({k: str(v) for k, v in dirs.items()})
     env["ORDERKIT_STORE"] = str(browser_home / "orderkit-store.sqlite")
     env["PYTHONUNBUFFERED"] = "1"
-    env.pop("PYTHONPATH", None)
+    # kernels import the checkout under test (a worktree's, not whatever the venv installed)
+    env["PYTHONPATH"] = str(REPO)
     return env
 
 
 @pytest.fixture(scope="session")
 def notebook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of ``notebooks/``: running the notebooks here never modifies the repository."""
+    """A copy of ``notebooks/`` (and ``apps/`` inside it): running them never modifies the
+    repository."""
     target = tmp_path_factory.mktemp("notebooks") / "notebooks"
-    shutil.copytree(NOTEBOOKS, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints")
+    shutil.copytree(NOTEBOOKS, target, ignore=ignore)
+    if APPS.exists():
+        shutil.copytree(APPS, target / "apps", ignore=ignore)
     return target
 
 
@@ -258,7 +273,7 @@ def lab_server(
 def voila_server(
     chromium: Path, server_env: dict[str, str], notebook_dir: Path, browser_home: Path
 ) -> Iterator[Callable[[str], Server]]:
-    """``voila_server("03_support_playbook.ipynb")`` → a running Voila app of that notebook."""
+    """``voila_server("apps/playbook.ipynb")`` → a running Voila app of that notebook."""
     servers: list[Server] = []
 
     def start(notebook: str) -> Server:

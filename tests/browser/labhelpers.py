@@ -12,6 +12,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
+#: The apps' own notebooks (``make app-…``), copied beside the notebooks as ``apps/``.
+APPS = REPO / "apps"
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 
 #: Requests the offline pages blocked during the session: (page label, method, URL).

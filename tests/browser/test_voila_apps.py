@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 
 import pytest
-from labhelpers import CHART_MAKERS, CHART_SLOTS, NOTEBOOKS, blocked_for, notebook_paths
+from labhelpers import APPS, CHART_MAKERS, CHART_SLOTS, NOTEBOOKS, blocked_for, notebook_paths
 
 from orderkit import metrics, sample
 from orderkit.advice import Situation
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-PLAYBOOK = "03_support_playbook.ipynb"
+PLAYBOOK = "apps/playbook.ipynb"
 APP_TIMEOUT_MS = 120_000  # Voila runs the whole notebook before it shows the page
 UPDATE_TIMEOUT_MS = 60_000
 
 
 def voila_apps() -> list[str]:
-    """The notebooks that say they run as an app (``voila notebooks/NN_….ipynb``)."""
-    apps = []
+    """The apps' notebooks (``apps/*.ipynb``), and any numbered notebook that says it runs as
+    an app (``voila notebooks/NN_….ipynb``)."""
+    apps = [f"apps/{p.name}" for p in sorted(APPS.glob("*.ipynb"))]
     for path in notebook_paths():
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
@@ -39,9 +40,14 @@ BROKEN_TEXT = (
 )
 
 
+def source_of(notebook: str):
+    """The repository's copy of an app's notebook (``apps/…`` or a numbered notebook)."""
+    return APPS.parent / notebook if notebook.startswith("apps/") else NOTEBOOKS / notebook
+
+
 @pytest.mark.parametrize("notebook", voila_apps())
 def test_app_loads_offline_without_code(voila_server, page, notebook, screenshot) -> None:
-    assert (NOTEBOOKS / notebook).exists()
+    assert source_of(notebook).exists()
     server = voila_server(notebook)
     page.goto(server.url + "/", wait_until="domcontentloaded", timeout=APP_TIMEOUT_MS)
     widgets = page.locator('.jp-OutputArea-output :is(.jupyter-widgets, [class*="widget-"])')
@@ -54,14 +60,14 @@ def test_app_loads_offline_without_code(voila_server, page, notebook, screenshot
     )
     source = "".join(
         "".join(c["source"])
-        for c in json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
+        for c in json.loads(source_of(notebook).read_text(encoding="utf-8"))["cells"]
         if c["cell_type"] == "code"
     )
     if any(maker in source for maker in CHART_MAKERS):
         drawn = page.locator(".vega-embed :is(svg, canvas)")
         drawn.first.wait_for(state="attached", timeout=APP_TIMEOUT_MS)
     widgets.first.scroll_into_view_if_needed()
-    screenshot(page, f"voila-{notebook.removesuffix('.ipynb')}-app")
+    screenshot(page, f"voila-{notebook.removesuffix('.ipynb').replace('/', '-')}-app")
     text = page.locator("body").inner_text()
     assert not [t for t in BROKEN_TEXT if t in text], text[:3000]
     stderr = page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
@@ -89,7 +95,7 @@ def test_support_playbook_app_answers_an_inquiry(voila_server, page, request, sc
     page.wait_for_function(
         "() => !document.body.innerText.includes('Loading widget')", timeout=UPDATE_TIMEOUT_MS
     )
-    screenshot(page, "voila-03_support_playbook-loaded")
+    screenshot(page, "voila-apps-playbook-loaded")
 
     # an app: no code on screen (markdown cells keep their .jp-InputArea; code cells lose theirs)
     code = page.locator(".jp-CodeCell .jp-InputArea, .jp-InputPrompt, .cm-editor, .highlight")
@@ -118,7 +124,7 @@ def test_support_playbook_app_answers_an_inquiry(voila_server, page, request, sc
     assert buyer in filled
     assert "さくら雑貨店" in filled  # the seller name the notebook gives the assistant
     advice.scroll_into_view_if_needed()
-    screenshot(page, "voila-03_support_playbook-pending-sale-advice")
+    screenshot(page, "voila-apps-playbook-pending-sale-advice")
 
     # everything above worked with every non-local request blocked; list what was blocked
     blocked = blocked_for(request.node.name)

@@ -202,6 +202,8 @@ def test_card_action_is_recorded_in_the_book_and_the_store(book, fleet, tmp_path
     card = OrderCard(book, order_id, now=NOW, store=store)
     card.tracking.value = "4444-5555-6666"
     card.buttons["confirm_shipment"].click()
+    assert card.state.status is OrderStatus.UNSHIPPED  # the button asks first
+    card.confirm_yes.click()
     assert card.state.status is OrderStatus.SHIPPED
     stored = store.load().order(order_id).state(at=NOW)
     assert stored.status is OrderStatus.SHIPPED
@@ -225,6 +227,7 @@ def test_card_shows_the_confirm_warning_on_an_order_at_risk(book, fleet):
 
 def test_card_timeline_chart_is_drawn_from_the_order(book, fleet):
     card = OrderCard(book, first(fleet, status="Shipped"), now=NOW)
+    card.tabs.selected_index = 2  # drawn when the timeline tab opens
     spec = card.chart.chart.to_dict()
     assert "layer" in spec
 
@@ -445,9 +448,48 @@ def test_dashboard_loads_a_report_downloaded_from_seller_central(book, tmp_path)
     path = tmp_path / "AllOrders.txt"
     write_report(sample.book(25, seed=5), "all_orders", path, encoding="cp932", at=NOW)
     dashboard = MetricsDashboard(book, now=NOW)
-    dashboard.report_path.value = str(path)
-    dashboard.report_button.click()
+    dashboard.upload.value = (
+        {
+            "name": "AllOrders.txt",
+            "type": "text/plain",
+            "size": path.stat().st_size,
+            "content": path.read_bytes(),
+            "last_modified": NOW,
+        },
+    )
     assert len(dashboard.book.orders) == 25
+
+
+def test_dashboard_says_in_japanese_why_an_uploaded_file_is_not_a_report(book):
+    from orderkit.widgets.files import Uploaded
+
+    dashboard = MetricsDashboard(book, now=NOW, lang="ja")
+    dashboard.load_upload(Uploaded("photo.txt", b"hello\tworld\n"))
+    assert dashboard.book is book
+    assert "photo.txt を読み込めません" in dashboard.message.value
+    assert "Errno" not in dashboard.message.value
+
+
+def test_dashboard_says_a_missing_file_cannot_be_opened_without_a_raw_errno(book, tmp_path):
+    dashboard = MetricsDashboard(book, now=NOW, lang="ja")
+    dashboard.load_report(tmp_path / "nowhere.txt")
+    assert "nowhere.txt を開けません" in dashboard.message.value
+    assert "[Errno" not in dashboard.message.value
+
+
+def test_dashboard_offers_the_upload_file_as_a_download(book, fleet):
+    dashboard = MetricsDashboard(book, now=NOW)
+    assert dashboard.export(list(fleet.index[fleet["at_risk"]])) is None  # nothing saved
+    assert dashboard.download.filename.startswith("shipping-confirmation-")
+    assert dashboard.download.data.decode("utf-8").startswith("TemplateType=OrderFulfillment")
+    assert 'download="shipping-confirmation-' in dashboard.download.value
+
+
+def test_dashboard_shows_rates_as_percentages_with_a_mark_for_each_target(book):
+    dashboard = MetricsDashboard(book, now=NOW)
+    table = dashboard.rates_table.value
+    assert "%" in table
+    assert table.count("✓") + table.count("✗") == len(dashboard.rates)
 
 
 def test_dashboard_says_why_a_report_cannot_be_read(book, tmp_path):
@@ -456,3 +498,13 @@ def test_dashboard_says_why_a_report_cannot_be_read(book, tmp_path):
     dashboard = MetricsDashboard(book, now=NOW)
     dashboard.load_report(str(path))
     assert dashboard.book is book and "empty.txt" in dashboard.message.value
+
+
+def test_dashboard_offers_the_daily_figures_as_a_csv_a_spreadsheet_reads(book):
+    dashboard = MetricsDashboard(book, now=NOW, lang="ja")
+    data = dashboard.export_csv()
+    assert data.startswith("\ufeff".encode())  # Excel needs the mark to read UTF-8
+    rows = data.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("日,")
+    assert len(rows) == len(dashboard.daily) + 1
+    assert dashboard.csv_download.filename.endswith(".csv")
