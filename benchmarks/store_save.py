@@ -74,7 +74,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         book = snapshot(args.orders, folder)
-        print(f"snapshot: {len(book):,} orders, {len(book.items):,} items, {len(book.events):,} events")
+        print(
+            f"snapshot: {len(book):,} orders, {len(book.items):,} items, {len(book.events):,} events"
+        )
         figures = {a: best(args.repeat, a, book, folder) for a in ("plain", "save", "again")}
     for action, seconds in figures.items():
         print(f"{action:>6}: {seconds:7.2f} s")
