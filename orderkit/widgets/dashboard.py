@@ -45,7 +45,10 @@ class MetricsDashboard(w.VBox):
         export_dir: where the shipping-confirmation file is also saved (``None``: it is only
             offered as a download).
         policy: the seller's policy.
-        lang: ``"en"`` or ``"ja"``.
+        lang: ``"en"``, ``"ja"`` or ``"zh-Hans"``.
+        store: an :class:`orderkit.store.Store`: a report loaded is imported into it (reconciled:
+            only what is new is added) and the import summary is shown; the store's book is then
+            shown. ``None``: the report is shown alone.
 
     Traits:
         lang: the display language.
@@ -67,10 +70,11 @@ class MetricsDashboard(w.VBox):
         export_dir: str | Path | None = None,
         policy: Policy = DEFAULT_POLICY,
         lang: str = "en",
+        store: Any = None,
     ) -> None:
         super().__init__()
         charts.enable_offline()
-        self.clock, self.policy = now, policy
+        self.clock, self.policy, self.store = now, policy, store
         self.export_dir = None if export_dir is None else Path(export_dir)
         self.sources = sources or {}
         self._load_handlers: list[Any] = []
@@ -183,10 +187,22 @@ class MetricsDashboard(w.VBox):
         self._load_handlers.append(handler)
 
     def _loaded(self, book: OrderBook, name: str) -> None:
+        summary = None
+        if self.store is not None:  # imported into the shared store: reconciled, summarised
+            try:
+                summary = self.store.save(book, policy=self.policy)
+                book = self.store.load()
+            except OrderkitError as exc:
+                self._error(error_text(exc, name, self.lang))
+                return
         for handler in self._load_handlers:
             handler(book, name)
         self.set_book(book)
-        if book.problems:
+        if summary is not None:
+            lines = [tr("loaded", self.lang, name=name, n=len(book.orders))]
+            lines += summary.describe(self.lang).splitlines()
+            self.message.value = "<br>".join(html.escape(line) for line in lines)
+        elif book.problems:
             first = error_text(book.problems[0], name, self.lang)
             self.message.value = html.escape(
                 tr("problems", self.lang, n=len(book.problems), first=first)

@@ -17,6 +17,7 @@ from orderkit.clock import Clock, ClockLike, as_clock, clock_for
 from orderkit.events import Event
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.state import OrderState
+from orderkit.widgets.app import OperatorName
 from orderkit.widgets.card import OrderCard
 from orderkit.widgets.explorer import OrderExplorer
 from orderkit.widgets.language import LanguageSwitch
@@ -62,13 +63,17 @@ class Workbench(w.VBox):
             book, now=self.clock, policy=policy, lang=lang, page_size=page_size
         )
         self.card = OrderCard(book, now=self.clock.now, policy=policy, store=store, lang=lang)
-        self.language = LanguageSwitch(lang).link(self.today, self.explorer, self.card)
+        #: The operator's name, typed once: the card records it with every action.
+        self.operator = OperatorName(lang=lang).link(self.card)
+        self.language = LanguageSwitch(lang).link(
+            self.operator, self.today, self.explorer, self.card
+        )
         self.today.on_open(self.card.show)
         self.explorer.on_select(self.card.show)
         self.card.on_change(self._recorded)
         #: Whether Refresh picks the clock from the data (:meth:`from_store` without ``now``).
         self.follows_data = False
-        self.children = (self.language, self.today, self.explorer, self.card)
+        self.children = (self.language, self.operator, self.today, self.explorer, self.card)
         self.add_class("ok-workbench")
 
     @classmethod

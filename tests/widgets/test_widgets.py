@@ -508,3 +508,28 @@ def test_dashboard_offers_the_daily_figures_as_a_csv_a_spreadsheet_reads(book):
     assert rows[0].startswith("日,")
     assert len(rows) == len(dashboard.daily) + 1
     assert dashboard.csv_download.filename.endswith(".csv")
+
+
+def test_a_report_loaded_into_the_dashboard_is_imported_into_the_store_with_its_summary(tmp_path):
+    from orderkit import Store
+    from orderkit.io import write_report
+
+    report = sample.book(25, seed=5)
+    path = tmp_path / "AllOrders.txt"
+    write_report(report, "all_orders", path, at=NOW)
+    with Store(path=tmp_path / "team.sqlite") as store:
+        dashboard = MetricsDashboard(sample.book(10, seed=1), now=NOW, lang="ja", store=store)
+        dashboard.load_report(path)
+        first = dashboard.message.value
+        dashboard.load_report(path)  # the same report again: nothing new
+        again = dashboard.message.value
+        stored = store.load()
+    assert len(stored.orders) == len(dashboard.book.orders) == 25
+    assert "新規注文 25件" in first
+    assert "新規注文 0件" in again and "変更なしの注文 25件" in again
+
+
+def test_the_workbench_records_the_operator_typed_once_with_every_action(book):
+    workbench = Workbench(book, now=NOW)
+    workbench.operator.value = "佐藤"
+    assert workbench.card.operator == "佐藤"
