@@ -30,9 +30,18 @@ from orderkit.clock import ClockLike, as_clock
 from orderkit.deadlines import confirm_warning_text
 from orderkit.display import summary
 from orderkit.errors import OrderkitError
-from orderkit.events import CancelReason, Event, EventKind, Origin, event_ids, events_frame
+from orderkit.events import (
+    CancelReason,
+    Channel,
+    Event,
+    EventKind,
+    Origin,
+    ReturnReason,
+    event_ids,
+    events_frame,
+)
+from orderkit.i18n import N_, _, yen
 from orderkit.i18n import datetime as when
-from orderkit.i18n import yen
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.state import OrderState
 from orderkit.widgets._text import tr
@@ -83,11 +92,11 @@ def _banner(kind: str, icon: str, text: str) -> str:
 
 def _details(event: Event, lang: str) -> str:
     """What an event carries besides its kind, in a few words."""
-    parts = [
-        str(v)
-        for v in (event.carrier, event.tracking_number, event.channel, event.reason)
-        if v is not None
-    ]
+    parts = [str(v) for v in (event.carrier, event.tracking_number) if v is not None]
+    if event.channel is not None:
+        parts.append(Channel(event.channel).label(lang))
+    if event.reason is not None:
+        parts.append(_reason(event.reason, lang))
     if event.quantity is not None and event.order_item_id is not None:
         parts.insert(0, f"{event.order_item_id} × {event.quantity}")
     if event.amount is not None:
@@ -95,6 +104,21 @@ def _details(event: Event, lang: str) -> str:
     if event.due is not None:
         parts.append(when(event.due, lang))
     return " · ".join(parts)
+
+
+#: Why a refund was made (the FAQ's refunds: the saving of a combined shipment, items not sent).
+_REFUND_REASONS = {
+    "combined_shipment": N_("Saving of a combined shipment"),
+    "partial_unavailable": N_("Items not sent"),
+}
+
+
+def _reason(reason: str, lang: str) -> str:
+    """Return a cancel, return or refund reason in ``lang`` (as recorded if it is none)."""
+    for kind in (CancelReason, ReturnReason):
+        if reason in set(kind):
+            return kind(reason).label(lang)
+    return _(_REFUND_REASONS[reason], lang) if reason in _REFUND_REASONS else reason
 
 
 def _event_id(event: Event) -> int:
