@@ -337,7 +337,7 @@ def _complete(whole: set[str], qty: pd.Series, items: pd.DataFrame) -> set[str]:
 
 
 def _import_events(
-    known: pd.DataFrame, incoming: pd.DataFrame, items: pd.DataFrame, at: pd.Timestamp
+    known: pd.DataFrame, incoming: pd.DataFrame, items: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the snapshot's events that are new (see the table) and the corrections they need."""
     ones = incoming["kind"].isin(ONCE).to_numpy()
@@ -367,6 +367,7 @@ def _import_events(
         snap_qty = snap["quantity"].to_numpy(dtype=float, na_value=np.nan)
         snap_qty = np.where(np.isnan(snap_qty), full, snap_qty)
         delta = snap_qty - qty.reindex(snap.index).fillna(0).to_numpy(dtype=float)
+        delta = np.nan_to_num(delta, nan=0.0)  # an item the order does not have: nothing to add
         first = parts.loc[~parts.duplicated(["order_id", "order_item_id"])].copy()
         first["quantity"] = pd.array(np.round(delta).astype("int64"), dtype="Int64")
         parts = first.loc[delta > 0]
@@ -530,7 +531,7 @@ def reconcile(
     all_items = schema.concat([before.items, items])
     all_items = all_items.drop_duplicates(["order_id", "order_item_id"], keep="last")
     known_live = schema.concat([live(before.events), logs])
-    snap_new, voids = _import_events(known_live, snap, all_items, pd.Timestamp.max)
+    snap_new, voids = _import_events(known_live, snap, all_items)
     snap_new = snap_new.loc[~snap_new["event_id"].isin(before.events["event_id"])]
 
     after = _book(before, orders, items, [logs, snap_new, voids])
@@ -585,8 +586,8 @@ def reconcile(
         status_changes=changes,
         unchanged=len((snapshot_orders & known_ids) - changed_orders),
         events_added=len(added),
-        duplicates_skipped=len(ev) - len(logs) - len(snap_new)
-        - sum(len(c.order_id) > 0 for c in conflicts),
+        duplicates_skipped=int(seen.sum())
+        + max(len(snap) - len(snap_new) - int(snap["order_id"].isin(bad).sum()), 0),
         conflicts=tuple(conflicts),
         problems=tuple(incoming.problems),
     )  # fmt: skip
