@@ -131,7 +131,7 @@ def test_support_playbook_app_answers_an_inquiry(voila_server, page, request, sc
     print(f"blocked for the Voila app: {blocked}")
 
 
-TRAINING = "06_training_drills.ipynb"
+TRAINING = "apps/training.ipynb"  # the trainee app (make app-training)
 #: What an answer key would show before the trainee answers (the old "For trainers" table).
 ANSWER_KEY_TEXT = ("For trainers", "right answer", "right_answer", "解答", "正しい対応")
 
