@@ -27,6 +27,7 @@ from orderkit.errors import ConfirmationError, OrderkitError
 from orderkit.events import Event
 from orderkit.i18n import N_, _, yen
 from orderkit.io.confirmation import validate_confirmations
+from orderkit.io.files import write_atomic
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.widgets.card import CARRIERS, Clock, _now
 from orderkit.widgets.files import Download, error_text, uploaded_files
@@ -423,6 +424,6 @@ class BulkShipping(w.VBox):
         doc = bulk.packing_slips(self.book, due, at=now, seller_name=self.seller_name)
         name = f"packing-slips-{to_jst(now):%Y%m%d}.html"
         if self.export_dir is not None:
-            (self.export_dir / name).write_text(doc, encoding="utf-8")
+            write_atomic(self.export_dir / name, doc.encode("utf-8"))
         self.slips_download.offer(doc.encode("utf-8"), name, mime="text/html", lang=self.lang)
         return doc

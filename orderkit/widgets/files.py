@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
-import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ import ipywidgets as w
 from orderkit.book import OrderBook
 from orderkit.errors import OrderkitError, ReportFormatError
 from orderkit.i18n import N_, _
+from orderkit.io.files import write_atomic
 
 __all__ = ["Download", "Uploaded", "download_link", "read_uploaded_report", "uploaded_files"]
 
@@ -115,11 +116,9 @@ def read_uploaded_report(file: Uploaded, read: Callable[..., OrderBook] | None =
     """
     if read is None:
         from orderkit.io import read_report as read
-    suffix = Path(file.name).suffix or ".txt"
-    fd, tmp = tempfile.mkstemp(prefix="orderkit-upload-", suffix=suffix)
+    folder = Path(tempfile.mkdtemp(prefix="orderkit-upload-"))
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(file.content)
+        tmp = write_atomic(folder / (Path(file.name).name or "report.txt"), file.content)
         try:
             return read(tmp, source=file.name)
         except ReportFormatError as exc:
@@ -128,7 +127,7 @@ def read_uploaded_report(file: Uploaded, read: Callable[..., OrderBook] | None =
                 file.name, exc.line, exc.column, exc.value, exc.expected
             ) from exc
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)  # our own private folder, whatever it holds
 
 
 def is_user_error(exc: BaseException) -> bool:

@@ -137,7 +137,7 @@ def test_summary_is_in_the_chosen_language(book, fleet):
     state = book.order(order_id).state(at=NOW)
     text = describe("confirm_shipment", state, "ja", tracking_number="1234")
     assert f"{state.total:,}円" in text
-    assert "出荷を通知" in text
+    assert "出荷通知" in text
 
 
 def test_missing_tracking_on_a_parcel_of_1000_yen_warns_about_the_vtr(book, fleet):
