@@ -34,7 +34,12 @@ import pandas as pd
 from orderkit.businessdays import JST
 from orderkit.io import files
 
-__all__ = ["FORMULA_STARTS", "neutralise", "write_spreadsheet_csv"]
+__all__ = [
+    "FORMULA_STARTS",
+    "neutralise",
+    "spreadsheet_csv",
+    "write_spreadsheet_csv",
+]
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP's list).
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -80,6 +85,22 @@ def write_spreadsheet_csv(
         OSError: as :func:`orderkit.io.files.write_atomic` (a previous file is left as it was).
 
     """
+    text, cells = _render(frame)
+    table = cells.assign(**{key: frame[key].astype(str)}) if key in frame.columns else cells
+    return files.write_text(path, text, encoding="utf-8-sig", table=table, key=key)
+
+
+def spreadsheet_csv(frame: pd.DataFrame) -> bytes:
+    """Return ``frame`` as the bytes :func:`write_spreadsheet_csv` writes (for a download).
+
+    Raises:
+        UnicodeEncodeError: a value UTF-8 cannot hold (a lone surrogate).
+    """
+    return _render(frame)[0].encode("utf-8-sig")
+
+
+def _render(frame: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """Return the CSV text of ``frame`` (neutralised, quoted, CRLF) and its cells."""
     cells = pd.DataFrame(
         {c: [neutralise(_cell(v)) for v in frame[c]] for c in frame.columns}, index=frame.index
     )
@@ -87,8 +108,7 @@ def write_spreadsheet_csv(
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(neutralise(str(c)) for c in frame.columns)
     writer.writerows(cells.itertuples(index=False, name=None))
-    table = cells.assign(**{key: frame[key].astype(str)}) if key in frame.columns else cells
-    return files.write_text(path, buffer.getvalue(), encoding="utf-8-sig", table=table, key=key)
+    return buffer.getvalue(), cells
 
 
 def _cell(value: Any) -> str:

@@ -20,6 +20,7 @@ from orderkit.deadlines import time_left
 from orderkit.errors import ConfirmationError, OrderkitError
 from orderkit.i18n import datetime as when
 from orderkit.i18n import percent
+from orderkit.io.spreadsheet import spreadsheet_csv
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.widgets._text import tr
 from orderkit.widgets.card import CARRIERS, Clock, _now
@@ -307,7 +308,7 @@ class MetricsDashboard(w.VBox):
         frame = self.daily.copy()
         frame.index = [d.strftime("%Y-%m-%d") for d in frame.index]
         frame.index.name = tr("day", lang)
-        data = frame.to_csv(lineterminator="\r\n").encode("utf-8-sig")
+        data = spreadsheet_csv(frame.reset_index())  # formula-safe, UTF-8 with BOM, CRLF
         start, end = frame.index.min(), frame.index.max()
         self.csv_download.offer(data, f"daily-{start}-{end}.csv", mime="text/csv", lang=lang)
         return data

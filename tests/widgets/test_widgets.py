@@ -505,7 +505,7 @@ def test_dashboard_offers_the_daily_figures_as_a_csv_a_spreadsheet_reads(book):
     data = dashboard.export_csv()
     assert data.startswith("\ufeff".encode())  # Excel needs the mark to read UTF-8
     rows = data.decode("utf-8-sig").splitlines()
-    assert rows[0].startswith("日,")
+    assert rows[0].startswith('"日",')  # every cell quoted, formula-safe
     assert len(rows) == len(dashboard.daily) + 1
     assert dashboard.csv_download.filename.endswith(".csv")
 
