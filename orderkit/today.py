@@ -137,7 +137,12 @@ def _details(book: OrderBook, ids: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "buyer_name": own["buyer_name"].reindex(ids).fillna("").to_numpy(),
-            "payment_method": own["payment_method"].reindex(ids).fillna("").to_numpy(),
+            # (a category column: as text first, since "" is none of its categories)
+            "payment_method": own["payment_method"]
+            .astype("str")
+            .reindex(ids)
+            .fillna("")
+            .to_numpy(),
             "total": totals.reindex(ids).fillna(0).astype("int64").to_numpy(),
         },
         index=pd.Index(ids, dtype="str"),

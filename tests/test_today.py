@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from orderbuilders import ORDER_ID, T0, build_book
 
-from orderkit import Actor, Event, EventKind
+from orderkit import Actor, Event, EventKind, sample
 from orderkit.actions import make_event
 from orderkit.businessdays import JST
 from orderkit.metrics import TARGETS
@@ -172,3 +173,16 @@ def test_today_day_follows_now_past_midnight():
 )
 def test_countdown_reads_hours_and_minutes_in_the_chosen_language(seconds, lang, text):
     assert countdown(seconds, lang) == text
+
+
+def test_today_reads_a_book_imported_from_a_report_whose_payment_method_is_blank(tmp_path):
+    from orderkit.io import read_report, write_report
+
+    path = tmp_path / "AllOrders.txt"
+    write_report(sample.book(25, seed=5), "all_orders", path, at=sample.DEFAULT_NOW)
+    report = read_report(path)  # All Orders has no payment method
+    view = today(report, sample.DEFAULT_NOW)
+    lists = (view.must_ship, view.to_confirm, view.cvs_expiring, view.replies, view.late_open)
+    every = pd.concat(lists)
+    assert len(every) > 0
+    assert set(every["payment_method"]) == {""}
