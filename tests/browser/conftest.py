@@ -276,7 +276,8 @@ def voila_server(
     """``voila_server("apps/playbook.ipynb")`` → a running Voila app of that notebook."""
     servers: list[Server] = []
 
-    def start(notebook: str) -> Server:
+    def start(notebook: str, *, store: Path | None = None) -> Server:
+        """Start Voila on ``notebook``; ``store``: a store of its own (default: the shared one)."""
         if not (notebook_dir / notebook).exists():
             pytest.fail(f"notebooks/{notebook} does not exist", pytrace=False)
         port = free_port()
@@ -293,7 +294,7 @@ def voila_server(
             f"voila-{Path(notebook).stem}",
             args,
             cwd=notebook_dir,
-            env=server_env,
+            env=server_env if store is None else {**server_env, "ORDERKIT_STORE": str(store)},
             log_dir=browser_home,
             port=port,
         )

@@ -195,7 +195,8 @@ def test_report_uploaded_through_the_browser_replaces_the_sample(
     write_report(
         sample.book(25, seed=5), "all_orders", report, encoding="cp932", at=sample.DEFAULT_NOW
     )
-    open_app(page, voila_server("apps/dashboard.ipynb"))
+    # its own store: the upload imports the report into it, which the other tests must not see
+    open_app(page, voila_server("apps/dashboard.ipynb", store=tmp_path / "upload.sqlite"))
     switch_language(page, "ja")
     assert page.locator(".ok-sample-banner").count() == 1
     upload(page, ".ok-dash-upload", report)
