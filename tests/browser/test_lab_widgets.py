@@ -96,6 +96,7 @@ def test_pending_order_card_disables_confirm_shipment(lab_notebook, screenshot) 
     card = code_cell(page, "OrderCard(book, pending_id").locator(".ok-order-card")
     card.scroll_into_view_if_needed()
     assert pending_id in card.locator(".ok-card-header").inner_text()
+    card.locator(".lm-TabBar-tab").nth(1).click()  # the card opens on the order: to its actions
     confirm = card.locator("button.ok-action-confirm_shipment")
     confirm.wait_for(state="visible")
     assert confirm.is_disabled()
