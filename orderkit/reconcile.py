@@ -299,11 +299,16 @@ def _item_ids(known: pd.DataFrame, incoming: pd.DataFrame) -> pd.Series:
     k_index = pd.MultiIndex.from_frame(k[["order_id", "sku"]])
     i_pos = pd.MultiIndex.from_frame(i[["order_id", "sku"]])
     found = k_index.get_indexer(i_pos)
-    mapping = dict(zip(i["item"].where(found >= 0).dropna(), k["item"].to_numpy()[found[found >= 0]],
-                       strict=True))  # fmt: skip
+    hit = found >= 0
+    mapping = dict(  # (order, item) → the known item: an All Orders key repeats across orders
+        zip(zip(i["order_id"].to_numpy()[hit], i["item"].to_numpy()[hit], strict=True),
+            k["item"].to_numpy()[found[hit]], strict=True)
+    )  # fmt: skip
+    orders = incoming["order_id"].astype(schema.STR).to_numpy(dtype=object)
+    values = ids.to_numpy(dtype=object)
     rows = np.flatnonzero(unmatched)
-    ids.iloc[rows] = ids.iloc[rows].map(lambda v: mapping.get(v, v))
-    return ids
+    values[rows] = [mapping.get((orders[r], values[r]), values[r]) for r in rows]
+    return pd.Series(values, dtype=schema.STR)
 
 
 # ---- events ----------------------------------------------------------------------------------------
@@ -524,10 +529,20 @@ def reconcile(
     imported = (fresh["origin"].astype(str) == _IMPORT).to_numpy()
     logs = fresh.loc[~imported]
     snap = fresh.loc[imported]
-    if len(snap):
-        rename = dict(zip(incoming.items["order_item_id"].astype(str), item_ids, strict=True))
-        iid = snap["order_item_id"]
-        snap = snap.assign(order_item_id=iid.map(lambda v: rename.get(v, v), na_action="ignore"))
+    if len(snap) and snap["order_item_id"].notna().any():
+        # keyed by order and item: All Orders' ``sku:<SKU>`` keys repeat from order to order
+        rename = dict(
+            zip(
+                zip(incoming.items["order_id"].astype(str),
+                    incoming.items["order_item_id"].astype(str), strict=True),
+                item_ids, strict=True,
+            )
+        )  # fmt: skip
+        iid = [
+            rename.get((str(o), str(i)), i) if not pd.isna(i) else i
+            for o, i in zip(snap["order_id"], snap["order_item_id"], strict=True)
+        ]
+        snap = snap.assign(order_item_id=pd.array(iid, dtype=schema.STR))
     all_items = schema.concat([before.items, items])
     all_items = all_items.drop_duplicates(["order_id", "order_item_id"], keep="last")
     known_live = schema.concat([live(before.events), logs])

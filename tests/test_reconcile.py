@@ -447,3 +447,37 @@ def test_reconcile_does_not_change_the_books_it_is_given(snapshots):
     before = known.events.copy()
     reconcile(known, snapshots["all_orders", 2])
     pd.testing.assert_frame_equal(known.events, before)
+
+
+def test_item_keys_repeated_across_orders_map_each_shipment_to_its_own_orders_item():
+    at = dt.datetime(2026, 11, 2, 10, 0, tzinfo=JST)
+    orders = pd.DataFrame(
+        {"order_id": ["503-1111111-1111111", "503-2222222-2222222"], "purchase_date": [at, at],
+         "fulfillment_channel": ["MFN", "MFN"], "payment_method": ["card", "card"]}
+    )  # fmt: skip
+
+    def book(item_ids: list[str], events: list[Event]) -> ok.OrderBook:
+        items = pd.DataFrame({"order_id": orders["order_id"], "order_item_id": item_ids,
+                              "sku": ["FOO", "FOO"], "quantity": [2, 1]})  # fmt: skip
+        return ok.OrderBook(orders, items, ok.events.events_frame(events))
+
+    paid = [
+        Event(o, at + dt.timedelta(minutes=m), k, Actor.BUYER, origin="import")
+        for o in orders["order_id"]
+        for m, k in ((0, EventKind.PLACED), (1, EventKind.PAYMENT_COMPLETED))
+    ]
+    unshipped = book(["11111111111111", "22222222222222"], paid)  # the Unshipped report's ids
+    ships = [
+        Event(o, at + dt.timedelta(hours=5), EventKind.SHIPMENT_CONFIRMED, Actor.SELLER,
+              order_item_id="sku:FOO", quantity=q, origin="import")
+        for o, q in zip(orders["order_id"], (1, 1), strict=True)
+    ]  # fmt: skip
+    partly = book(["sku:FOO", "sku:FOO"], paid + ships)  # All Orders: items keyed by SKU
+    merged = ok.OrderBook().merge(unshipped).merge(partly)
+    live = merged.live_events
+    shipped = live.loc[live["kind"] == "shipment_confirmed"].set_index("order_id")
+    assert shipped["order_item_id"].to_dict() == {
+        "503-1111111-1111111": "11111111111111",
+        "503-2222222-2222222": "22222222222222",
+    }
+    assert merged.summary.conflicts == ()
