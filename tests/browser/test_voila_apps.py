@@ -178,5 +178,9 @@ def test_training_app_shows_no_answer_key(voila_server, page, screenshot) -> Non
         "() => document.querySelector('.ok-drill-check').innerText.includes('Check answer')",
         timeout=UPDATE_TIMEOUT_MS,
     )
-    assert "参考訳" not in feedback.inner_text()
+    page.wait_for_function(  # the feedback is redrawn in English too: the quote alone
+        "() => !document.querySelector('.ok-drill-feedback').innerText.includes('参考訳')",
+        timeout=UPDATE_TIMEOUT_MS,
+    )
+    assert first.rule.faq in feedback.inner_text()
     screenshot(page, "voila-06_training_drills-en", full_page=True)
