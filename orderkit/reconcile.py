@@ -64,7 +64,7 @@ from orderkit.i18n import ngettext
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.status import Trigger
 
-__all__ = ["Conflict", "ImportSummary", "Reconciled", "reconcile", "superseded"]
+__all__ = ["Conflict", "ImportSummary", "Reconciled", "reconcile", "superseded", "unfolded"]
 
 K = EventKind
 #: Facts an order has at most once: a snapshot repeats them, an import adds them once.
@@ -468,6 +468,27 @@ def _why(book: OrderBook, order_id: str, at: pd.Timestamp, policy: Policy) -> Tr
 
         return TransitionNotAllowed(order_id, None, "placed", rule("placed-once"), str(exc))
     raise AssertionError(f"{order_id} folds")  # pragma: no cover - only called on refusals
+
+
+def unfolded(book: OrderBook, *, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+    """Return every order of ``book`` that does not fold, with the event and the rule that refuse.
+
+    Checked at the latest event's instant: the fleet lens first, the per-order lens for the kinds
+    it does not replay and to name the rule (:meth:`orderkit.store.Store.check` uses it).
+
+    Returns:
+        A frame with ``order_id``, ``kind`` (the refused event's), ``rule`` and ``detail``;
+        empty when every order folds.
+    """
+    rows = []
+    if len(book.events):
+        horizon = _horizon([book.events["at"].max()])
+        ids = sorted(_ids(book.orders["order_id"]) | _ids(book.events["order_id"]))
+        for order_id in sorted(_refusals(book, ids, horizon, policy)):
+            exc = _why(book, order_id, horizon, policy)
+            kind = str(getattr(exc.event, "kind", exc.event))
+            rows.append((order_id, kind, exc.rule.id, exc.detail or exc.rule.en))
+    return pd.DataFrame(rows, columns=["order_id", "kind", "rule", "detail"])
 
 
 def _statuses(

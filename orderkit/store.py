@@ -794,20 +794,9 @@ class Store:
             StoreError: the store cannot be read.
 
         """
-        from orderkit.reconcile import _horizon, _refusals, _why
+        from orderkit.reconcile import unfolded
 
-        book = self.load()
-        rows = []
-        if len(book.events):
-            horizon = _horizon([book.events["at"].max()])
-            ids = sorted(
-                set(book.orders["order_id"].astype(str)) | set(book.events["order_id"].astype(str))
-            )
-            for order_id in sorted(_refusals(book, ids, horizon, policy)):
-                exc = _why(book, order_id, horizon, policy)
-                kind = str(getattr(exc.event, "kind", exc.event))
-                rows.append((order_id, kind, exc.rule.id, exc.detail or exc.rule.en))
-        return pd.DataFrame(rows, columns=["order_id", "kind", "rule", "detail"])
+        return unfolded(self.load(), policy=policy)
 
     def _order_of(self, conn: sa.Connection, event_id: int) -> str:
         t = _T["events"]
