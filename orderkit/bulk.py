@@ -33,6 +33,7 @@ from orderkit.actions import Action, make_event, tracking_warning
 from orderkit.book import OrderBook
 from orderkit.errors import ReportFormatError
 from orderkit.events import Event
+from orderkit.io.confirmation import tracking_number_fits
 from orderkit.io.encoding import check_not_binary, strip_bom
 from orderkit.policy import DEFAULT_POLICY, Policy
 
@@ -257,6 +258,8 @@ class PreviewLine:
         tracking_number: the number to confirm with (``None``: none).
         vtr_warning: a parcel of ¥1,000 or more confirmed without a tracking number.
         refusal: ``None`` if the rules allow it, else the refusal (its rule).
+        bad_tracking: the tracking number is not one of the carrier's (Amazon would reject the
+            upload file's line).
     """
 
     order_id: str
@@ -265,11 +268,12 @@ class PreviewLine:
     tracking_number: str | None
     vtr_warning: bool
     refusal: Any = None
+    bad_tracking: bool = False
 
     @property
     def allowed(self) -> bool:
-        """Whether the rules allow confirming this order now."""
-        return self.refusal is None
+        """Whether this order can be confirmed now: the rules allow it and its number fits."""
+        return self.refusal is None and not self.bad_tracking
 
 
 def preview(
@@ -302,6 +306,7 @@ def preview(
                 tracking_number=number,
                 vtr_warning=refusal is None and tracking_warning(state, number, policy),
                 refusal=refusal,
+                bad_tracking=not tracking_number_fits(number, carrier),
             )
         )
     return out

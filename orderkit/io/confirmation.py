@@ -65,6 +65,7 @@ __all__ = [
     "Confirmation",
     "FieldRule",
     "Target",
+    "tracking_number_fits",
     "validate_confirmations",
     "write_shipping_confirmation",
 ]
@@ -259,6 +260,23 @@ def _tracking_number(c: Mapping[str, Any], today: dt.date) -> str:
     if digits is not None and not (bare.isdigit() and len(bare) == digits):
         raise _Refused(f"a {code} tracking-number is {digits} digits, not {number!r}")
     return number
+
+
+def tracking_number_fits(number: str | None, carrier_code: str | None) -> bool:
+    """Return whether ``number`` is a tracking number the upload file takes for ``carrier_code``.
+
+    The same field rule as :func:`validate_confirmations` (letters, digits and hyphens; Yamato's
+    and Sagawa's 12 digits, Japan Post's 11 or 13 …). An empty number fits: the upload file allows
+    it (the Valid Tracking Rate is another matter).
+
+    >>> tracking_number_fits("1234-5678-9012", "Yamato"), tracking_number_fits("T1", "Yamato")
+    (True, False)
+    """
+    try:
+        _tracking_number({"tracking_number": number, "carrier_code": carrier_code}, dt.date.min)
+    except _Refused:
+        return False
+    return True
 
 
 def _required_tracking_number(c: Mapping[str, Any], today: dt.date) -> str:

@@ -11,14 +11,14 @@ book.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 from itables.widget import ITable
 
 from orderkit.i18n import N_, _
 
-__all__ = ["grid", "grid_language", "on_row", "show"]
+__all__ = ["grid", "grid_language", "on_pick", "on_row", "show"]
 
 _LANGUAGE = {
     "emptyTable": N_("No orders."),
@@ -33,7 +33,7 @@ def grid_language(lang: str) -> dict[str, str]:
     return {key: _(text, lang) for key, text in _LANGUAGE.items()}
 
 
-def _options(lang: str, wide: bool = False) -> dict[str, object]:
+def _options(lang: str, wide: bool = False, multi: bool = False) -> dict[str, object]:
     # Paging, sorting and searching are done on the server over every order: the grid only shows
     # the rows it is given and lets one be picked. A wide grid scrolls sideways inside its box
     # rather than running past the notebook's output area.
@@ -41,7 +41,7 @@ def _options(lang: str, wide: bool = False) -> dict[str, object]:
         **({"scrollX": True} if wide else {}),
         "paging": False,
         "ordering": False,
-        "select": {"style": "single", "info": False},
+        "select": {"style": "multi" if multi else "single", "info": False},
         "showIndex": False,
         "language": grid_language(lang),
         "layout": {"topStart": None, "topEnd": None, "bottomStart": None, "bottomEnd": None},
@@ -55,28 +55,47 @@ def _options(lang: str, wide: bool = False) -> dict[str, object]:
 def grid(frame: pd.DataFrame, lang: str, *, wide: bool = False) -> ITable:
     """Return a grid showing ``frame`` (its columns' names as headers), rows selectable one at a time.
 
-    ``wide``: the grid scrolls sideways when it is wider than its box.
+    ``wide``: the grid scrolls sideways when it is wider than its box. Setting the grid's
+    ``multi`` attribute (then :func:`show`) lets a click mark several rows instead (:func:`on_pick`).
     """
     table = ITable(frame, **_options(lang, wide))  # type: ignore[arg-type]
-    table.wide = wide
+    table.wide, table.multi, table.quiet = wide, False, False
     return table
 
 
-def show(table: ITable, frame: pd.DataFrame, lang: str) -> None:
-    """Show ``frame`` in ``table`` (headers, rows and the grid's own texts in ``lang``)."""
-    options = _options(lang, getattr(table, "wide", False))
-    table.update(frame, selected_rows=[], **options)  # type: ignore[arg-type]
+def show(table: ITable, frame: pd.DataFrame, lang: str, *, marked: Sequence[int] = ()) -> None:
+    """Show ``frame`` in ``table`` (headers, rows and the grid's own texts in ``lang``).
+
+    ``marked``: the positions of the rows shown as selected (when the grid marks several rows).
+    """
+    options = _options(lang, table.wide, table.multi)
+    table.quiet = True  # the selection set here is not a user's click
+    try:
+        table.update(frame, selected_rows=list(marked), **options)  # type: ignore[arg-type]
+    finally:
+        table.quiet = False
+
+
+def on_pick(table: ITable, handler: Callable[[list[int]], None]) -> None:
+    """Call ``handler(row positions)`` when the user marks or unmarks rows of a ``multi`` grid."""
+
+    def selected(change: dict[str, object]) -> None:
+        if table.multi and not table.quiet:
+            handler([int(r) for r in change["new"]])  # type: ignore[attr-defined]
+
+    table.observe(selected, names="selected_rows")
 
 
 def on_row(table: ITable, handler: Callable[[int], None]) -> None:
     """Call ``handler(row position)`` when a row is selected; the selection is then cleared.
 
-    Clearing it lets the same row be opened again with one more click.
+    Clearing it lets the same row be opened again with one more click. A grid that marks several
+    rows (``multi``) opens none: :func:`on_pick` is told instead.
     """
 
     def selected(change: dict[str, object]) -> None:
         rows = change["new"]
-        if rows:
+        if rows and not table.multi and not table.quiet:
             position = int(rows[0])  # type: ignore[index]
             table.selected_rows = []
             handler(position)

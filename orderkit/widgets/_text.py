@@ -98,6 +98,13 @@ TEXT: dict[str, str] = {
     "target_at_least": N_("target: {value} or more"),
     # Explorer
     "due_today": N_("Due today"),
+    "pick": N_("Select orders"),
+    "pick_all": N_("Select all that match"),
+    "pick_none": N_("Clear the selection"),
+    "bulk_chosen": N_("Confirm shipment of the {n:,} selected…"),
+    "bulk_list": N_("Confirm shipment of these {n:,}…"),
+    "order_tab": N_("Order"),
+    "bulk_tab": N_("Ship in bulk"),
     "late_filter": N_("Late"),
     "late_any": N_("Any"),
     "late_open": N_("Late, not shipped"),

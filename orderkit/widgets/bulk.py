@@ -56,6 +56,7 @@ T = {
     "check": N_("Check"),
     "ok": N_("✓ ready"),
     "no_tracking": N_("⚠ no tracking number (Valid Tracking Rate)"),
+    "bad_tracking": N_("not a tracking number of {name}: check the digits"),
     "confirm": N_("Confirm shipment of the ready orders"),
     "summary": N_(
         "Confirm the shipment of {n} orders ({items} items): buyers are charged {total} in"
@@ -291,8 +292,11 @@ class BulkShipping(w.VBox):
         )
         rows = []
         for line in self.lines:
-            if not line.allowed:
+            if line.refusal is not None:
                 check = f"<span style='color:#b00020'>✗ {html.escape(line.refusal.rule.text(lang))}</span>"
+            elif line.bad_tracking:
+                why = _t("bad_tracking", lang, name=self.carrier.label)
+                check = f"<span style='color:#b00020'>✗ {html.escape(why)}</span>"
             elif line.vtr_warning:
                 check = f"<span style='color:#b45309'>{_t('no_tracking', lang)}</span>"
             else:

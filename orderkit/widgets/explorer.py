@@ -24,7 +24,7 @@ from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.state import OrderState
 from orderkit.status import OrderStatus
 from orderkit.today import day_bounds
-from orderkit.widgets._grid import grid, on_row, show
+from orderkit.widgets._grid import grid, on_pick, on_row, show
 from orderkit.widgets._text import tr
 
 __all__ = ["OrderExplorer", "explorer_table"]
@@ -119,13 +119,17 @@ class OrderExplorer(w.VBox):
 
     Traits:
         selected: the order id of the row opened last (``None`` at first).
+        chosen: the orders marked for bulk work, in the order they were marked.
         lang: the display language.
 
     Every rule (status, late, at risk, due today, what a lookup means) comes from orderkit; this
-    widget only filters, sorts and displays. Clicking a row in the grid opens its order.
+    widget only filters, sorts and displays. Clicking a row in the grid opens its order; with
+    "Select orders" on, a click marks the row instead (across pages and filters), and "Confirm
+    shipment of the selected" hands the marked orders to the :meth:`on_bulk` handlers.
     """
 
     selected = traitlets.Unicode(None, allow_none=True)
+    chosen = traitlets.List(traitlets.Unicode())
     lang = traitlets.Unicode("en")
 
     def __init__(
@@ -166,8 +170,14 @@ class OrderExplorer(w.VBox):
         self.prev_button = w.Button().add_class("ok-explorer-prev")
         self.next_button = w.Button().add_class("ok-explorer-next")
         self.grid = grid(pd.DataFrame(), lang, wide=True).add_class("ok-explorer-table")
+        self.picking = w.ToggleButton(layout=w.Layout(width="auto")).add_class("ok-explorer-pick")
+        self.pick_all = w.Button(layout=w.Layout(width="auto")).add_class("ok-explorer-pick-all")
+        self.pick_none = w.Button(layout=w.Layout(width="auto")).add_class("ok-explorer-pick-none")
+        self.bulk_button = w.Button(button_style="primary", layout=w.Layout(width="auto"))
+        self.bulk_button.add_class("ok-explorer-bulk")
         self.page_ids: list[str] = []  # the order ids of the rows shown, top to bottom
         self._handlers: list[Callable[[str], None]] = []
+        self._bulk_handlers: list[Callable[[list[str]], None]] = []
         self._match: pd.Series | None = None  # rows found by the last search (None: no search)
         self._cache_key: tuple[object, ...] | None = None
         self._sorted = np.arange(0)
@@ -194,6 +204,11 @@ class OrderExplorer(w.VBox):
         self.prev_button.on_click(lambda _: self.go(self.page - 1))
         self.next_button.on_click(lambda _: self.go(self.page + 1))
         on_row(self.grid, self._row_clicked)
+        on_pick(self.grid, self._rows_marked)
+        self.picking.observe(lambda _: self._picking_changed(), names="value")
+        self.pick_all.on_click(lambda _: self.choose(list(self.filtered()["order_id"].astype(str))))
+        self.pick_none.on_click(lambda _: self.choose([]))
+        self.bulk_button.on_click(lambda _: self.bulk())
 
     def _layout(self) -> tuple[w.Widget, ...]:
         bar = w.HBox([self.query, self.search_button])
@@ -207,7 +222,11 @@ class OrderExplorer(w.VBox):
         pager = w.HBox(
             [self.prev_button, self.count, self.next_button], layout=w.Layout(align_items="center")
         )
-        return (bar, self.message, filters, sorting, self.grid, pager)
+        picking = w.HBox(
+            [self.picking, self.pick_all, self.pick_none, self.bulk_button],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        return (bar, self.message, filters, sorting, picking, self.grid, pager)
 
     @traitlets.observe("lang")
     def _lang_changed(self, _: object) -> None:
@@ -224,6 +243,8 @@ class OrderExplorer(w.VBox):
             self.due_today.description = tr("due_today", lang)
             self.at_risk.description = tr("at_risk", lang)
             self.sort_descending.description = tr("descending", lang)
+            self.picking.description = tr("pick", lang)
+            self._relabel_picking()
             self.prev_button.description = tr("prev", lang)
             self.next_button.description = tr("next", lang)
             everything = (
@@ -287,6 +308,51 @@ class OrderExplorer(w.VBox):
     def _row_clicked(self, position: int) -> None:
         if 0 <= position < len(self.page_ids):
             self.open_order(self.page_ids[position])
+
+    # -- marking orders for bulk work -------------------------------------------------------
+    def on_bulk(self, handler: Callable[[list[str]], None]) -> None:
+        """Call ``handler(order_ids)`` when the marked orders are sent to bulk shipping."""
+        self._bulk_handlers.append(handler)
+
+    def choose(self, order_ids: list[str]) -> None:
+        """Mark exactly ``order_ids`` (and turn marking on if some are given); redraw."""
+        self.chosen = list(dict.fromkeys(order_ids))
+        if order_ids and not self.picking.value:
+            self.picking.value = True  # its observer redraws
+        else:
+            self.refresh()
+
+    def bulk(self) -> list[str]:
+        """Send the marked orders to the :meth:`on_bulk` handlers; return them."""
+        chosen = list(self.chosen)
+        if chosen:
+            for handler in self._bulk_handlers:
+                handler(chosen)
+        return chosen
+
+    def _picking_changed(self) -> None:
+        self.grid.multi = self.picking.value
+        self._relabel_picking()
+        self.refresh()
+
+    def _rows_marked(self, positions: list[int]) -> None:
+        shown = set(self.page_ids)
+        marked = [self.page_ids[p] for p in sorted(positions) if 0 <= p < len(self.page_ids)]
+        self.chosen = [o for o in self.chosen if o not in shown] + marked
+
+    @traitlets.observe("chosen")
+    def _chosen_changed(self, _: object) -> None:
+        if self.children:
+            self._relabel_picking()
+
+    def _relabel_picking(self) -> None:
+        lang, on = self.lang, self.picking.value
+        self.pick_all.layout.display = self.pick_none.layout.display = None if on else "none"
+        self.bulk_button.layout.display = None if on else "none"
+        self.pick_all.description = tr("pick_all", lang)
+        self.pick_none.description = tr("pick_none", lang)
+        self.bulk_button.description = tr("bulk_chosen", lang, n=len(self.chosen))
+        self.bulk_button.disabled = not self.chosen
 
     def reload(self, book: OrderBook | None = None) -> None:
         """Ask the clock for the time and recompute every row (of ``book``, if given); redraw.
@@ -437,7 +503,9 @@ class OrderExplorer(w.VBox):
         lo = self.page * self.page_size
         page = self.table.iloc[positions[lo : lo + self.page_size]]
         self.page_ids = [str(o) for o in page["order_id"]]
-        show(self.grid, _display(page, lang), lang)
+        chosen = set(self.chosen) if self.grid.multi else set()
+        marked = [i for i, o in enumerate(self.page_ids) if o in chosen]
+        show(self.grid, _display(page, lang), lang, marked=marked)
         n = len(positions)
         hi = lo + len(page)
         self.count.value = tr("rows", lang, lo=lo + 1, hi=hi, n=n) if n else tr("none", lang)

@@ -28,7 +28,10 @@ from orderkit.today import LISTS, Today, countdown, today
 from orderkit.widgets._grid import grid, on_row, show
 from orderkit.widgets._text import tr
 
-__all__ = ["TodayPanel", "sample_banner"]
+__all__ = ["SHIPPABLE", "TodayPanel", "sample_banner"]
+
+#: The lists of orders still to ship: each can be sent to bulk shipping as a whole.
+SHIPPABLE = ("must_ship", "to_confirm", "late_open")
 
 _TITLES = {
     "must_ship": "today_must_ship",
@@ -165,11 +168,30 @@ class TodayPanel(w.VBox):
         self.banner = w.HTML().add_class("ok-today-banner")
         self.rates = w.HTML().add_class("ok-today-rates")
         self.headings = {name: w.HTML().add_class(f"ok-today-heading-{name}") for name in LISTS}
+        self._bulk_handlers: list[Callable[[list[str]], None]] = []
+        #: "Confirm shipment of these N…" under each list of orders still to ship.
+        self.bulk_buttons = {
+            name: w.Button(layout=w.Layout(width="auto")).add_class(f"ok-today-bulk-{name}")
+            for name in SHIPPABLE
+        }
+        for name, button in self.bulk_buttons.items():
+            button.on_click(lambda _, n=name: self.bulk(n))
         empty = pd.DataFrame()
         self.grids = {name: grid(empty, lang).add_class(f"ok-today-{name}") for name in LISTS}
         for name, table in self.grids.items():
             on_row(table, lambda i, n=name: self._row_opened(n, i))
-        sections = [w.VBox([self.headings[n], self.grids[n]]) for n in LISTS]
+        sections = [
+            w.VBox(
+                [
+                    w.HBox(
+                        [self.headings[n], *([self.bulk_buttons[n]] if n in SHIPPABLE else [])],
+                        layout=w.Layout(align_items="center", flex_flow="row wrap"),
+                    ),
+                    self.grids[n],
+                ]
+            )
+            for n in LISTS
+        ]
         self.children = (
             w.HBox([self.title, self.refresh_button], layout=w.Layout(align_items="center")),
             self.banner,
@@ -195,6 +217,28 @@ class TodayPanel(w.VBox):
         self.opened = order_id
         for handler in self._handlers:
             handler(order_id)
+
+    def on_bulk(self, handler: Callable[[list[str]], None]) -> None:
+        """Call ``handler(order_ids)`` when a list's orders are sent to bulk shipping."""
+        self._bulk_handlers.append(handler)
+
+    def bulk(self, name: str) -> list[str]:
+        """Send the orders of list ``name`` (one of :data:`SHIPPABLE`) to bulk shipping.
+
+        Returns:
+            The list's order ids, in its order (none if it is empty).
+
+        Raises:
+            KeyError: ``name`` is not a list of orders to ship.
+        """
+        if name not in SHIPPABLE:
+            raise KeyError(f"{name!r} is not a list of orders to ship: {', '.join(SHIPPABLE)}")
+        frame = self.view.lists()[name] if self.view is not None else pd.DataFrame()
+        ids = list(dict.fromkeys(frame["order_id"].astype(str))) if len(frame) else []
+        if ids:
+            for handler in self._bulk_handlers:
+                handler(ids)
+        return ids
 
     def set_book(self, book: OrderBook) -> None:
         """Show ``book`` (new data: a report, the store's latest) and redraw at the clock's time."""
@@ -238,4 +282,8 @@ class TodayPanel(w.VBox):
             )
             table = self.grids[name]
             table.layout.display = None if count else "none"
+            if name in SHIPPABLE:
+                button = self.bulk_buttons[name]
+                button.description = tr("bulk_list", lang, n=count)
+                button.layout.display = None if count else "none"
             show(table, display_rows(frame, name, lang), lang)

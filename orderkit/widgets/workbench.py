@@ -1,4 +1,4 @@
-"""Workbench: Today first, then the explorer and the order card, with a language switch.
+"""Workbench: Today first, then the explorer, then the order card or bulk shipping, with a language switch.
 
 ``Workbench.from_store()`` opens the one store (``$ORDERKIT_STORE``; ``.workbench/orderkit-store.sqlite``
 under ``make lab``) that every app shares; an empty store is seeded with the sample book, which is
@@ -17,7 +17,9 @@ from orderkit.clock import Clock, ClockLike, as_clock, clock_for
 from orderkit.events import Event
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.state import OrderState
+from orderkit.widgets._text import tr
 from orderkit.widgets.app import OperatorName
+from orderkit.widgets.bulk import BulkShipping
 from orderkit.widgets.card import OrderCard
 from orderkit.widgets.explorer import OrderExplorer
 from orderkit.widgets.language import LanguageSwitch
@@ -27,12 +29,15 @@ __all__ = ["Workbench"]
 
 
 class Workbench(w.VBox):
-    """What must be done today, then find an order, open it, act on it.
+    """What must be done today, then find an order, open it, act on it — one order or many.
 
-    :class:`TodayPanel` above :class:`OrderExplorer` above :class:`OrderCard`. Opening a row in
-    Today or the explorer shows the order in the card; an action recorded in the card updates the
-    explorer's row. Refresh (Today's button, or :meth:`refresh`) asks the clock for the time again,
-    reloads the store if there is one (what other apps recorded shows up) and redraws everything.
+    :class:`TodayPanel` above :class:`OrderExplorer` above two tabs: the :class:`OrderCard` and
+    :class:`BulkShipping`. Opening a row in Today or the explorer shows the order in the card; a
+    list of Today ("Confirm shipment of these N…") or the orders selected in the explorer go to
+    bulk shipping. An action recorded in the card updates the explorer's row; confirmations
+    recorded in bulk redraw every part. Refresh (Today's button, or :meth:`refresh`) asks the
+    clock for the time again, reloads the store if there is one (what other apps recorded shows
+    up) and redraws everything.
 
     Args:
         book: the order book.
@@ -63,18 +68,41 @@ class Workbench(w.VBox):
             book, now=self.clock, policy=policy, lang=lang, page_size=page_size
         )
         self.card = OrderCard(book, now=self.clock.now, policy=policy, store=store, lang=lang)
-        #: The operator's name, typed once: the card records it with every action.
-        self.operator = OperatorName(lang=lang).link(self.card)
-        self.language = LanguageSwitch(lang).link(
-            self.operator, self.today, self.explorer, self.card
+        self.shipping = BulkShipping(
+            book, now=self.clock.now, store=store, policy=policy, lang=lang
         )
-        self.today.on_open(self.card.show)
-        self.explorer.on_select(self.card.show)
+        self.tabs = w.Tab(children=[self.card, self.shipping]).add_class("ok-workbench-tabs")
+        #: The operator's name, typed once: the card and bulk shipping record it with every action.
+        self.operator = OperatorName(lang=lang).link(self.card, self.shipping)
+        self.language = LanguageSwitch(lang).link(
+            self.operator, self.today, self.explorer, self.card, self.shipping
+        )
+        self.language.observe(lambda _: self._title_tabs(), names="value")
+        self.today.on_open(self.open_order)
+        self.explorer.on_select(self.open_order)
+        self.today.on_bulk(self.ship_in_bulk)
+        self.explorer.on_bulk(self.ship_in_bulk)
         self.card.on_change(self._recorded)
+        self.shipping.on_recorded(lambda _: self.refresh())
         #: Whether Refresh picks the clock from the data (:meth:`from_store` without ``now``).
         self.follows_data = False
-        self.children = (self.language, self.operator, self.today, self.explorer, self.card)
+        self._title_tabs()
+        self.children = (self.language, self.operator, self.today, self.explorer, self.tabs)
         self.add_class("ok-workbench")
+
+    def open_order(self, order_id: str) -> None:
+        """Show ``order_id`` in the card, and the card's tab."""
+        self.card.show(order_id)
+        self.tabs.selected_index = 0
+
+    def ship_in_bulk(self, order_ids: list[str]) -> None:
+        """Hand ``order_ids`` to bulk shipping, and show its tab."""
+        self.shipping.order_ids = list(order_ids)
+        self.tabs.selected_index = 1
+
+    def _title_tabs(self) -> None:
+        lang = self.language.value
+        self.tabs.titles = (tr("order_tab", lang), tr("bulk_tab", lang))
 
     @classmethod
     def from_store(
@@ -122,16 +150,17 @@ class Workbench(w.VBox):
         """Reload the store (if any), ask the clock for the time, and redraw every part."""
         if self.store is not None:
             self.book = self.store.load()
-            self.card.book = self.book
+            self.card.book = self.shipping.book = self.book
         if self.follows_data:  # real data arrived in the store: the real clock from now on
             self._use_clock(clock_for(self.book))
         self.today.set_book(self.book)
         self.explorer.reload(self.book)
         self.card.refresh()
+        self.shipping.refresh()
 
     def _use_clock(self, clock: Clock) -> None:
         self.clock = self.today.clock = self.explorer.clock = clock
-        self.card.clock = clock.now
+        self.card.clock = self.shipping.clock = clock.now
 
     def _recorded(self, event: Event, state: OrderState) -> None:
         self.explorer.update_row(state)

@@ -141,3 +141,13 @@ def test_uploaded_file_is_read_by_the_name_the_user_knows(tmp_path):
     with pytest.raises(ReportFormatError) as caught:
         read_uploaded_report(Uploaded("AllOrders.txt", b"not\ta\treport\n"))
     assert caught.value.path == "AllOrders.txt"
+
+
+def test_a_tracking_number_not_of_the_carrier_is_refused_in_the_preview(book, unshipped):
+    from orderkit.clock import FixedClock
+
+    shipping = BulkShipping(book, [unshipped[0]], now=FixedClock(NOW), lang="ja")
+    shipping.use_pasted(f"{unshipped[0]},T1")
+    (line,) = shipping.lines
+    assert line.bad_tracking and not line.allowed
+    assert "ヤマト" in shipping.table.value and shipping.confirm_button.disabled
