@@ -7,7 +7,6 @@ shown at its own instant under a banner until real data arrives.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import ipywidgets as w
@@ -18,7 +17,7 @@ from orderkit.events import Event
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.state import OrderState
 from orderkit.widgets._text import tr
-from orderkit.widgets.app import OperatorName
+from orderkit.widgets.app import OperatorName, Shared, open_shared
 from orderkit.widgets.bulk import BulkShipping
 from orderkit.widgets.card import OrderCard
 from orderkit.widgets.explorer import OrderExplorer
@@ -86,6 +85,8 @@ class Workbench(w.VBox):
         self.shipping.on_recorded(lambda _: self.refresh())
         #: Whether Refresh picks the clock from the data (:meth:`from_store` without ``now``).
         self.follows_data = False
+        #: The shared store and what it shows (:meth:`from_store`), or ``None``.
+        self.shared: Shared | None = None
         self._title_tabs()
         self.children = (self.language, self.operator, self.today, self.explorer, self.tabs)
         self.add_class("ok-workbench")
@@ -116,9 +117,11 @@ class Workbench(w.VBox):
     ) -> Workbench:
         """Return a workbench on the shared store (``$ORDERKIT_STORE`` when ``store`` is not given).
 
-        An empty store is seeded with the sample book, so that a first ``make lab`` shows orders;
-        the sample is shown at its own instant with a banner, any other data at the real time
-        (:func:`orderkit.clock.clock_for`), unless ``now`` is given.
+        While the store is empty the sample is shown, from a store of its own beside it
+        (:func:`orderkit.widgets.app.open_shared`), so that a first ``make lab`` shows orders and
+        the seller's store never holds a sample order; the sample is shown at its own instant
+        with a banner, the seller's data at the real time (:func:`orderkit.clock.clock_for`),
+        unless ``now`` is given.
 
         Args:
             store: an :class:`orderkit.store.Store`, a SQLite path or a URL (default: the
@@ -131,23 +134,24 @@ class Workbench(w.VBox):
         Raises:
             orderkit.errors.StoreError: the store cannot be opened or read.
         """
-        from orderkit import sample
-        from orderkit.store import Store
-
-        if store is None or isinstance(store, (str, os.PathLike)):
-            where = None if store is None else os.fspath(store)
-            store = Store(where) if where and "://" in where else Store(path=where)
-        book = store.load()
-        if len(book.orders) == 0:
-            store.save(sample.book())
-            book = store.load()
-        clock = clock_for(book) if now is None else now
-        bench = cls(book, now=clock, policy=policy, store=store, lang=lang, page_size=page_size)
-        bench.follows_data = now is None
+        shared = open_shared(store)
+        clock = shared.clock if now is None else now
+        bench = cls(
+            shared.book, now=clock, policy=policy, store=shared.store, lang=lang,
+            page_size=page_size,
+        )  # fmt: skip
+        bench.shared, bench.follows_data = shared, now is None
         return bench
 
     def refresh(self) -> None:
-        """Reload the store (if any), ask the clock for the time, and redraw every part."""
+        """Reload the store (if any), ask the clock for the time, and redraw every part.
+
+        A workbench on the shared store (:meth:`from_store`) moves from the sample to the seller's
+        orders as soon as they reach the store.
+        """
+        if self.shared is not None:
+            self.shared = self.shared.reload()
+            self.store = self.card.store = self.shipping.store = self.shared.store
         if self.store is not None:
             self.book = self.store.load()
             self.card.book = self.shipping.book = self.book

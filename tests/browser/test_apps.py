@@ -166,6 +166,32 @@ def test_cancel_asks_for_confirmation_before_recording(voila_server, page, fleet
     assert "Canceled" not in page.locator(".ok-card-header").inner_text()
 
 
+def test_playbook_shows_the_shared_store_and_its_refresh_shows_what_others_recorded(
+    voila_server, page, fleet, tmp_path, screenshot
+):
+    from orderkit.actions import make_event
+    from orderkit.widgets.app import open_shared
+
+    store = tmp_path / "store.sqlite"
+    shared = open_shared(store)  # what `make lab` does on a first start: the sample, stored
+    first, second = [
+        str(o) for o in fleet.index[(fleet["status"] == "Unshipped") & ~fleet["at_risk"]][:2]
+    ]
+    cancel = {"at": sample.DEFAULT_NOW, "reason": "no_stock", "operator": "workbench"}
+    shared.store.record(make_event("cancel", first, **cancel))  # recorded in another app
+    open_app(page, voila_server("apps/playbook.ipynb", store=store))
+    switch_language(page, "en")
+    header = page.locator(".ok-order-card .ok-card-header")
+    open_order(page, first)
+    assert "Canceled" in header.inner_text()
+    shared.store.record(make_event("cancel", second, **cancel))  # while the app is open
+    open_order(page, second)
+    assert "Canceled" not in header.inner_text()  # nothing moves until Refresh
+    page.locator("button.ok-app-refresh").click()
+    header.filter(has_text="Canceled").wait_for(timeout=UPDATE_TIMEOUT_MS)
+    screenshot(page.locator(".ok-order-card"), "app-playbook-refreshed-from-the-store")
+
+
 @pytest.mark.parametrize("width", [1024, 1440])
 def test_no_label_is_cut_in_any_language(voila_server, page, fleet, width, screenshot):
     order_id = str(fleet.index[(fleet["status"] == "Unshipped") & ~fleet["at_risk"]][0])

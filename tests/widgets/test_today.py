@@ -111,10 +111,20 @@ def test_workbench_refresh_shows_what_another_app_recorded_in_the_store(tmp_path
 
 def test_workbench_switches_to_the_real_clock_once_real_orders_reach_the_store(tmp_path):
     from orderkit.clock import SystemClock
+    from orderkit.store import Store
 
     path = tmp_path / "store.sqlite"
     bench = Workbench.from_store(path)
-    other = Workbench.from_store(path)
-    other.store.save(sample.book(25, seed=5))  # a report of the seller's own orders
+    Store(path=path).save(sample.book(25, seed=5))  # a report of the seller's own orders
     bench.today.refresh_button.click()
     assert isinstance(bench.clock, SystemClock) and bench.today.banner.value == ""
+    assert len(bench.book.orders) == 25  # the seller's orders alone: no sample among them
+
+
+def test_the_sample_is_never_written_into_the_sellers_store(tmp_path):
+    from orderkit.store import Store
+
+    path = tmp_path / "store.sqlite"
+    bench = Workbench.from_store(path)
+    assert len(bench.book.orders) > 0
+    assert len(Store(path=path).load().orders) == 0
