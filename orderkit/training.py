@@ -640,8 +640,9 @@ class DrillSession:
         """Return the answers by rule: what to review first (most missed, then fewest right).
 
         Returns:
-            One row per rule drilled: ``rule`` (its id), ``drills``, ``correct``, ``missed``, the
-            FAQ's sentence ``faq`` and, unless ``lang`` is English, our ``translation`` of it.
+            One row per rule drilled: ``rule`` (its id), ``what`` (the rule in ``lang``),
+            ``drills``, ``correct``, ``missed``, the FAQ's sentence ``faq`` and, unless ``lang``
+            is English, our ``translation`` of it.
         """
         rows: dict[str, dict[str, object]] = {}
         for i, feedback in self.answers.items():
@@ -650,6 +651,7 @@ class DrillSession:
                 rule_.id,
                 {
                     "rule": rule_.id,
+                    "what": rule_.text(lang),
                     "drills": 0,
                     "correct": 0,
                     "missed": 0,
@@ -658,7 +660,7 @@ class DrillSession:
             )
             row["drills"] = int(row["drills"]) + 1  # type: ignore[call-overload]
             row["correct" if feedback.correct else "missed"] += 1  # type: ignore[operator]
-        columns = ["rule", "drills", "correct", "missed", "faq"]
+        columns = ["rule", "what", "drills", "correct", "missed", "faq"]
         columns += ["translation"] if lang != "en" else []
         frame = pd.DataFrame(list(rows.values()), columns=columns)
         return frame.sort_values(["missed", "correct", "rule"], ascending=[False, True, True])
@@ -693,6 +695,7 @@ _LINK = "color:#1565c0;text-decoration:underline;font-weight:bold"
 #: The summary's column headings.
 HEADINGS: dict[str, str] = {
     "rule": N_("Rule"),
+    "what": N_("What the rule says"),
     "drills": N_("Drills"),
     "correct": N_("Right"),
     "missed": N_("Missed"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import html
 import datetime as dt
 import io
 import itertools
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from orderkit import sample
 from orderkit.i18n import LANGUAGES, _
+from orderkit.rules import rule
 from orderkit.training import KINDS, DrillSession, _stock_book, answer_key
 from orderkit.widgets import TrainingDrill
 
@@ -218,6 +220,12 @@ def test_the_summary_lists_the_most_missed_rule_first():
     assert list(summary["missed"]) == sorted(summary["missed"], reverse=True)
 
 
+def test_the_summary_says_each_rule_in_the_trainees_language():
+    session = _answered_session("RWW")
+    summary = session.summary("ja")
+    assert list(summary["what"]) == [rule(r).text("ja") for r in summary["rule"]]
+
+
 def test_a_drill_is_answered_once():
     session = _answered_session("R")
     with pytest.raises(ValueError, match="already answered"):
@@ -230,7 +238,9 @@ def test_the_summary_downloads_as_csv_from_a_data_link():
     href = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', link)
     assert href and 'download="' in link
     rows = list(csv.reader(io.StringIO(base64.b64decode(href.group(1)).decode("utf-8-sig"))))
-    assert rows[0][:4] == [_(h, "ja") for h in ("Rule", "Drills", "Right", "Missed")]
+    assert rows[0][:5] == [
+        _(h, "ja") for h in ("Rule", "What the rule says", "Drills", "Right", "Missed")
+    ]
     assert [r[0] for r in rows[1:]] == list(session.summary("ja")["rule"])
 
 
@@ -276,7 +286,8 @@ def test_checking_in_the_widget_records_the_answer_and_shows_the_reference_trans
 def test_ending_the_session_in_the_widget_shows_the_summary_with_a_download_link(widget):
     widget.check(_wrong_index(widget.drill))
     widget.finish_button.click()
-    assert widget.drill.rule.id in widget.summary.value
+    assert html.escape(widget.drill.rule.text(widget.lang)) in widget.summary.value
+    assert widget.drill.rule.id not in widget.summary.value  # ids are for the trainers' CSV
     assert 'download="training-summary.csv"' in widget.summary.value
 
 

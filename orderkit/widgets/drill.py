@@ -28,7 +28,7 @@ NOTHING_YET = N_("Answer a drill first: the summary counts the answered drills."
 NUMBER = N_("Drill {n}")
 
 _CELL = "text-align:left;vertical-align:top;padding:2px 10px 2px 0;border-bottom:1px solid #ddd"
-_WRAPPED = frozenset({"faq", "translation"})
+_WRAPPED = frozenset({"what", "faq", "translation"})
 _QUOTE = "margin:0.5em 0;padding:0.2em 0.8em;border-left:3px solid #bbb;line-height:1.5"
 
 
@@ -176,8 +176,9 @@ class TrainingDrill(w.VBox):
         if not self.session.answers:
             self.summary.value = f"<i>{html.escape(_(NOTHING_YET, lang))}</i>"
             return self.summary.value
-        frame = self.session.summary(lang)
-        # counts and rule ids stay on one line; the FAQ's sentences wrap
+        # a trainee reads the rule in words, not its id (the CSV keeps the id, for trainers)
+        frame = self.session.summary(lang).drop(columns="rule")
+        # counts stay on one line; the rule and the FAQ's sentences wrap
         style = [_CELL + (";white-space:nowrap" if c not in _WRAPPED else "") for c in frame]
         head = "".join(
             f"<th style='{_CELL};white-space:nowrap'>{html.escape(_(HEADINGS[c], lang))}</th>"
