@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import csv
-import html
 import datetime as dt
+import html
 import io
 import itertools
 import re
