@@ -173,7 +173,7 @@ def test_playbook_shows_the_shared_store_and_its_refresh_shows_what_others_recor
     from orderkit.widgets.app import open_shared
 
     store = tmp_path / "store.sqlite"
-    shared = open_shared(store)  # what `make lab` does on a first start: the sample, stored
+    shared = open_shared(store)  # what `make lab` does on a first start: the sample, beside it
     first, second = [
         str(o) for o in fleet.index[(fleet["status"] == "Unshipped") & ~fleet["at_risk"]][:2]
     ]
@@ -257,7 +257,9 @@ def test_bulk_confirmation_from_a_carrier_csv_and_the_upload_file_arrives(
         ("お客様管理番号,送り状種類,クール区分,伝票番号,出荷予定日,お届け先名\r\n" + rows + "\r\n"
          "999-0000000-0000000,0,0,4000-9999-9999,2026/11/26,他店\r\n").encode("cp932")
     )  # fmt: skip
-    open_app(page, voila_server("apps/dashboard.ipynb"))
+    # its confirmations are recorded in the store: a store of its own, which the later tests
+    # (Today in JupyterLab lists the orders still to ship) must not see
+    open_app(page, voila_server("apps/dashboard.ipynb", store=tmp_path / "store.sqlite"))
     switch_language(page, "en")
     page.locator(".ok-app-tabs .lm-TabBar-tab").nth(1).click()
     page.locator("button.ok-bulk-due").click()
@@ -290,3 +292,8 @@ def test_bulk_confirmation_from_a_carrier_csv_and_the_upload_file_arrives(
     assert {line.split("\t")[0] for line in lines[3:]} == set(due)
     assert "4000-0000-0000" in saved.read_text(encoding="utf-8")
     (SCREENSHOTS / "downloaded-shipping-confirmation.txt").write_text("\n".join(lines[:6]))
+    from orderkit.widgets.app import open_shared
+
+    stored = open_shared(tmp_path / "store.sqlite").book.events
+    recorded = stored[(stored["kind"] == "shipment_confirmed") & (stored["origin"] == "action")]
+    assert set(recorded["order_id"]) == set(due)  # in the store the other apps show

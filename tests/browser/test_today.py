@@ -49,3 +49,36 @@ def test_opening_an_order_from_today_shows_it_in_the_card(lab_notebook, screensh
     header.filter(has_text=order_id).wait_for(timeout=UPDATE_TIMEOUT_MS)
     header.scroll_into_view_if_needed()
     screenshot(page, "lab-01_quickstart-today-opens-order")
+
+
+def test_orders_marked_in_the_explorer_go_to_bulk_shipping(lab_notebook, screenshot) -> None:
+    page = lab_notebook(QUICKSTART).page
+    bench = workbench(page)
+    bench.locator(".ok-explorer-pick").click()
+    bulk = bench.locator("button.ok-explorer-bulk")
+    bulk.wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
+    rows = bench.locator(".ok-explorer-table table.dataTable tbody tr")
+    marked = [rows.nth(i).locator("td").first.inner_text().strip() for i in (0, 2)]
+    rows.nth(0).click()
+    rows.nth(2).click()  # a second click marks a second row: the first stays marked
+    bulk.filter(has_text="2").wait_for(timeout=UPDATE_TIMEOUT_MS)
+    bulk.click()
+    preview = bench.locator(".ok-bulk-preview .ok-bulk-row td:first-child")
+    preview.nth(1).wait_for(timeout=UPDATE_TIMEOUT_MS)
+    assert [t.strip() for t in preview.all_inner_texts()] == marked
+    bench.locator(".ok-workbench-tabs").scroll_into_view_if_needed()
+    screenshot(page, "lab-01_quickstart-explorer-marked-to-bulk")
+
+
+def test_todays_list_goes_to_bulk_shipping_in_one_click(lab_notebook, screenshot) -> None:
+    page = lab_notebook(QUICKSTART).page
+    bench = workbench(page)
+    cells = order_cells(bench, "must_ship")
+    cells.first.wait_for(timeout=UPDATE_TIMEOUT_MS)
+    listed = [t.strip() for t in cells.all_inner_texts()]
+    bench.locator("button.ok-today-bulk-must_ship").click()
+    preview = bench.locator(".ok-bulk-preview .ok-bulk-row td:first-child")
+    preview.nth(len(listed) - 1).wait_for(timeout=UPDATE_TIMEOUT_MS)
+    assert [t.strip() for t in preview.all_inner_texts()] == listed
+    bench.locator(".ok-workbench-tabs").scroll_into_view_if_needed()
+    screenshot(page, "lab-01_quickstart-today-list-to-bulk")
