@@ -138,3 +138,30 @@ def make_client(fake_time):
 @pytest.fixture
 def unlimited() -> RatePlan:
     return RatePlan.unlimited()
+
+
+@pytest.fixture
+def confirmations_for():
+    """Return lines confirming all that is left of ``n`` unshipped MFN orders (a package each)."""
+    from orderkit.metrics import status_at
+
+    def lines(store, n=3):
+        book = store.load()
+        fleet = status_at(book, DEFAULT_NOW)
+        todo = (fleet["status"] == "Unshipped") & (fleet["fulfillment_channel"] == "MFN")
+        return [
+            {
+                "order_id": oid,
+                "order_item_id": item,
+                "quantity": qty,
+                "ship_date": DEFAULT_NOW.date(),
+                "carrier_code": "Yamato Transport",
+                "tracking_number": f"1234-5678-{k:04d}",
+                "package_reference_id": "1",
+            }
+            for k, oid in enumerate(sorted(fleet.index[todo])[:n])
+            for item, qty in book.order(oid).state(at=DEFAULT_NOW).remaining.items()
+            if qty > 0
+        ]
+
+    return lines

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from orderkit.metrics import status_at
 from orderkit.sample import DEFAULT_NOW
 
 
@@ -16,30 +15,12 @@ def synced(sandbox, make_client, store, since):
     return sandbox, sc, store
 
 
-def _confirmations(store, n=3):
-    """Lines confirming all that is left of ``n`` unshipped orders (one package each)."""
-    book = store.load()
-    fleet = status_at(book, DEFAULT_NOW)
-    orders = sorted(
-        fleet.index[(fleet["status"] == "Unshipped") & (fleet["fulfillment_channel"] == "MFN")]
-    )[:n]
-    return [
-        {
-            "order_id": oid,
-            "order_item_id": item,
-            "quantity": qty,
-            "ship_date": DEFAULT_NOW.date(),
-            "carrier_code": "Yamato Transport",
-            "tracking_number": f"1234-5678-{k:04d}",
-            "package_reference_id": "1",
-        }
-        for k, oid in enumerate(orders)
-        for item, qty in book.order(oid).state(at=DEFAULT_NOW).remaining.items()
-        if qty > 0
-    ]
+@pytest.fixture
+def _confirmations(confirmations_for):
+    return confirmations_for
 
 
-def test_a_dry_run_shows_the_requests_and_sends_nothing(synced):
+def test_a_dry_run_shows_the_requests_and_sends_nothing(synced, _confirmations):
     sb, sc, store = synced
     lines = _confirmations(store)
     result = sc.confirm(lines, store=store)
@@ -50,7 +31,7 @@ def test_a_dry_run_shows_the_requests_and_sends_nothing(synced):
     assert sb.served("confirmShipment") == [] and store.sent().empty
 
 
-def test_a_send_confirms_each_order_once_and_records_the_results(synced):
+def test_a_send_confirms_each_order_once_and_records_the_results(synced, _confirmations):
     sb, sc, store = synced
     lines = _confirmations(store)
     result = sc.confirm(lines, store=store, dry_run=False)
@@ -62,8 +43,8 @@ def test_a_send_confirms_each_order_once_and_records_the_results(synced):
         assert sb.documents[r.order_id]["fulfillment"]["fulfillmentStatus"] == "SHIPPED"
 
 
-def test_a_sent_confirmation_is_recorded_as_an_action_in_the_history(synced):
-    sb, sc, store = synced
+def test_a_sent_confirmation_is_recorded_as_an_action_in_the_history(synced, _confirmations):
+    _, sc, store = synced
     lines = _confirmations(store, n=1)
     sc.confirm(lines, store=store, dry_run=False)
     events = store.load().events
@@ -73,7 +54,7 @@ def test_a_sent_confirmation_is_recorded_as_an_action_in_the_history(synced):
     assert store.load().order(lines[0]["order_id"]).state(at=DEFAULT_NOW).status == "Shipped"
 
 
-def test_a_partial_failure_says_which_orders_went_and_which_did_not(synced):
+def test_a_partial_failure_says_which_orders_went_and_which_did_not(synced, _confirmations):
     sb, sc, store = synced
     lines = _confirmations(store)
     refused = lines[-1]["order_id"]
@@ -87,7 +68,7 @@ def test_a_partial_failure_says_which_orders_went_and_which_did_not(synced):
     assert set(sent.loc[sent["result"] != "ok", "order_id"]) == {refused}
 
 
-def test_sending_again_after_a_partial_failure_sends_only_what_did_not_go(synced):
+def test_sending_again_after_a_partial_failure_sends_only_what_did_not_go(synced, _confirmations):
     sb, sc, store = synced
     lines = _confirmations(store)
     refused = lines[-1]["order_id"]
@@ -101,7 +82,7 @@ def test_sending_again_after_a_partial_failure_sends_only_what_did_not_go(synced
     assert len(accepted) == 3  # every order confirmed exactly once
 
 
-def test_confirmations_the_api_rules_refuse_send_nothing(synced):
+def test_confirmations_the_api_rules_refuse_send_nothing(synced, _confirmations):
     sb, sc, store = synced
     lines = _confirmations(store)
     lines[0] = {**lines[0], "tracking_number": None}  # the upload file allows it; the API does not
@@ -111,7 +92,7 @@ def test_confirmations_the_api_rules_refuse_send_nothing(synced):
     assert sb.served("confirmShipment") == []
 
 
-def test_a_real_send_without_a_store_is_refused(synced):
-    sb, sc, store = synced
+def test_a_real_send_without_a_store_is_refused(synced, _confirmations):
+    _, sc, store = synced
     with pytest.raises(ValueError, match="store"):
         sc.confirm(_confirmations(store), book=store.load(), dry_run=False)
