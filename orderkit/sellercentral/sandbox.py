@@ -36,6 +36,7 @@ import argparse
 import copy
 import datetime as dt
 import json
+import logging
 import secrets
 import threading
 import time
@@ -52,6 +53,8 @@ from orderkit.clock import ClockLike, SystemClock, as_clock, clock_for
 from orderkit.sellercentral.ratelimit import DOCUMENTED, RatePlan, TokenBucket
 
 __all__ = ["JP", "Sandbox", "SandboxRequest", "order_documents"]
+
+log = logging.getLogger("orderkit.sellercentral.sandbox")
 
 JP: Final = "A1VC38T7YXB528"  # Amazon.co.jp's marketplace id
 _STATUS_2026: Final = {
@@ -553,6 +556,9 @@ class Sandbox:
                 status = 204
         except _Reply as reply:
             status, body, headers = reply.status, reply.body, {**headers, **reply.headers}
+        except Exception as exc:  # a sandbox bug: answered as Amazon would, and logged in full
+            log.exception("sandbox: %s %s failed", method, url.path)
+            status, body = 500, {"errors": [{"code": "InternalFailure", "message": repr(exc)}]}
         with self._lock:
             self.requests.append(SandboxRequest(self._monotonic(), operation, status))
         data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
