@@ -16,7 +16,7 @@ from orderkit.sellercentral.confirm import ConfirmResult, run_confirm
 from orderkit.sellercentral.credentials import Credentials, load_credentials
 from orderkit.sellercentral.ratelimit import DOCUMENTED, RateLimiter, RatePlan
 from orderkit.sellercentral.sandbox import JP
-from orderkit.sellercentral.sync import Progress, SyncResult, run_sync, state_name
+from orderkit.sellercentral.sync import Progress, SyncResult, fetch_order, run_sync, state_name
 
 __all__ = ["SellerCentral"]
 
@@ -153,6 +153,22 @@ class SellerCentral:
             page_size=self.page_size,
             batch_orders=self.batch_orders,
             progress=progress,
+        )
+
+    def order(self, order_id: str) -> OrderBook:
+        """Return one order as it stands at Amazon now (getOrder), as a book to merge or save.
+
+        Raises:
+            ApiError: no such order (HTTP 404), or the API kept failing.
+            ReportFormatError: the order Amazon returned is malformed.
+
+        """
+        return fetch_order(
+            self.transport,
+            order_id,
+            version=self.version,
+            marketplace=self.marketplace,
+            pii=self.pii,
         )
 
     def confirm(

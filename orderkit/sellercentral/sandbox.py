@@ -13,6 +13,7 @@ is its base URL, usable as both the SP-API endpoint and the LWA token endpoint
                                                           with ``pagination.nextToken``, 24 h)
 ``GET /orders/2026-01-01/orders/{orderId}``               getOrder
 ``GET /orders/v0/orders``                                 getOrders (PII only with an RDT)
+``GET /orders/v0/orders/{orderId}``                       getOrder (v0)
 ``GET /orders/v0/orders/{orderId}/orderItems``            getOrderItems
 ``POST /tokens/2021-03-01/restrictedDataToken``           createRestrictedDataToken
 ``POST /orders/v0/orders/{orderId}/shipmentConfirmation``  confirmShipment: 204, or 400 with errors
@@ -534,6 +535,8 @@ class Sandbox:
             return (*table[key], None)
         if method == "GET" and parts[:3] == ["orders", "2026-01-01", "orders"] and len(parts) == 4:
             return "getOrder", self._get_order, parts[3]
+        if method == "GET" and parts[:3] == ["orders", "v0", "orders"] and len(parts) == 4:
+            return "getOrder", self._get_order_v0, parts[3]
         if parts[:3] == ["orders", "v0", "orders"] and len(parts) == 5:
             if method == "GET" and parts[4] == "orderItems":
                 return "getOrderItems", self._order_items, parts[3]
@@ -697,6 +700,11 @@ class Sandbox:
     def _get_order(self, raw: bytes, query: Any, token: str | None, oid: str) -> dict[str, Any]:
         included = set(",".join(query.get("includedData", [])).split(","))
         return {"order": _project(self._doc(oid), included)}
+
+    def _get_order_v0(self, raw: bytes, query: Any, token: str | None, oid: str) -> dict[str, Any]:
+        with self._lock:
+            pii = self._tokens.get(token or "", (None, False))[1]
+        return {"payload": _v0_order(self._doc(oid), pii=pii)}
 
     def _get_orders(self, raw: bytes, query: Any, token: str | None, arg: None) -> dict[str, Any]:
         ids, following, before = self._page(

@@ -34,10 +34,11 @@ from orderkit.reconcile import ImportSummary
 from orderkit.sellercentral.client import Transport
 from orderkit.sellercentral.errors import ApiError
 
-__all__ = ["DEFAULT_LOOKBACK", "SyncResult", "Window", "run_sync"]
+__all__ = ["DEFAULT_LOOKBACK", "SyncResult", "Window", "fetch_order", "run_sync"]
 
 #: How far back the first sync of a store looks, without ``since``.
 DEFAULT_LOOKBACK: Final = dt.timedelta(days=30)
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _SETTLE: Final = dt.timedelta(minutes=2)  # lastUpdatedBefore: at least 2 minutes before the call
 _INCLUDED: Final = ("FULFILLMENT", "PROCEEDS", "CANCELLATION", "PAYMENT")
 _PII: Final = ("BUYER", "RECIPIENT")
@@ -375,3 +376,26 @@ def run_sync(
         None if store is not None else book,
         transport.calls,
     )
+
+
+def fetch_order(
+    transport: Transport, order_id: str, *, version: str, marketplace: str, pii: bool
+) -> OrderBook:
+    """Return one order, fetched now with getOrder (v0: with getOrderItems), as a book.
+
+    Raises:
+        ApiError: the order is unknown (404) or the API kept failing.
+        ReportFormatError: the order is malformed.
+
+    """
+    pages = _Pages(transport, marketplace, Window(_EPOCH, _EPOCH), pii)
+    if version == "2026-01-01":
+        included = ",".join(_INCLUDED + (_PII if pii else ()))
+        path = f"/orders/2026-01-01/orders/{order_id}"
+        body = transport.call("getOrder", "GET", path, params={"includedData": included}).json()
+        return read_spapi_orders({"orders": [body["order"]]}, source="spapi")
+    path = f"/orders/v0/orders/{order_id}"
+    token = (lambda: transport.restricted_token(path, _V0_PII)) if pii else None
+    body = transport.call("getOrder", "GET", path, token=token).json()
+    page = {"payload": {"Orders": [body["payload"]]}}
+    return read_spapi_orders(page, items=[pages._items(order_id)], source="spapi")

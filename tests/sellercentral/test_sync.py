@@ -245,3 +245,17 @@ def test_v0_order_with_malformed_items_is_left_out_with_its_items_response_named
         (f"getOrderItems {ids[1]}", "$.payload.OrderItems[0].QuantityOrdered")
     ]
     assert list(book.orders["order_id"]) == ids[:1]
+
+
+@pytest.mark.parametrize("version", ["2026-01-01", "v0"])
+def test_one_order_is_fetched_as_it_stands_now(sandbox, make_client, version):
+    oid = sorted(sandbox.documents)[3]
+    book = make_client(sandbox, version=version).order(oid)
+    assert list(book.orders["order_id"]) == [oid]
+    assert len(book.items) == len(sandbox.documents[oid]["orderItems"])
+
+
+def test_an_unknown_order_is_an_api_error_404(sandbox, make_client):
+    with pytest.raises(ApiError) as caught:
+        make_client(sandbox).order("503-0000000-0000000")
+    assert caught.value.status == 404
