@@ -13,9 +13,8 @@ from orderkit.book import OrderBook
 from orderkit.clock import ClockLike, SystemClock, as_clock
 from orderkit.sellercentral.client import Transport
 from orderkit.sellercentral.confirm import ConfirmResult, run_confirm
-from orderkit.sellercentral.credentials import Credentials, load_credentials
+from orderkit.sellercentral.credentials import JP, Credentials, load_credentials
 from orderkit.sellercentral.ratelimit import DOCUMENTED, RateLimiter, RatePlan
-from orderkit.sellercentral.sandbox import JP
 from orderkit.sellercentral.sync import Progress, SyncResult, fetch_order, run_sync, state_name
 
 __all__ = ["SellerCentral"]

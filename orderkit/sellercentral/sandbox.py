@@ -51,13 +51,13 @@ import pandas as pd
 
 from orderkit.book import OrderBook
 from orderkit.clock import ClockLike, SystemClock, as_clock, clock_for
+from orderkit.sellercentral.credentials import JP
 from orderkit.sellercentral.ratelimit import DOCUMENTED, RatePlan, TokenBucket
 
 __all__ = ["JP", "Sandbox", "SandboxRequest", "order_documents"]
 
 log = logging.getLogger("orderkit.sellercentral.sandbox")
 
-JP: Final = "A1VC38T7YXB528"  # Amazon.co.jp's marketplace id
 _STATUS_2026: Final = {
     "PendingAvailability": "PENDING_AVAILABILITY",
     "Pending": "PENDING",

@@ -83,3 +83,31 @@ def test_confirm_shipment_without_a_tracking_number_gets_400_with_errors(
     assert answer.status_code == 400 and "trackingNumber" in answer.json()["errors"][0]["message"]
     body["packageDetail"]["trackingNumber"] = "123456789012"
     assert http.post(url, json=body, headers=headers).status_code == 204
+
+
+def test_the_sandbox_runs_as_a_demo_server_from_the_command_line(http):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "orderkit.sellercentral.sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as server:
+        try:
+            url = server.stdout.readline().split(" at ")[-1].strip()
+            form = {
+                "grant_type": "refresh_token",
+                "refresh_token": "r",
+                "client_id": "i",
+                "client_secret": "s",
+            }
+            answer = http.post(f"{url}/auth/o2/token", data=form)
+            assert answer.status_code == 200 and answer.json()["expires_in"] == 3600
+        finally:
+            server.terminate()
+        assert "Warning" not in server.stderr.read()
