@@ -21,7 +21,7 @@ from orderkit.sellercentral.errors import (
     SellerCentralError,
 )
 from orderkit.sellercentral.ratelimit import DOCUMENTED, Limit, RatePlan
-from orderkit.sellercentral.sync import SyncResult, Window
+from orderkit.sellercentral.sync import SyncResult, SyncStatus, Window
 
 if TYPE_CHECKING:
     from orderkit.sellercentral.sandbox import Sandbox
@@ -42,6 +42,7 @@ __all__ = [
     "SellerCentral",
     "SellerCentralError",
     "SyncResult",
+    "SyncStatus",
     "Window",
     "load_credentials",
 ]

@@ -15,7 +15,15 @@ from orderkit.sellercentral.client import Transport
 from orderkit.sellercentral.confirm import ConfirmResult, run_confirm
 from orderkit.sellercentral.credentials import JP, Credentials, load_credentials
 from orderkit.sellercentral.ratelimit import DOCUMENTED, RateLimiter, RatePlan
-from orderkit.sellercentral.sync import Progress, SyncResult, fetch_order, run_sync, state_name
+from orderkit.sellercentral.sync import (
+    Progress,
+    SyncResult,
+    SyncStatus,
+    fetch_order,
+    run_sync,
+    state_name,
+    sync_status,
+)
 
 __all__ = ["SellerCentral"]
 
@@ -108,6 +116,25 @@ class SellerCentral:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def connect(self) -> None:
+        """Check the connection: exchange the refresh token for an access token.
+
+        Raises:
+            AuthorizationError: the credentials were refused.
+            ApiError: the token endpoint could not be reached.
+
+        """
+        self.transport.access_token()
+
+    def status(self, store: Any) -> SyncStatus:
+        """Return where this marketplace's syncs into ``store`` stand (last sync, watermark).
+
+        Raises:
+            StoreError: the store cannot be read.
+
+        """
+        return sync_status(store, self.marketplace)
 
     def state_name(self) -> str:
         """Return the name this connection's sync state is kept under in the store."""

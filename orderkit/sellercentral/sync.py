@@ -34,7 +34,15 @@ from orderkit.reconcile import ImportSummary
 from orderkit.sellercentral.client import Transport
 from orderkit.sellercentral.errors import ApiError
 
-__all__ = ["DEFAULT_LOOKBACK", "SyncResult", "Window", "fetch_order", "run_sync"]
+__all__ = [
+    "DEFAULT_LOOKBACK",
+    "SyncResult",
+    "SyncStatus",
+    "Window",
+    "fetch_order",
+    "run_sync",
+    "sync_status",
+]
 
 #: How far back the first sync of a store looks, without ``since``.
 DEFAULT_LOOKBACK: Final = dt.timedelta(days=30)
@@ -104,6 +112,37 @@ class SyncResult:
             f" {len(s.new_orders)} new, {len(s.status_changes)} status changes,"
             f" {s.events_added} events added, {len(self.problems)} unreadable"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """Where the syncs of a store stand (for the workbench and the operators).
+
+    Attributes:
+        last_sync: when the last complete sync ran (``None``: never).
+        watermark: orders updated up to here are in the store.
+        unfinished: the window a sync started and did not finish (the next sync restarts it).
+    """
+
+    last_sync: dt.datetime | None
+    watermark: dt.datetime | None
+    unfinished: Window | None
+
+
+def sync_status(store: Any, marketplace: str) -> SyncStatus:
+    """Return where the syncs of ``marketplace`` into ``store`` stand.
+
+    Raises:
+        StoreError: the store cannot be read.
+
+    """
+    state = store.sync_state(state_name(marketplace)) or {}
+    window = state.get("window")
+    return SyncStatus(
+        _when(state.get("last_sync")),
+        _when(state.get("watermark")),
+        Window(_when(window["after"]), _when(window["before"])) if window else None,  # type: ignore[arg-type]
+    )
 
 
 def _iso(when: dt.datetime) -> str:
