@@ -163,8 +163,11 @@ def plan_window(
 ) -> tuple[Window, dt.datetime | None, bool]:
     """Return the window to fetch, the watermark before, and whether a window is restarted.
 
+    The window is empty (``after >= before``) when the last sync ended less than two minutes
+    ago: there is nothing Amazon would let us ask for yet.
+
     Raises:
-        ValueError: ``since`` or ``now`` is naive, or the window would be empty.
+        ValueError: ``since`` or ``now`` is naive.
 
     """
     if now.tzinfo is None or (since is not None and since.tzinfo is None):
@@ -178,10 +181,6 @@ def plan_window(
     else:
         after = since or watermark or before - DEFAULT_LOOKBACK
     assert after is not None  # a stored window always has its start
-    if after >= before:
-        raise ValueError(
-            f"nothing to sync: the window starts at {_iso(after)}, after {_iso(before)}"
-        )
     return Window(after.astimezone(dt.UTC), before), watermark, bool(unfinished)
 
 
@@ -349,7 +348,7 @@ def run_sync(
             fetched and saved before (the watermark did not move).
         AuthorizationError: the credentials were refused.
         StoreError: a page could not be saved.
-        ValueError: ``version`` is unknown, or the window is empty.
+        ValueError: ``version`` is unknown, or ``now``/``since`` naive.
 
     """
     from orderkit.store import Store
@@ -360,6 +359,10 @@ def run_sync(
     name = state_name(marketplace)
     state = store.sync_state(name) if store is not None else None
     window, watermark, restarted = plan_window(state, now=now, since=since)
+    if window.after >= window.before:  # synced less than 2 minutes ago: nothing to ask for yet
+        book = target if store is None else None
+        last = watermark or window.before
+        return SyncResult(version, window, 0, 0, ImportSummary(), watermark, last, book=book)
     if store is not None:
         store.set_sync_state(name, {**(state or {}), "window": window.as_json()})
     pages = _Pages(transport, marketplace, window, pii)

@@ -290,3 +290,12 @@ def test_connect_fails_with_refused_credentials(make_sandbox, make_client):
     sb = make_sandbox(credentials=("other", "app", "secret"))
     with pytest.raises(AuthorizationError):
         make_client(sb).connect()
+
+
+def test_a_sync_within_two_minutes_of_the_last_asks_for_nothing(sandbox, make_client, store, since):
+    sc = make_client(sandbox)
+    first = sc.sync(store, since=since)
+    calls = len(sandbox.requests)
+    again = sc.sync(store)
+    assert again.pages == 0 and len(sandbox.requests) == calls
+    assert again.watermark_after == first.watermark_after
