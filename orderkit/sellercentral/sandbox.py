@@ -371,12 +371,12 @@ class _Reply(Exception):
     """An HTTP answer other than 200 (raised inside a handler, turned into the response)."""
 
     def __init__(
-        self, status: int, code: str, message: str, headers: Mapping[str, str] = {}
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.body = {"errors": [{"code": code, "message": message}]}
-        self.headers = dict(headers)
+        self.body: dict[str, Any] = {"errors": [{"code": code, "message": message}]}
+        self.headers = dict(headers or {})
 
 
 def _bad(message: str) -> _Reply:
