@@ -3,7 +3,7 @@
 :func:`write_shipping_confirmation` writes the tab-separated template with its three header rows
 (``TemplateType=OrderFulfillment`` / ``Version=2011.1102``, the Japanese titles, the field names);
 :func:`validate_confirmations` returns every problem at once. Both apply the same rules through one
-function (:func:`_checked`), which also produces the exact text of every field: what is written is
+function (:func:`checked_confirmations`), which also produces the exact text of every field: what is written is
 what was checked. Nothing is written unless every confirmation passes, and the file appears whole
 or not at all (:func:`orderkit.io.files.write_text`).
 
@@ -65,6 +65,8 @@ __all__ = [
     "Confirmation",
     "FieldRule",
     "Target",
+    "as_confirmations",
+    "checked_confirmations",
     "tracking_number_fits",
     "validate_confirmations",
     "write_shipping_confirmation",
@@ -328,7 +330,12 @@ TARGETS: Final[Mapping[str, tuple[FieldRule, ...]]] = {
 _CONTROL_RULE: Final = "charge-whole-order"
 
 
-def _as_confirmations(confirmations: Any) -> list[dict[str, Any]]:
+def as_confirmations(confirmations: Any) -> list[dict[str, Any]]:
+    """Return ``confirmations`` (a frame, dataclasses or mappings) as plain dicts.
+
+    Field names take underscores (``tracking-number`` → ``tracking_number``); a missing value
+    (NaN, NA, None) becomes ``None``.
+    """
     if isinstance(confirmations, pd.DataFrame):
         rows = confirmations.to_dict("records")
     else:
@@ -400,7 +407,7 @@ def _fields(
     return out, problems
 
 
-def _checked(
+def checked_confirmations(
     confirmations: Any, *, book: OrderBook | None, at: dt.datetime, target: Target
 ) -> tuple[list[dict[str, str]], list[ConfirmationError]]:
     """Check every confirmation; return the text of each one's fields and every problem.
@@ -421,7 +428,7 @@ def _checked(
     problems: list[ConfirmationError] = []
     left: dict[tuple[str, str], int] = {}
     states: dict[str, Any] = {}
-    for i, c in enumerate(_as_confirmations(confirmations)):
+    for i, c in enumerate(as_confirmations(confirmations)):
         fields, bad = _fields(c, TARGETS[target], today)
         oid = fields.get("order-id", _text(c.get("order_id")))
         problems += [ConfirmationError(i, oid, rule(rule_id), d) for rule_id, d in bad]
@@ -492,7 +499,7 @@ def validate_confirmations(
         ValueError: ``at`` is naive, or ``target`` is unknown.
 
     """
-    return _checked(confirmations, book=book, at=at, target=target)[1]
+    return checked_confirmations(confirmations, book=book, at=at, target=target)[1]
 
 
 def write_shipping_confirmation(
@@ -526,7 +533,7 @@ def write_shipping_confirmation(
         ValueError: ``at`` is naive.
 
     """
-    rows, problems = _checked(confirmations, book=book, at=at, target="upload")
+    rows, problems = checked_confirmations(confirmations, book=book, at=at, target="upload")
     if problems:
         raise problems[0]
     body = [[r.get(f, "") for f in FIELDS] for r in rows]

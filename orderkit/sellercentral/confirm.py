@@ -27,7 +27,7 @@ from orderkit.businessdays import JST, to_jst
 from orderkit.errors import ConfirmationError, OrderkitError
 
 # The one place the rules are applied and the checked texts made (what is sent is what was checked).
-from orderkit.io.confirmation import _as_confirmations, _checked
+from orderkit.io.confirmation import as_confirmations, checked_confirmations
 from orderkit.sellercentral.client import Transport
 from orderkit.sellercentral.errors import ApiError
 
@@ -118,10 +118,10 @@ def build_requests(
     confirmations: Any, *, book: Any, at: dt.datetime, marketplace: str
 ) -> tuple[list[ConfirmRequest], list[ConfirmationError]]:
     """Return the requests of ``confirmations`` (one per order and package), or their problems."""
-    rows, problems = _checked(confirmations, book=book, at=at, target="api")
+    rows, problems = checked_confirmations(confirmations, book=book, at=at, target="api")
     if problems:
         return [], problems
-    originals = _as_confirmations(confirmations)
+    originals = as_confirmations(confirmations)
     packages: dict[tuple[str, str], dict[str, Any]] = {}
     for fields, raw in zip(rows, originals, strict=True):
         key = (fields["order-id"], fields["package-reference-id"])
@@ -223,7 +223,7 @@ def run_confirm(
     """
     if not dry_run and store is None:
         raise ValueError("a real send needs the store, to record what went and never send twice")
-    rows = _as_confirmations(confirmations)
+    rows = as_confirmations(confirmations)
     went = _went(store, rows)
     done = [(str(r.get("order_id")), str(r.get("package_reference_id"))) in went for r in rows]
     fresh = [r for r, d in zip(rows, done, strict=True) if not d]
