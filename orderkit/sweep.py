@@ -265,17 +265,13 @@ class SweepResult:
         out.insert(0, "runs", grouped.count())
         return out.reset_index()
 
-    def smallest_under(
+    def meeting(
         self, target: float = 0.04, *, metric: str = PEAK_LSR, confidence: float = 0.95
-    ) -> str | None:
-        """Return the first scenario (the smallest setting) under ``target`` with ``confidence``.
+    ) -> list[str]:
+        """Return the scenarios whose ``metric`` is under ``target`` with ``confidence``, in order.
 
         A scenario qualifies when the ``confidence`` quantile of ``metric`` over its seeds is
         below ``target``: in that share of the simulated seasons the metric stays under it.
-        Scenarios are taken in the sweep's order (list settings from the smallest up).
-
-        Returns:
-            The scenario's label, or ``None`` when no scenario qualifies.
 
         Raises:
             KeyError: ``metric`` was not measured.
@@ -287,10 +283,25 @@ class SweepResult:
             raise KeyError(f"metric {metric!r} was not measured")
         values = self.runs[self.runs["metric"] == metric]
         upper = values.groupby("scenario", observed=True, sort=False)["value"].quantile(confidence)
-        for label in self.scenarios:
-            if label in upper.index and upper[label] < target:
-                return label
-        return None
+        return [label for label in self.scenarios if label in upper.index and upper[label] < target]
+
+    def smallest_under(
+        self, target: float = 0.04, *, metric: str = PEAK_LSR, confidence: float = 0.95
+    ) -> str | None:
+        """Return the first scenario (the smallest setting) under ``target`` with ``confidence``.
+
+        Scenarios are taken in the sweep's order (list settings from the smallest up); see
+        :meth:`meeting` for what qualifies.
+
+        Returns:
+            The scenario's label, or ``None`` when no scenario qualifies.
+
+        Raises:
+            KeyError: ``metric`` was not measured.
+            ValueError: ``confidence`` is not between 0 and 1.
+        """
+        meeting = self.meeting(target, metric=metric, confidence=confidence)
+        return meeting[0] if meeting else None
 
 
 def active_client() -> Any | None:
