@@ -231,10 +231,16 @@ class SimulationPanel(w.VBox):
         step.max, step.value = spec.step * 10, spec.step
         step.min = spec.step
 
+    @traitlets.validate("mode")
+    def _valid_mode(self, proposal: dict) -> str:
+        if proposal["value"] not in ("single", "sweep"):
+            raise traitlets.TraitError(
+                f"mode must be 'single' or 'sweep', not {proposal['value']!r}"
+            )
+        return proposal["value"]
+
     @traitlets.observe("mode")
     def _mode_changed(self, change: dict) -> None:
-        if change["new"] not in ("single", "sweep"):
-            raise traitlets.TraitError(f"mode must be 'single' or 'sweep', not {change['new']!r}")
         self.mode_switch.value = change["new"]
         self.sweep_box.layout.display = None if change["new"] == "sweep" else "none"
 

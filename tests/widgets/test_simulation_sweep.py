@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+import traitlets
 
 from orderkit import charts, i18n
 from orderkit.businessdays import JST
@@ -47,6 +48,13 @@ def test_sweep_mode_shows_the_sweep_controls_and_one_scenario_mode_hides_them():
     assert panel.mode_switch.value == "sweep"
     panel.mode_switch.value = "single"
     assert panel.mode == "single" and panel.sweep_box.layout.display == "none"
+
+
+def test_an_unknown_mode_is_refused_and_the_mode_kept():
+    panel = SimulationPanel(BASE, seed=1)
+    with pytest.raises(traitlets.TraitError, match="mode must be"):
+        panel.mode = "sweeps"
+    assert panel.mode == "single"
 
 
 def test_the_sweep_varies_the_chosen_setting_over_the_range_by_the_step():
