@@ -376,7 +376,11 @@ def test_a_capacity_below_one_order_a_day_is_refused():
 
 
 def test_every_order_under_a_tight_capacity_folds_through_the_per_order_lens():
-    book = simulate(dataclasses.replace(NEW_YEAR, days=12, dispatch_capacity=60), seed=9)
+    """A few hundred orders around the New Year closure, a capacity a fifth of the demand."""
+    scenario = dataclasses.replace(
+        NEW_YEAR, start=dt.datetime(2026, 12, 26, tzinfo=JST), days=5, orders_per_day=50
+    )
+    book = simulate(dataclasses.replace(scenario, dispatch_capacity=7), seed=9)
     at = book.events["at"].max().to_pydatetime()
     for oid in book.orders["order_id"]:
         book.order(oid).state(at=at)
