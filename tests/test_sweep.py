@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -188,3 +189,23 @@ def test_the_active_client_is_used_when_none_is_given(client):
         assert active_client() is client
         result = sweep([SETTINGS["60"]], seeds=[1, 2], metrics={"pid": _process}, period=PERIOD)
     assert os.getpid() not in set(result.runs["value"].astype(int))
+
+
+def _dies_once(marker: str):
+    """A metric that kills its worker process the first time it runs, then counts orders."""
+
+    def orders(run) -> float:
+        if not os.path.exists(marker):
+            Path(marker).touch()
+            os._exit(1)  # the worker dies mid-task, as a lost machine would
+        return float(run.daily["new_orders"].sum())
+
+    return orders
+
+
+def test_a_worker_lost_mid_sweep_costs_a_retry_not_the_result(client, tmp_path):
+    metric = {"orders": _dies_once(str(tmp_path / "died"))}
+    on_cluster = sweep(SETTINGS, seeds=[3, 4], client=client, metrics=metric, period=PERIOD)
+    assert (tmp_path / "died").exists()
+    here = sweep(SETTINGS, seeds=[3, 4], client=None, metrics={"orders": _orders}, period=PERIOD)
+    pd.testing.assert_frame_equal(on_cluster.runs, here.runs)
