@@ -9,6 +9,8 @@ The front door. Everything a notebook or a user needs is importable from here; s
 '保留中'
 >>> callable(ok.simulate) and ok.Scenario().days
 90
+>>> callable(ok.sweep)
+True
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from orderkit.rules import RULES, Rule
 from orderkit.simulate import Scenario, simulate
 from orderkit.state import OrderState
 from orderkit.status import OrderStatus
+from orderkit.sweep import sweep
 
 __version__ = "0.1.0"
 
@@ -78,11 +81,14 @@ __all__ = [
     "available",
     "make_event",
     "simulate",
+    "sweep",
 ]
 
 # Heavier parts load on first use (``orderkit.io``, ``orderkit.widgets``, ...). ``orderkit.simulate``
-# is the function; its module is ``orderkit.simulate`` in ``sys.modules`` (``from orderkit.simulate
-# import Scenario`` works as usual).
+# and ``orderkit.sweep`` are the functions; their modules are in ``sys.modules`` under the same
+# names (``from orderkit.simulate import Scenario`` works as usual). Both are imported here, before
+# anyone else can import them: importing a submodule binds the package's attribute to the module
+# only the first time, and the function is bound after that.
 _LAZY_MODULES = {
     "io", "metrics", "charts", "widgets", "sample", "store", "training", "display", "reconcile",
 }  # fmt: skip

@@ -42,6 +42,7 @@ __all__ = [
     "rate_title",
     "rates_vs_targets",
     "status_stacked",
+    "sweep_band",
 ]
 
 #: The charts' words, as catalog messages (English is the message id).
@@ -79,6 +80,10 @@ _WORDS: dict[str, str] = {
     "seller": N_("Seller"),
     "amazon": N_("Amazon"),
     "system": N_("System"),
+    "setting": N_("Setting"),
+    "peak_lsr": N_("Peak 10-day Late Shipment Rate"),
+    "median": N_("Median over seeds"),
+    "band": N_("5–95% of seeds"),
 }
 _WINDOW = N_("{days} days")
 _GREEN, _RED = "#4c9f70", "#d1495b"
@@ -515,6 +520,88 @@ def compare_scenarios(
         )
         .resolve_scale(y="independent")
     )
+
+
+def sweep_band(
+    quantiles: pd.DataFrame,
+    *,
+    target: float = 0.04,
+    setting: str | None = None,
+    lang: str = "en",
+) -> alt.LayerChart:
+    """Return a swept metric per setting: its median over the seeds, its 5–95% band, the target.
+
+    Settings stay in the sweep's order along the x axis; a median point is coloured "meets target"
+    when the setting's 95th percentile is under ``target`` (the setting keeps the metric under the
+    target in 95% of the seeds), "below target" otherwise; the target is a dashed rule.
+
+    Args:
+        quantiles: one metric's rows of :meth:`orderkit.sweep.SweepResult.quantiles` (columns
+            ``scenario``, ``q5``, ``q50``, ``q95``), in the sweep's order.
+        target: the metric's target (Late Shipment Rate: under 4%).
+        setting: the x axis title, already in ``lang`` (default "Setting").
+        lang: ``"en"``, ``"ja"`` or ``"zh-Hans"``.
+
+    Returns:
+        A layer of the band (``area``), the median (``line`` with points) and the target (``rule``).
+
+    Raises:
+        ValueError: an unknown ``lang``, or ``quantiles`` holds more than one metric.
+
+    """
+    check_lang(lang)
+    if "metric" in quantiles.columns and quantiles["metric"].nunique() > 1:
+        raise ValueError("sweep_band draws one metric: filter the quantiles first")
+    meets, below = _t("meets", lang), _t("below", lang)
+    frame = pd.DataFrame(
+        {
+            "setting": quantiles["scenario"].astype(str).to_numpy(),
+            "q5": quantiles["q5"].astype(float).to_numpy(),
+            "q50": quantiles["q50"].astype(float).to_numpy(),
+            "q95": quantiles["q95"].astype(float).to_numpy(),
+        }
+    )
+    frame["result"] = [meets if q < target else below for q in frame["q95"]]
+    for q in ("q5", "q50", "q95"):
+        frame[f"{q}_text"] = [i18n.percent(v, lang, digits=2) for v in frame[q]]
+    order = frame["setting"].tolist()
+    x = alt.X(
+        "setting:O", sort=order, title=setting or _t("setting", lang), axis=alt.Axis(labelAngle=0)
+    )
+    top = min(1.0, max(float(frame["q95"].max(skipna=True) or 0.0), target) * 1.15) or 0.01
+    y = alt.Y(
+        "q50:Q",
+        scale=alt.Scale(domain=[0, top]),
+        axis=_y_axis(_t("peak_lsr", lang), lang, format="%"),
+    )
+    tooltip = [
+        alt.Tooltip("setting:N", title=setting or _t("setting", lang)),
+        alt.Tooltip("q50_text:N", title=_t("median", lang)),
+        alt.Tooltip("q5_text:N", title="5%"),
+        alt.Tooltip("q95_text:N", title="95%"),
+        alt.Tooltip("result:N", title=_t("result", lang)),
+    ]
+    base = alt.Chart(frame)
+    band = base.mark_area(opacity=0.25, color="steelblue").encode(
+        x=x, y=alt.Y("q5:Q", title=None), y2="q95:Q", tooltip=tooltip
+    )
+    median = base.mark_line(color="steelblue").encode(x=x, y=y)
+    points = base.mark_point(filled=True, size=70).encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "result:N",
+            title=_t("result", lang),
+            scale=alt.Scale(domain=[meets, below], range=[_GREEN, _RED]),
+        ),
+        tooltip=tooltip,
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target], "label": [_t("target", lang)]}))
+        .mark_rule(color="black", strokeDash=[6, 4])
+        .encode(y="target:Q", tooltip=[alt.Tooltip("label:N", title=_t("target", lang))])
+    )
+    return alt.layer(band, median, points, rule).properties(width=420, height=220)
 
 
 def placeholder() -> alt.JupyterChart:

@@ -90,7 +90,18 @@ class Scenario:
             policy's :attr:`~orderkit.policy.Policy.handling_days`).
         dispatch_days: probabilities that the seller dispatches 0, 1, 2, ... business days after
             payment (the day rolls to the next business day; weekends, holidays and Golden Week
-            are closed). With 2 handling days, 3 or more is late.
+            are closed). With 2 handling days, 3 or more is late. With a capacity (below) this is
+            the day an order is *ready* to go; the capacity may hold it back further.
+        dispatch_capacity: how many seller-fulfilled orders the team can dispatch per business
+            day (``None``: no limit, every order leaves on its drawn day). Orders ready on a
+            business day leave in the order they were paid, up to the capacity; the rest wait for
+            the next business day, ahead of that day's own (a backlog). Late shipments and
+            automatic cancellations at the confirmation cutoff follow from the ship-by date as
+            usual. Amazon-fulfilled orders are not counted against it.
+        staff, orders_per_staff_day: the other way to give the capacity, as a team size and what
+            one person dispatches per business day (60): the capacity is
+            ``int(staff * orders_per_staff_day)``. Give ``staff`` or ``dispatch_capacity``, not
+            both (:attr:`capacity` is the one in force).
         dispatch_hours: the window of the working day (JST) parcels leave in (10:00-18:00).
         confirm_lag_median_hours, confirm_lag_sigma: lognormal lag from dispatch to confirming the
             shipment in Seller Central (median 1.5 h).
@@ -145,6 +156,9 @@ class Scenario:
     cod_fee_yen: int = 330
     handling_days: int | None = None
     dispatch_days: Sequence[float] = (0.45, 0.40, 0.12, 0.02, 0.01)
+    dispatch_capacity: int | None = None
+    staff: int | None = None
+    orders_per_staff_day: float = 60.0
     dispatch_hours: tuple[float, float] = (10.0, 18.0)
     confirm_lag_median_hours: float = 1.5
     confirm_lag_sigma: float = 1.2
@@ -189,6 +203,21 @@ class Scenario:
         unknown = set(self.payment_mix) - {"card", "cvs", "cod", "points", "other"}
         if unknown:
             raise ValueError(f"unknown payment methods: {sorted(unknown)}")
+        if self.dispatch_capacity is not None and self.staff is not None:
+            raise ValueError("give Scenario.dispatch_capacity or Scenario.staff, not both")
+        if self.orders_per_staff_day <= 0:
+            raise ValueError("Scenario.orders_per_staff_day must be > 0")
+        if self.capacity is not None and self.capacity < 1:
+            raise ValueError(
+                f"the dispatch capacity must be at least 1 order a business day, not {self.capacity}"
+            )
+
+    @property
+    def capacity(self) -> int | None:
+        """The orders the team can dispatch per business day, or ``None`` for no limit."""
+        if self.staff is not None:
+            return int(self.staff * self.orders_per_staff_day)
+        return self.dispatch_capacity
 
     @property
     def handling(self) -> int:
@@ -490,6 +519,8 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray) -> _Fleet:
     ships = mfn & ~sc
     k = _choose(rng, _p(s.dispatch_days), n)
     day = calendar.business_days_after(_jst_day(np.where(ships, paid, 0)).view(np.int64), k)
+    if s.capacity is not None:  # no draw here: a scenario without a capacity is unchanged
+        day[ships] = _backlog(calendar, day[ships], paid[ships], s.capacity)
     dispatch = _jst_midnight(day) + _uniform_ns(rng, n, *(h * 3600 for h in s.dispatch_hours))
     dispatch = np.maximum(dispatch, paid + 10 * _MIN)
     lag = _lognormal_ns(rng, n, s.confirm_lag_median_hours, s.confirm_lag_sigma)
@@ -506,6 +537,35 @@ def _fleet(s: Scenario, rng: np.random.Generator, placed: np.ndarray) -> _Fleet:
         buyer_cancel=buyer_cancel, seller_cancel=seller_cancel, seller_reason=seller_reason,
         ship_by=ship_by, auto_cancel=auto, confirm1=confirm1, confirm2=np.full(n, _NAT),
     )  # fmt: skip
+
+
+def _backlog(
+    calendar: BusinessCalendar, ready: np.ndarray, paid: np.ndarray, capacity: int
+) -> np.ndarray:
+    """Return the day each order is dispatched when at most ``capacity`` leave per business day.
+
+    ``ready`` holds business days (days since 1970-01-01) and ``paid`` the payment times of the
+    same orders. The queue is first in, first out: by ready day, then payment time. With the
+    orders ready per business day ``r`` and their running sum ``A``, the backlog at the end of
+    day ``d`` is Lindley's ``Q[d] = X[d] - min(0, min(X[:d+1]))`` with ``X[d] = A[d] - (d+1)·C``,
+    so ``S = A - Q`` orders have left by then and the ``j``-th in the queue leaves on the first
+    day with ``S > j``: vectorised, no loop over days or orders.
+    """
+    if not len(ready):
+        return ready
+    origin = np.datetime64(int(ready.min()), "D")
+    index = np.busday_count(origin, ready.astype("datetime64[D]"), busdaycal=calendar.numpy)
+    queue = np.lexsort((paid, index))  # the last key sorts first
+    span = int(index.max()) + 1 + -(-len(ready) // capacity)  # room to clear the backlog
+    arrived = np.cumsum(np.bincount(index, minlength=span))
+    excess = arrived - capacity * np.arange(1, span + 1, dtype=np.int64)
+    backlog = excess - np.minimum(np.minimum.accumulate(excess), 0)
+    leaves = np.searchsorted(arrived - backlog, np.arange(len(ready)), side="right")
+    out = np.empty_like(ready)
+    out[queue] = np.busday_offset(origin, leaves, roll="forward", busdaycal=calendar.numpy).astype(
+        np.int64
+    )
+    return out
 
 
 def _partials(s: Scenario, rng: np.random.Generator, f: _Fleet, units: np.ndarray) -> None:

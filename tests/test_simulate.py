@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -302,3 +303,118 @@ def test_choose_draws_what_numpys_choice_draws(weights):
     p = _p(weights)
     expected = np.random.default_rng(3).choice(len(p), size=100_000, p=p)
     np.testing.assert_array_equal(_choose(np.random.default_rng(3), p, 100_000), expected)
+
+
+# ---- dispatch capacity: the backlog model ---------------------------------------------------
+
+NEW_YEAR = Scenario(start=dt.datetime(2026, 12, 10, tzinfo=JST), days=30, orders_per_day=300)
+
+
+def _digest(book) -> str:
+    """A digest of the three tables' values, dtypes and column names."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for table in (book.orders, book.items, book.events):
+        h.update(pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes())
+        h.update(",".join(table.columns).encode())
+    return h.hexdigest()
+
+
+def test_without_a_capacity_the_book_is_the_one_simulated_before_capacity_existed():
+    """The digest was taken with the simulator of commit 5271a0c, before the capacity model."""
+    book = simulate(Scenario(days=20, orders_per_day=60), seed=7)
+    assert _digest(book) == "1d950911235141ae855da2f5e4a1ec4bc3ea4c138ac38f99b84e44966f5d245c"
+
+
+def test_a_capacity_that_never_binds_changes_nothing():
+    loose = dataclasses.replace(NEW_YEAR, dispatch_capacity=10**6)
+    assert _digest(simulate(loose, seed=3)) == _digest(simulate(NEW_YEAR, seed=3))
+
+
+def test_a_tighter_capacity_never_lowers_the_late_shipment_count():
+    """No order leaves earlier with less capacity: each day's late count can only grow."""
+    from orderkit import metrics
+    from orderkit.businessdays import end_of_day
+
+    books = [
+        simulate(dataclasses.replace(NEW_YEAR, dispatch_capacity=c), seed=5)
+        for c in (400, 220, 180)
+    ]
+    for day in range(1, 13):
+        at = end_of_day(dt.date(2027, 1, day))
+        lsr = [metrics.rates(b, at=at).iloc[0] for b in books]  # the 10-day Late Shipment Rate
+        assert len({r.denominator for r in lsr}) == 1  # the same orders are due
+        assert lsr[0].numerator <= lsr[1].numerator <= lsr[2].numerator
+    assert lsr[2].numerator > lsr[0].numerator
+
+
+def test_a_capacity_below_demand_over_new_year_raises_the_late_shipment_rate():
+    from orderkit import metrics
+
+    def lsr(scenario: Scenario) -> float:
+        rates = metrics.rates(simulate(scenario, seed=2), at=dt.datetime(2027, 1, 8, tzinfo=JST))
+        return float(rates.loc[rates["window_days"] == 30, "value"].iloc[0])
+
+    assert lsr(dataclasses.replace(NEW_YEAR, dispatch_capacity=200)) > lsr(NEW_YEAR) + 0.05
+
+
+def test_staff_times_orders_per_staff_day_is_the_capacity():
+    assert Scenario(staff=7, orders_per_staff_day=45).capacity == 315
+    assert Scenario(dispatch_capacity=120).capacity == 120
+    assert Scenario().capacity is None
+
+
+def test_staff_and_capacity_together_are_refused():
+    with pytest.raises(ValueError, match="not both"):
+        Scenario(staff=3, dispatch_capacity=100)
+
+
+def test_a_capacity_below_one_order_a_day_is_refused():
+    with pytest.raises(ValueError, match="at least 1"):
+        Scenario(dispatch_capacity=0)
+
+
+def test_every_order_under_a_tight_capacity_folds_through_the_per_order_lens():
+    """A few hundred orders around the New Year closure, a capacity a fifth of the demand."""
+    scenario = dataclasses.replace(
+        NEW_YEAR, start=dt.datetime(2026, 12, 26, tzinfo=JST), days=5, orders_per_day=50
+    )
+    book = simulate(dataclasses.replace(scenario, dispatch_capacity=7), seed=9)
+    at = book.events["at"].max().to_pydatetime()
+    for oid in book.orders["order_id"]:
+        book.order(oid).state(at=at)
+
+
+_CAL = BusinessCalendar()
+_BUSINESS_DAYS = np.array(
+    [
+        d
+        for d in range(20_440, 20_540)
+        if _CAL.is_business_day(dt.date(1970, 1, 1) + dt.timedelta(d))
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    picks=st.lists(st.integers(0, 30), min_size=1, max_size=300),
+    capacity=st.integers(1, 12),
+    seed=st.integers(0, 2**16),
+)
+def test_the_backlog_is_first_in_first_out_within_capacity_and_never_idles(picks, capacity, seed):
+    from orderkit.simulate import _backlog
+
+    ready = _BUSINESS_DAYS[picks]
+    paid = np.random.default_rng(seed).integers(0, 10**12, len(ready))
+    leaves = _backlog(_CAL, ready, paid, capacity)
+    assert (leaves >= ready).all()
+    assert all(_CAL.is_business_day(dt.date(1970, 1, 1) + dt.timedelta(int(d))) for d in leaves)
+    days, counts = np.unique(leaves, return_counts=True)
+    assert counts.max() <= capacity
+    queue = np.lexsort((paid, ready))
+    assert (np.diff(leaves[queue]) >= 0).all()  # first in, first out
+    # A day on which a ready order is kept waiting dispatches a full day's capacity.
+    for day, count in zip(days, counts, strict=True):
+        waiting = (ready <= day) & (leaves > day)
+        assert count == capacity or not waiting.any()
