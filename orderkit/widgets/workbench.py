@@ -1,5 +1,9 @@
 """Workbench: Today first, then the explorer and the order card, with a language switch.
 
+With a store, a "Seller Central" section (:class:`~orderkit.widgets.SellerCentralPanel`) syncs
+orders from Amazon and confirms shipments to it; without credentials it says how to configure
+them, and the offline sample stays.
+
 ``Workbench.from_store()`` opens the one store (``$ORDERKIT_STORE``; ``.workbench/orderkit-store.sqlite``
 under ``make lab``) that every app shares; an empty store is seeded with the sample book, which is
 shown at its own instant under a banner until real data arrives.
@@ -21,6 +25,7 @@ from orderkit.widgets.app import OperatorName
 from orderkit.widgets.card import OrderCard
 from orderkit.widgets.explorer import OrderExplorer
 from orderkit.widgets.language import LanguageSwitch
+from orderkit.widgets.sellercentral import SellerCentralPanel
 from orderkit.widgets.today import TodayPanel
 
 __all__ = ["Workbench"]
@@ -42,6 +47,9 @@ class Workbench(w.VBox):
         store: an :class:`orderkit.store.Store`; actions are recorded there and Refresh reloads it.
         lang: ``"en"``, ``"ja"`` or ``"zh-Hans"``.
         page_size: the explorer's rows per page.
+        seller_central: the :class:`~orderkit.sellercentral.SellerCentral` client of the Seller
+            Central section (shown with a store); by default one from the configured
+            credentials, if any.
     """
 
     def __init__(
@@ -53,6 +61,7 @@ class Workbench(w.VBox):
         store: Any = None,
         lang: str = "en",
         page_size: int = 12,
+        seller_central: Any = None,
     ) -> None:
         super().__init__()
         self.clock: Clock = as_clock(now)
@@ -65,15 +74,21 @@ class Workbench(w.VBox):
         self.card = OrderCard(book, now=self.clock.now, policy=policy, store=store, lang=lang)
         #: The operator's name, typed once: the card records it with every action.
         self.operator = OperatorName(lang=lang).link(self.card)
-        self.language = LanguageSwitch(lang).link(
-            self.operator, self.today, self.explorer, self.card
+        #: The Seller Central section (``None`` without a store: a sync needs somewhere to go).
+        self.sellercentral = (
+            None if store is None else SellerCentralPanel(store, client=seller_central, lang=lang)
         )
+        parts = [self.operator, self.today, self.explorer, self.card]
+        if self.sellercentral is not None:
+            self.sellercentral.on_sync(lambda _result: self.refresh())
+            parts.append(self.sellercentral)
+        self.language = LanguageSwitch(lang).link(*parts)
         self.today.on_open(self.card.show)
         self.explorer.on_select(self.card.show)
         self.card.on_change(self._recorded)
         #: Whether Refresh picks the clock from the data (:meth:`from_store` without ``now``).
         self.follows_data = False
-        self.children = (self.language, self.operator, self.today, self.explorer, self.card)
+        self.children = (self.language, *parts)
         self.add_class("ok-workbench")
 
     @classmethod
@@ -85,6 +100,7 @@ class Workbench(w.VBox):
         policy: Policy = DEFAULT_POLICY,
         lang: str = "en",
         page_size: int = 12,
+        seller_central: Any = None,
     ) -> Workbench:
         """Return a workbench on the shared store (``$ORDERKIT_STORE`` when ``store`` is not given).
 
@@ -99,6 +115,8 @@ class Workbench(w.VBox):
             policy: the seller's policy.
             lang: the display language.
             page_size: the explorer's rows per page.
+            seller_central: the Seller Central client (default: from the configured
+                credentials, if any).
 
         Raises:
             orderkit.errors.StoreError: the store cannot be opened or read.
@@ -114,7 +132,15 @@ class Workbench(w.VBox):
             store.save(sample.book())
             book = store.load()
         clock = clock_for(book) if now is None else now
-        bench = cls(book, now=clock, policy=policy, store=store, lang=lang, page_size=page_size)
+        bench = cls(
+            book,
+            now=clock,
+            policy=policy,
+            store=store,
+            lang=lang,
+            page_size=page_size,
+            seller_central=seller_central,
+        )
         bench.follows_data = now is None
         return bench
 
