@@ -296,6 +296,39 @@ def _metadata() -> tuple[sa.MetaData, dict[str, sa.Table]]:
 _MD, _T = _metadata()
 
 
+# ---- Seller Central: the sync's state and the confirmations sent (orderkit.sellercentral) -------
+# Created on open when missing: a version-4 store gains them without an upgrade (no order data).
+_T["sync"] = sa.Table(
+    "orderkit_sync",
+    _MD,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("state", sa.Text, nullable=False),  # JSON: the watermark, the unfinished window
+)
+_SENT_COLUMNS = {  # column → dtype of Store.sent()'s frame
+    "order_id": schema.STR,
+    "order_item_id": schema.STR,
+    "quantity": "int64",
+    "package_reference_id": schema.STR,
+    "tracking_number": schema.STR,
+    "carrier": schema.STR,
+    "sent_at": schema.TS,
+    "result": schema.STR,
+    "message": schema.STR,
+}
+_T["sent"] = sa.Table(
+    "orderkit_sent",
+    _MD,
+    sa.Column(_SEQ, sa.Integer, primary_key=True, autoincrement=True),
+    *[
+        sa.Column(c, _sql_type(d), nullable=False)
+        for c, d in _SENT_COLUMNS.items()
+        if c not in ("tracking_number", "carrier", "message")
+    ],
+    *[sa.Column(c, sa.Text, nullable=True) for c in ("tracking_number", "carrier", "message")],
+)
+sa.Index("orderkit_sent_by_order", _T["sent"].c.order_id)
+
+
 def _resolve_url(url: str | None, path: str | os.PathLike[str] | None) -> str:
     if url is None and path is None:
         env = os.environ.get(ENV_VAR)
@@ -1091,6 +1124,88 @@ class Store:
             )
             frames[table] = _from_rows(full, table, dtypes)
         return OrderBook(frames["orders"], frames["items"], frames["events"])
+
+    # -- Seller Central: sync state and confirmations sent ------------------------------------
+    def sync_state(self, name: str) -> dict[str, Any] | None:
+        """Return the state a sync saved under ``name`` (its watermark, …), or ``None``.
+
+        Raises:
+            StoreError: the store cannot be read, or the saved state is not a JSON object.
+
+        """
+        t = _T["sync"]
+
+        def work(conn: sa.Connection) -> dict[str, Any] | None:
+            text = conn.execute(sa.select(t.c.state).where(t.c.name == name)).scalar()
+            if text is None:
+                return None
+            try:
+                state = json.loads(text)
+            except ValueError as exc:
+                raise StoreError(
+                    f"the store is damaged: {t.name}.state of {name!r}: {exc}"
+                ) from exc
+            if not isinstance(state, dict):
+                raise StoreError(
+                    f"the store is damaged: {t.name}.state of {name!r} is not an object"
+                )
+            return state
+
+        return self._run("sync_state", work)
+
+    def set_sync_state(self, name: str, state: Mapping[str, Any]) -> None:
+        """Save a sync's ``state`` (a JSON-able mapping) under ``name``, replacing the last one.
+
+        Raises:
+            StoreError: the write failed (nothing was written).
+            TypeError: ``state`` cannot be written as JSON.
+
+        """
+        row = {"name": name, "state": json.dumps(dict(state), sort_keys=True)}
+        stmt = self._insert("sync")
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["name"], set_={"state": stmt.excluded.state}
+        )
+        self._run("set_sync_state", lambda conn: conn.execute(stmt, [row]))
+
+    def record_sent(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Append one row per confirmation line sent through the API (see :meth:`sent`).
+
+        Raises:
+            StoreError: the write failed, or a row lacks a required column (nothing was written).
+
+        """
+        frame = pd.DataFrame(list(rows), columns=list(_SENT_COLUMNS))
+        if frame.empty:
+            return
+        frame["sent_at"] = pd.to_datetime(frame["sent_at"], utc=True).astype(schema.TS)
+        frame = frame.astype({c: d for c, d in _SENT_COLUMNS.items() if d != schema.TS})
+        values = [_column_values(frame[c].copy(), d) for c, d in _SENT_COLUMNS.items()]
+        records = [dict(zip(_SENT_COLUMNS, r, strict=True)) for r in zip(*values, strict=True)]
+        self._run("record_sent", lambda conn: conn.execute(_T["sent"].insert(), records))
+
+    def sent(self, order_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """Return the confirmations sent through the API, in the order they were sent.
+
+        Returns:
+            A frame with ``order_id``, ``order_item_id``, ``quantity``, ``package_reference_id``,
+            ``tracking_number``, ``carrier``, ``sent_at`` (UTC), ``result`` (``"ok"`` or Amazon's
+            error code) and ``message``; only ``order_ids``' rows when given.
+
+        Raises:
+            StoreError: the store cannot be read.
+
+        """
+        t = _T["sent"]
+        query = sa.select(*[t.c[c] for c in _SENT_COLUMNS]).order_by(t.c[_SEQ])
+        if order_ids is not None:
+            query = query.where(t.c.order_id.in_(sorted(set(order_ids))))
+        rows = self._run("sent", lambda conn: conn.execute(query).all())
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(_SENT_COLUMNS)
+        frame = pd.DataFrame(
+            {c: pd.Series(v, dtype=object) for c, v in zip(_SENT_COLUMNS, columns, strict=True)}
+        )
+        return pd.DataFrame({c: _column(list(frame[c]), d) for c, d in _SENT_COLUMNS.items()})
 
     # -- closing -------------------------------------------------------------------------------
     def close(self) -> None:

@@ -1,0 +1,321 @@
+"""The incremental sync of the Orders API into a store (or a book), by time window.
+
+A sync fetches the orders updated in one *window* ``[after, before]``: ``after`` is the
+watermark (where the last complete sync ended), ``before`` two minutes before *now* (Amazon
+refuses a later ``lastUpdatedBefore``). Each page is read by :func:`orderkit.io.read_spapi_orders`
+and saved at once through the store's reconciling import, so what was fetched is kept even if the
+sync stops; the watermark moves to ``before`` only when every page of the window is saved.
+
+The store keeps, under the sync's name (``orders:<marketplace>``), ``{"watermark": …, "window":
+…}``: ``window`` is set while a window is being fetched. A sync that finds one left by a sync that
+stopped (killed between pages, a network failure) starts again from that window's start — never
+from a saved pagination token, which expires after 24 hours — and, since the reconciliation adds
+nothing it already has, the pages fetched twice change nothing: nothing lost, nothing doubled.
+
+Versions: **2026-01-01** ``searchOrders`` brings each order with its items (``includedData``:
+fulfillment for statuses, ship-by and shipped quantities; proceeds for prices; cancellation for
+who canceled; payment for the payment method; buyer and recipient when ``pii``). **v0** (order
+reads deprecated; for accounts not yet migrated): ``getOrders`` pages, with a Restricted Data
+Token for the buyer and address when ``pii``, then ``getOrderItems`` per order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from orderkit.book import OrderBook
+from orderkit.errors import ReportFormatError
+from orderkit.io.spapi import read_spapi_orders
+from orderkit.reconcile import ImportSummary
+from orderkit.sellercentral.client import Transport
+from orderkit.sellercentral.errors import ApiError
+
+__all__ = ["DEFAULT_LOOKBACK", "SyncResult", "Window", "run_sync"]
+
+#: How far back the first sync of a store looks, without ``since``.
+DEFAULT_LOOKBACK: Final = dt.timedelta(days=30)
+_SETTLE: Final = dt.timedelta(minutes=2)  # lastUpdatedBefore: at least 2 minutes before the call
+_INCLUDED: Final = ("FULFILLMENT", "PROCEEDS", "CANCELLATION", "PAYMENT")
+_PII: Final = ("BUYER", "RECIPIENT")
+_V0_PII: Final = ("buyerInfo", "shippingAddress")
+_PAGE_PATH: Final = re.compile(r"^\$\.(orders|payload\.Orders)\[0\]")
+
+#: progress(pages_done, orders_done), called after each page is saved.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The orders updated in ``[after, before]`` (UTC instants)."""
+
+    after: dt.datetime
+    before: dt.datetime
+
+    def as_json(self) -> dict[str, str]:
+        """Return the window as ISO 8601 texts."""
+        return {"after": _iso(self.after), "before": _iso(self.before)}
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What a sync did.
+
+    Attributes:
+        version: the Orders API version used (``"2026-01-01"`` or ``"v0"``).
+        window: the window fetched.
+        pages: pages fetched (of searchOrders or getOrders).
+        orders: orders read from them (the malformed ones not counted).
+        summary: the reconciling import's summary (new orders, status changes, …), all pages.
+        watermark_before: the watermark when the sync started (``None`` for a first sync).
+        watermark_after: the watermark now: ``window.before``.
+        restarted: a window left unfinished by an earlier sync was fetched again from its start.
+        problems: orders that could not be read (each with its page and JSON path); the rest of
+            their page was kept.
+        book: the merged book, when the sync was into a book (``None`` for a store).
+        calls: HTTP requests sent (retries included).
+    """
+
+    version: str
+    window: Window
+    pages: int
+    orders: int
+    summary: ImportSummary
+    watermark_before: dt.datetime | None
+    watermark_after: dt.datetime
+    restarted: bool = False
+    problems: tuple[ReportFormatError, ...] = ()
+    book: OrderBook | None = field(default=None, repr=False)
+    calls: int = 0
+
+    def describe(self) -> str:
+        """Return a one-line account of the sync (English, for logs)."""
+        s = self.summary
+        return (
+            f"synced {self.orders} orders in {self.pages} pages ({self.version},"
+            f" updated {_iso(self.window.after)}..{_iso(self.window.before)}):"
+            f" {len(s.new_orders)} new, {len(s.status_changes)} status changes,"
+            f" {s.events_added} events added, {len(self.problems)} unreadable"
+        )
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _when(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def state_name(marketplace: str) -> str:
+    """Return the name a sync's state is kept under in the store."""
+    return f"orders:{marketplace}"
+
+
+def plan_window(
+    state: Mapping[str, Any] | None, *, now: dt.datetime, since: dt.datetime | None
+) -> tuple[Window, dt.datetime | None, bool]:
+    """Return the window to fetch, the watermark before, and whether a window is restarted.
+
+    Raises:
+        ValueError: ``since`` or ``now`` is naive, or the window would be empty.
+
+    """
+    if now.tzinfo is None or (since is not None and since.tzinfo is None):
+        raise ValueError("now and since must be timezone-aware")
+    state = state or {}
+    watermark = _when(state.get("watermark"))
+    unfinished = state.get("window")
+    before = (now - _SETTLE).astimezone(dt.UTC)
+    if unfinished:  # restart it from its start: its pagination tokens may have expired
+        after = _when(unfinished["after"])
+    else:
+        after = since or watermark or before - DEFAULT_LOOKBACK
+    assert after is not None  # a stored window always has its start
+    if after >= before:
+        raise ValueError(
+            f"nothing to sync: the window starts at {_iso(after)}, after {_iso(before)}"
+        )
+    return Window(after.astimezone(dt.UTC), before), watermark, bool(unfinished)
+
+
+def _one_by_one(
+    orders: Sequence[Any], wrap: Callable[[list[Any]], Any], where: str
+) -> tuple[list[Any], list[ReportFormatError]]:
+    """Return the orders of a page that read, and the problem of each that does not."""
+    good, problems = [], []
+    for i, order in enumerate(orders):
+        try:
+            read_spapi_orders(wrap([order]), source="spapi")
+        except ReportFormatError as exc:
+            path = _PAGE_PATH.sub(lambda m, i=i: f"$.{m.group(1)}[{i}]", str(exc.column))
+            problems.append(ReportFormatError(where, None, path, exc.value, exc.expected))
+        else:
+            good.append(order)
+    return good, problems
+
+
+def read_page(
+    page: Mapping[str, Any], *, items: list[Any] | None = None, where: str = "spapi"
+) -> tuple[OrderBook, list[ReportFormatError]]:
+    """Read one page; a malformed order is left out (and returned as a problem), the rest kept.
+
+    Returns:
+        The book of the page's readable orders, and one problem per unreadable order (its
+        source ``where``, its JSON path in the page).
+
+    """
+    try:
+        return read_spapi_orders(page, items=items, source="spapi"), []
+    except ReportFormatError:
+        pass  # find which orders are malformed: read them one by one below
+    if "orders" in page:
+        good, problems = _one_by_one(page["orders"], lambda o: {"orders": o}, where)
+        return read_spapi_orders({**page, "orders": good}, source="spapi"), problems
+    payload = page.get("payload", {})
+    good, problems = _one_by_one(
+        payload.get("Orders", []), lambda o: {"payload": {"Orders": o}}, where
+    )
+    keep = {o.get("AmazonOrderId") for o in good}
+    kept_items = [i for i in items or [] if i.get("payload", {}).get("AmazonOrderId") in keep]
+    book = read_spapi_orders(
+        {"payload": {**payload, "Orders": good}}, items=kept_items, source="spapi"
+    )
+    return book, problems
+
+
+class _Pages:
+    """The pages of one window, for one API version."""
+
+    def __init__(self, transport: Transport, marketplace: str, window: Window, pii: bool) -> None:
+        self.t = transport
+        self.marketplace = marketplace
+        self.window = window
+        self.pii = pii
+
+    def v2026(self, page_size: int) -> Any:
+        included = ",".join(_INCLUDED + (_PII if self.pii else ()))
+        query = {
+            "lastUpdatedAfter": _iso(self.window.after),
+            "lastUpdatedBefore": _iso(self.window.before),
+            "marketplaceIds": self.marketplace,
+            "includedData": included,
+            "maxResultsPerPage": page_size,
+        }
+        while True:
+            page = self.t.call(
+                "searchOrders", "GET", "/orders/2026-01-01/orders", params=query
+            ).json()
+            yield page, None
+            token = (page.get("pagination") or {}).get("nextToken")
+            if not token:
+                return
+            # The same parameters with the token (includedData and the page size may change).
+            query = {**query, "paginationToken": token}
+
+    def v0(self, page_size: int) -> Any:
+        query: dict[str, Any] = {
+            "LastUpdatedAfter": _iso(self.window.after),
+            "LastUpdatedBefore": _iso(self.window.before),
+            "MarketplaceIds": self.marketplace,
+            "MaxResultsPerPage": page_size,
+        }
+        path = "/orders/v0/orders"
+        token = (lambda: self.t.restricted_token(path, _V0_PII)) if self.pii else None
+        while True:
+            page = self.t.call("getOrders", "GET", path, params=query, token=token).json()
+            orders = (page.get("payload") or {}).get("Orders") or []
+            yield page, [self._items(o.get("AmazonOrderId")) for o in orders if isinstance(o, dict)]
+            following = (page.get("payload") or {}).get("NextToken")
+            if not following:
+                return
+            query = {"NextToken": following, "MarketplaceIds": self.marketplace}
+
+    def _items(self, order_id: Any) -> dict[str, Any]:
+        """Return one getOrderItems response, its pages joined."""
+        path = f"/orders/v0/orders/{order_id}/orderItems"
+        body = self.t.call("getOrderItems", "GET", path).json()
+        items = list(body["payload"].get("OrderItems") or [])
+        while body["payload"].get("NextToken"):
+            params = {"NextToken": body["payload"]["NextToken"]}
+            body = self.t.call("getOrderItems", "GET", path, params=params).json()
+            items += body["payload"].get("OrderItems") or []
+        return {"payload": {"AmazonOrderId": order_id, "OrderItems": items}}
+
+
+def run_sync(
+    transport: Transport,
+    target: Any,
+    *,
+    marketplace: str,
+    version: str,
+    now: dt.datetime,
+    since: dt.datetime | None = None,
+    pii: bool = True,
+    page_size: int = 100,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Sync the orders updated since the watermark into ``target`` (a Store or an OrderBook).
+
+    See the module docstring; :meth:`SellerCentral.sync` is the public face.
+
+    Raises:
+        ApiError: an operation failed for good; its message says how many pages and orders were
+            fetched and saved before (the watermark did not move).
+        AuthorizationError: the credentials were refused.
+        StoreError: a page could not be saved.
+        ValueError: ``version`` is unknown, or the window is empty.
+
+    """
+    from orderkit.store import Store
+
+    if version not in ("2026-01-01", "v0"):
+        raise ValueError(f"version must be '2026-01-01' or 'v0', not {version!r}")
+    store = target if isinstance(target, Store) else None
+    name = state_name(marketplace)
+    state = store.sync_state(name) if store is not None else None
+    window, watermark, restarted = plan_window(state, now=now, since=since)
+    if store is not None:
+        store.set_sync_state(name, {**(state or {}), "window": window.as_json()})
+    pages = _Pages(transport, marketplace, window, pii)
+    source = pages.v2026(page_size) if version == "2026-01-01" else pages.v0(page_size)
+    book = None if store is not None else target
+    summary, problems, done, count = ImportSummary(), [], 0, 0
+    try:
+        for page, items in source:
+            read, bad = read_page(page, items=items, where=f"{version} page {done + 1}")
+            problems += bad
+            if store is not None:
+                summary = summary + store.save(read)
+            else:
+                book = book.merge(read)
+                summary = summary + book.summary
+            done, count = done + 1, count + len(read.orders)
+            if progress is not None:
+                progress(done, count)
+    except ApiError as exc:
+        raise exc.with_fetched(
+            f"{done} page(s) with {count} orders were fetched and saved before; the watermark"
+            f" stays at {_iso(watermark) if watermark else 'none'} and the next sync restarts"
+            f" the window from {_iso(window.after)}"
+        ) from exc
+    if store is not None:
+        store.set_sync_state(
+            name, {"watermark": _iso(window.before), "window": None, "last_sync": _iso(now)}
+        )
+    return SyncResult(
+        version,
+        window,
+        done,
+        count,
+        summary,
+        watermark,
+        window.before,
+        restarted,
+        tuple(problems),
+        None if store is not None else book,
+        transport.calls,
+    )
