@@ -22,7 +22,7 @@ import traitlets
 from orderkit.actions import confirmations_for
 from orderkit.clock import ClockLike, as_clock
 from orderkit.errors import OrderkitError, OrderNotFound
-from orderkit.i18n import N_, _, datetime
+from orderkit.i18n import N_, _, datetime, ngettext
 from orderkit.io.confirmation import CARRIERS
 
 __all__ = ["SellerCentralPanel"]
@@ -42,18 +42,15 @@ T: dict[str, str] = {
     "never_synced": N_("Not synced yet."),
     "last_sync": N_("Last sync: {when}"),
     "sync": N_("Sync now"),
-    "progress": N_("{pages} pages, {orders} orders"),
+    "progress": N_("Pages: {pages} · orders: {orders}"),
     "sync_failed": N_("The sync failed; nothing is lost and the next sync resumes: {why}"),
-    "unreadable": N_("{n} orders could not be read; the first: {first}"),
     "confirm_title": N_("Confirm a shipment through the API"),
     "order_id": N_("Order no."),
     "carrier": N_("Carrier"),
     "tracking": N_("Tracking no."),
     "preview": N_("Preview (dry run)"),
-    "would_send": N_("Nothing was sent. These {n} requests would be sent:"),
     "package": N_("Order {order}, package {package}: {lines}; {carrier} {tracking}"),
     "send": N_("Send to Amazon"),
-    "sure": N_("Send these {n} confirmations to Amazon? This cannot be undone on Amazon."),
     "yes": N_("Yes, send"),
     "back": N_("Back"),
     "went": N_("Sent: {orders}"),
@@ -286,7 +283,14 @@ class SellerCentralPanel(w.VBox):
         text = result.summary.describe(self.lang)
         if result.problems:
             first = str(result.problems[0])
-            text += "\n" + _t("unreadable", self.lang, n=len(result.problems), first=first)
+            text += "\n" + ngettext(
+                "{n} order could not be read: {first}",
+                "{n} orders could not be read; the first: {first}",
+                len(result.problems),
+                self.lang,
+                n=len(result.problems),
+                first=first,
+            )
         self._say(self.changes, text)
 
     # -- confirmations -----------------------------------------------------------------------------
@@ -347,7 +351,16 @@ class SellerCentralPanel(w.VBox):
         if result.problems:
             self._say(self.preview_text, _t("refused", self.lang, why=str(result.problems[0])))
             return
-        rows = [_t("would_send", self.lang, n=len(result.requests))]
+        n = len(result.requests)
+        rows = [
+            ngettext(
+                "Nothing was sent. {n} request would be sent:",
+                "Nothing was sent. These {n} requests would be sent:",
+                n,
+                self.lang,
+                n=n,
+            )
+        ]
         for r in result.requests:
             detail = r.body["packageDetail"]
             lines = ", ".join(f"{item} × {qty}" for item, qty in r.lines)
@@ -369,7 +382,15 @@ class SellerCentralPanel(w.VBox):
         """Show the confirmation step before a real send (the Send button)."""
         if self.preview is None or not self.preview.ok:
             return
-        self.sure.value = html.escape(_t("sure", self.lang, n=len(self.preview.requests)))
+        n = len(self.preview.requests)
+        sure = ngettext(
+            "Send {n} confirmation to Amazon? This cannot be undone on Amazon.",
+            "Send these {n} confirmations to Amazon? This cannot be undone on Amazon.",
+            n,
+            self.lang,
+            n=n,
+        )
+        self.sure.value = html.escape(sure)
         self.sure_box.layout.display = None
 
     def dismiss(self) -> None:
