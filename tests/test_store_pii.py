@@ -89,6 +89,36 @@ def test_a_version_4_store_moves_its_buyer_data_to_its_own_table_on_open(tmp_pat
     assert book.orders["gift_message"].notna().all()  # the extra column stayed in its table
 
 
+def _as_version_4(url: str) -> None:
+    """Put a store's PII back into its orders table and drop ``orderkit_pii``, as version 4 was."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        for c in sorted(schema.PII):
+            conn.execute(sa.text(f"ALTER TABLE orderkit_orders ADD COLUMN {c} TEXT"))
+            conn.execute(
+                sa.text(
+                    f"UPDATE orderkit_orders SET {c} = (SELECT p.{c} FROM orderkit_pii p"
+                    " WHERE p.order_id = orderkit_orders.order_id)"
+                )
+            )
+        conn.execute(sa.text("DROP TABLE orderkit_pii"))
+        conn.execute(sa.text("UPDATE orderkit_schema SET version = 4"))
+    engine.dispose()
+
+
+def test_a_version_4_store_on_either_database_keeps_every_buyer_value(url):
+    book = sample_data.book(20, seed=4)
+    with Store(url) as store:
+        store.save(book)
+    _as_version_4(url)
+    assert _columns(url, "orderkit_orders") >= schema.PII
+    with Store(url) as store:
+        loaded = store.load()
+    assert not _columns(url, "orderkit_orders") & schema.PII
+    for order_id in book.orders["order_id"]:
+        assert _pii(loaded, order_id) == _pii(book, order_id)
+
+
 def test_without_pii_blanks_only_the_buyer_data():
     book = sample_data.book(20, seed=1)
     clean = without_pii(book)
