@@ -323,8 +323,11 @@ class SellerCentralPanel(w.VBox):
         """Preview what confirming the form's order would send (nothing is sent).
 
         Returns:
-            The dry run's ``ConfirmResult``, or ``None`` when there is nothing to send.
+            The dry run's ``ConfirmResult``, or ``None`` when there is nothing to send (or no
+            connection).
         """
+        if self.client is None:
+            return None
         self.dismiss()
         self.sent = None
         self._say(self.message, "")
