@@ -361,7 +361,11 @@ def _order_v1(o: Mapping[str, Any], c: _Ctx) -> tuple[dict[str, Any], list[dict[
         }
         row.update({k: _extra(v) for k, v in it.items() if k not in _V1_ITEM})
         items.append(row)
-    pay = json.dumps(o.get("payment") or {}).upper()
+    # Only the methods: the rest of a PaymentExecution (its amount's "currencyCode") would match.
+    executions = _get(o, c, "payment", "paymentExecutions") or []
+    pay = " ".join(
+        str(p.get("paymentMethod")) for p in executions if isinstance(p, Mapping)
+    ).upper()
     payment = next(
         (
             m

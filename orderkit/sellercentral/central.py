@@ -37,6 +37,8 @@ class SellerCentral:
         pii: ask for the buyer and the recipient (the packing slip, the letters need them):
             only if the app holds the PII roles.
         page_size: orders per page (1–100).
+        batch_orders: pages are read and saved once at least this many orders are fetched
+            (and at the end of the window): each save has a fixed cost.
         max_attempts: tries per request (429, 5xx and network errors are retried).
         backoff: the first retry's pause in seconds (doubled each time, with jitter).
         monotonic, sleep: the rate limiter's and the retries' time (tests pass fakes).
@@ -59,6 +61,7 @@ class SellerCentral:
         clock: ClockLike | None = None,
         pii: bool = True,
         page_size: int = 100,
+        batch_orders: int = 2000,
         max_attempts: int = 6,
         backoff: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
@@ -76,6 +79,7 @@ class SellerCentral:
         self.clock = as_clock(clock) if clock is not None else SystemClock()
         self.pii = pii
         self.page_size = page_size
+        self.batch_orders = batch_orders
         self.limiter = RateLimiter(plan or DOCUMENTED, monotonic=monotonic, sleep=sleep)
         self.transport = Transport(
             creds,
@@ -123,7 +127,7 @@ class SellerCentral:
             store_or_book: a :class:`~orderkit.store.Store` (the watermark is kept in it, pages
                 saved as they come) or an :class:`~orderkit.book.OrderBook` (merged; the result's
                 ``book``); ``None`` for an empty book.
-            progress: called ``(pages_done, orders_done)`` after each page is saved.
+            progress: called ``(pages_done, orders_done)`` after each page is fetched.
             since: the first window's start when there is no watermark (tz-aware; default 30
                 days before now).
 
@@ -147,6 +151,7 @@ class SellerCentral:
             since=since,
             pii=self.pii,
             page_size=self.page_size,
+            batch_orders=self.batch_orders,
             progress=progress,
         )
 

@@ -132,7 +132,7 @@ class TokenBucket:
         """Take a token if there is one, without waiting; return whether one was taken."""
         with self._lock:
             self._refill(self._monotonic())
-            if self._tokens < 1:
+            if self._tokens < 1 - 1e-9:  # a client waiting exactly 1/rate gets its token
                 return False
             self._tokens -= 1
             return True

@@ -33,6 +33,7 @@ Run ``python -m orderkit.sellercentral.sandbox --port 8765`` for a demo server.
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
 import json
 import secrets
@@ -47,7 +48,7 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 
 from orderkit.book import OrderBook
-from orderkit.clock import ClockLike, as_clock, clock_for
+from orderkit.clock import ClockLike, SystemClock, as_clock, clock_for
 from orderkit.sellercentral.ratelimit import DOCUMENTED, RatePlan, TokenBucket
 
 __all__ = ["JP", "Sandbox", "SandboxRequest", "order_documents"]
@@ -406,6 +407,8 @@ class Sandbox:
             endpoint (default: any non-empty values).
         port: the port (0: a free one).
         monotonic: the clock of the rate limits (real seconds by default).
+        documents: serve these :func:`order_documents` (copied) instead of building them from
+            ``book``.
     """
 
     def __init__(
@@ -420,13 +423,20 @@ class Sandbox:
         credentials: tuple[str, str, str] | None = None,
         port: int = 0,
         monotonic: Callable[[], float] = time.monotonic,
+        documents: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        if book is None:
+        if book is None and documents is None:
             from orderkit import sample
 
             book = sample.book()
-        self.clock = as_clock(clock) if clock is not None else clock_for(book)
-        self.documents = order_documents(book, self.clock.now())
+        if clock is not None:
+            self.clock = as_clock(clock)
+        else:
+            self.clock = clock_for(book) if book is not None else SystemClock()
+        if documents is not None:  # made once by order_documents, served many times (tests)
+            self.documents = copy.deepcopy(dict(documents))
+        else:
+            self.documents = order_documents(book, self.clock.now())
         self.page_size = page_size
         self.rate_plan = rate_plan if rate_plan is not None else DOCUMENTED
         self.token_ttl = token_ttl

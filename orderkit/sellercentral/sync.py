@@ -42,7 +42,10 @@ _SETTLE: Final = dt.timedelta(minutes=2)  # lastUpdatedBefore: at least 2 minute
 _INCLUDED: Final = ("FULFILLMENT", "PROCEEDS", "CANCELLATION", "PAYMENT")
 _PII: Final = ("BUYER", "RECIPIENT")
 _V0_PII: Final = ("buyerInfo", "shippingAddress")
-_PAGE_PATH: Final = re.compile(r"^\$\.(orders|payload\.Orders)\[0\]")
+#: Where the reader found a malformed value: ``$[n].`` (n-th response), the list, the index, the rest.
+_AT: Final = re.compile(
+    r"^\$(?:\[(\d+)\])?\.(orders|payload\.Orders|payload\.OrderItems)\[(\d+)\](.*)$"
+)
 
 #: progress(pages_done, orders_done), called after each page is saved.
 Progress = Callable[[int, int], None]
@@ -68,7 +71,7 @@ class SyncResult:
         version: the Orders API version used (``"2026-01-01"`` or ``"v0"``).
         window: the window fetched.
         pages: pages fetched (of searchOrders or getOrders).
-        orders: orders read from them (the malformed ones not counted).
+        orders: orders read and saved (the malformed ones not counted).
         summary: the reconciling import's summary (new orders, status changes, …), all pages.
         watermark_before: the watermark when the sync started (``None`` for a first sync).
         watermark_after: the watermark now: ``window.before``.
@@ -142,49 +145,85 @@ def plan_window(
     return Window(after.astimezone(dt.UTC), before), watermark, bool(unfinished)
 
 
-def _one_by_one(
-    orders: Sequence[Any], wrap: Callable[[list[Any]], Any], where: str
-) -> tuple[list[Any], list[ReportFormatError]]:
-    """Return the orders of a page that read, and the problem of each that does not."""
-    good, problems = [], []
-    for i, order in enumerate(orders):
-        try:
-            read_spapi_orders(wrap([order]), source="spapi")
-        except ReportFormatError as exc:
-            path = _PAGE_PATH.sub(lambda m, i=i: f"$.{m.group(1)}[{i}]", str(exc.column))
-            problems.append(ReportFormatError(where, None, path, exc.value, exc.expected))
-        else:
-            good.append(order)
-    return good, problems
+def _size(page: Mapping[str, Any]) -> int:
+    orders = page.get("orders")
+    if orders is None:
+        orders = (page.get("payload") or {}).get("Orders")
+    return len(orders) if isinstance(orders, list) else 0
 
 
-def read_page(
-    page: Mapping[str, Any], *, items: list[Any] | None = None, where: str = "spapi"
+def _orders_of(page: Mapping[str, Any]) -> list[Any]:
+    found = page.get("orders") if "orders" in page else (page.get("payload") or {}).get("Orders")
+    return list(found) if isinstance(found, list) else []
+
+
+def _read(orders: list[Any], items: list[Any], version: str) -> OrderBook:
+    if version == "v0":
+        return read_spapi_orders({"payload": {"Orders": orders}}, items=items, source="spapi")
+    return read_spapi_orders({"orders": orders}, source="spapi")
+
+
+def read_batch(
+    batch: Sequence[tuple[Mapping[str, Any], list[Any] | None]],
+    *,
+    version: str = "2026-01-01",
+    first_page: int = 1,
 ) -> tuple[OrderBook, list[ReportFormatError]]:
-    """Read one page; a malformed order is left out (and returned as a problem), the rest kept.
+    """Read a batch of pages in one reader pass; a malformed order is left out, the rest kept.
+
+    The reader names the JSON path of what it cannot read; the order at that path (or whose
+    getOrderItems response it is) is taken out and the rest read again — one more pass per
+    malformed order.
 
     Returns:
-        The book of the page's readable orders, and one problem per unreadable order (its
-        source ``where``, its JSON path in the page).
+        The book of the readable orders, and one problem per unreadable order: its source is
+        the page (``"2026-01-01 page 3"``) or the items response (``"getOrderItems <id>"``),
+        its column the JSON path there.
+
+    Raises:
+        ReportFormatError: a value the reader refuses that belongs to no order.
 
     """
-    try:
-        return read_spapi_orders(page, items=items, source="spapi"), []
-    except ReportFormatError:
-        pass  # find which orders are malformed: read them one by one below
-    if "orders" in page:
-        good, problems = _one_by_one(page["orders"], lambda o: {"orders": o}, where)
-        return read_spapi_orders({**page, "orders": good}, source="spapi"), problems
-    payload = page.get("payload", {})
-    good, problems = _one_by_one(
-        payload.get("Orders", []), lambda o: {"payload": {"Orders": o}}, where
-    )
-    keep = {o.get("AmazonOrderId") for o in good}
-    kept_items = [i for i in items or [] if i.get("payload", {}).get("AmazonOrderId") in keep]
-    book = read_spapi_orders(
-        {"payload": {**payload, "Orders": good}}, items=kept_items, source="spapi"
-    )
-    return book, problems
+    orders, origin = [], []
+    for n, (page, _) in enumerate(batch, start=first_page):
+        for i, order in enumerate(_orders_of(page)):
+            orders.append(order)
+            origin.append((n, i))
+    items = [i for _, its in batch for i in its or []]
+    problems: list[ReportFormatError] = []
+    while True:
+        try:
+            return _read(orders, items, version), problems
+        except ReportFormatError as exc:
+            found = _AT.match(str(exc.column))
+            if found is None:
+                raise
+            problems.append(_drop(found, exc, orders, origin, items, version))
+
+
+def _drop(
+    found: re.Match[str],
+    exc: ReportFormatError,
+    orders: list[Any],
+    origin: list[tuple[int, int]],
+    items: list[Any],
+    version: str,
+) -> ReportFormatError:
+    """Take the order ``found`` points at (and its items) out of the batch; return its problem."""
+    where, index, rest = found.group(2), int(found.group(3)), found.group(4)
+    if where == "payload.OrderItems":  # in a getOrderItems response: $[n] counts the page first
+        oid = (items[int(found.group(1)) - 1].get("payload") or {}).get("AmazonOrderId")
+        source, path = f"getOrderItems {oid}", f"$.payload.OrderItems[{index}]"
+        matches = [k for k, o in enumerate(orders) if o.get("AmazonOrderId") == oid]
+    else:
+        n, i = origin[index]
+        key = "payload.Orders" if version == "v0" else "orders"
+        source, path, matches = f"{version} page {n}", f"$.{key}[{i}]", [index]
+        oid = orders[index].get("AmazonOrderId") if isinstance(orders[index], Mapping) else None
+    items[:] = [r for r in items if oid is None or r["payload"].get("AmazonOrderId") != oid]
+    for k in reversed(matches):
+        del orders[k], origin[k]
+    return ReportFormatError(source, None, path + rest, exc.value, exc.expected)
 
 
 class _Pages:
@@ -256,11 +295,14 @@ def run_sync(
     since: dt.datetime | None = None,
     pii: bool = True,
     page_size: int = 100,
+    batch_orders: int = 2000,
     progress: Progress | None = None,
 ) -> SyncResult:
     """Sync the orders updated since the watermark into ``target`` (a Store or an OrderBook).
 
-    See the module docstring; :meth:`SellerCentral.sync` is the public face.
+    See the module docstring; :meth:`SellerCentral.sync` is the public face. Pages are read and
+    saved in batches of at least ``batch_orders`` orders (and at the window's end): a save has a
+    fixed cost that one page of 100 orders would not repay.
 
     Raises:
         ApiError: an operation failed for good; its message says how many pages and orders were
@@ -284,21 +326,35 @@ def run_sync(
     source = pages.v2026(page_size) if version == "2026-01-01" else pages.v0(page_size)
     book = None if store is not None else target
     summary, problems, done, count = ImportSummary(), [], 0, 0
+    batch: list[tuple[Any, Any]] = []
+
+    def flush() -> None:
+        nonlocal summary, book, count
+        read, bad = read_batch(batch, version=version, first_page=done - len(batch) + 1)
+        problems.extend(bad)
+        if store is not None:
+            summary = summary + store.save(read)
+        else:
+            book = book.merge(read)
+            summary = summary + book.summary
+        count += len(read.orders)
+        batch.clear()
+
     try:
         for page, items in source:
-            read, bad = read_page(page, items=items, where=f"{version} page {done + 1}")
-            problems += bad
-            if store is not None:
-                summary = summary + store.save(read)
-            else:
-                book = book.merge(read)
-                summary = summary + book.summary
-            done, count = done + 1, count + len(read.orders)
+            batch.append((page, items))
+            done += 1
+            if sum(_size(p) for p, _ in batch) >= batch_orders:
+                flush()
             if progress is not None:
-                progress(done, count)
+                progress(done, count + sum(_size(p) for p, _ in batch))
+        if batch:
+            flush()
     except ApiError as exc:
+        if batch:
+            flush()  # keep what was fetched: the rerun's reconciliation skips it
         raise exc.with_fetched(
-            f"{done} page(s) with {count} orders were fetched and saved before; the watermark"
+            f"{done} page(s) were fetched and {count} orders saved before; the watermark"
             f" stays at {_iso(watermark) if watermark else 'none'} and the next sync restarts"
             f" the window from {_iso(window.after)}"
         ) from exc
