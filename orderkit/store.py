@@ -47,7 +47,7 @@ Several processes may write at once:
 Where the store is: ``Store(url)`` for any SQLAlchemy URL (``postgresql://…`` uses psycopg 3);
 ``Store(path=…)`` for a SQLite file; with neither, the environment variable ``ORDERKIT_STORE``
 (a URL, or a path to a SQLite file) and otherwise ``orderkit-store.sqlite`` in the current
-directory.
+directory. A new SQLite file is created readable by its owner only (mode 600: it holds PII).
 
 Timestamps are stored as integer nanoseconds since the epoch (UTC) in both databases, so they come
 back tz-aware UTC and exact to the nanosecond; yen amounts as integers; extra columns as JSON with
@@ -329,6 +329,28 @@ _T["sent"] = sa.Table(
 sa.Index("orderkit_sent_by_order", _T["sent"].c.order_id)
 
 
+def _create_private(url: str) -> None:
+    """Create a new SQLite file readable and writable by its owner only (mode 0600).
+
+    The store holds buyer data (PII) that Amazon asks to protect at rest: other users of the
+    machine may not read it. SQLite gives its ``-wal`` and ``-shm`` files the database file's
+    permissions. An existing file keeps its own; a database server manages its own storage.
+
+    Raises:
+        OSError: the file cannot be created (its folder is missing, say).
+    """
+    if not url.startswith("sqlite"):
+        return
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def _resolve_url(url: str | None, path: str | os.PathLike[str] | None) -> str:
     if url is None and path is None:
         env = os.environ.get(ENV_VAR)
@@ -515,8 +537,9 @@ class Store:
     ) -> None:
         self.url = _resolve_url(url, path)
         try:
+            _create_private(self.url)
             self._engine = self._create_engine(self.url)
-        except (sa.exc.SQLAlchemyError, ValueError) as exc:
+        except (sa.exc.SQLAlchemyError, ValueError, OSError) as exc:
             raise StoreError(f"cannot open the store {self.url!r}: {exc}") from exc
         self._dialect = self._engine.dialect.name
         try:

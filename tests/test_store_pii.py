@@ -213,3 +213,22 @@ def test_an_order_still_kept_takes_new_buyer_data_from_a_later_import(url):
 def test_purge_refuses_a_naive_time(url):
     with Store(url) as store, pytest.raises(ValueError, match="tz-aware"):
         store.purge_pii(at=dt.datetime(2026, 12, 1))
+
+
+# ---- at rest ---------------------------------------------------------------------------------------
+
+
+def test_a_new_sqlite_store_is_readable_by_its_owner_only(tmp_path):
+    path = tmp_path / "new.sqlite"
+    with Store(path=path) as store:
+        store.save(_shipped(delivered=True))
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_existing_sqlite_file_keeps_its_permissions(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    path.touch(mode=0o640)
+    path.chmod(0o640)
+    with Store(path=path):
+        pass
+    assert path.stat().st_mode & 0o777 == 0o640
