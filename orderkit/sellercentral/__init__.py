@@ -9,6 +9,8 @@ See ``docs/seller-central.md``: the library choice, the sync's watermark, the us
 credentials, and how to point it at a real account.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from orderkit.sellercentral.central import SellerCentral
 from orderkit.sellercentral.confirm import ConfirmRequest, ConfirmResult, Failure
 from orderkit.sellercentral.credentials import Credentials, Secret, load_credentials
@@ -19,8 +21,10 @@ from orderkit.sellercentral.errors import (
     SellerCentralError,
 )
 from orderkit.sellercentral.ratelimit import DOCUMENTED, Limit, RatePlan
-from orderkit.sellercentral.sandbox import Sandbox
-from orderkit.sellercentral.sync import SyncResult, Window
+from orderkit.sellercentral.sync import SyncResult, SyncStatus, Window
+
+if TYPE_CHECKING:
+    from orderkit.sellercentral.sandbox import Sandbox
 
 __all__ = [
     "DOCUMENTED",
@@ -38,6 +42,17 @@ __all__ = [
     "SellerCentral",
     "SellerCentralError",
     "SyncResult",
+    "SyncStatus",
     "Window",
     "load_credentials",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The sandbox is imported when asked for, so that `python -m orderkit.sellercentral.sandbox`
+    # runs it as __main__ without a first copy in sys.modules.
+    if name == "Sandbox":
+        from orderkit.sellercentral.sandbox import Sandbox
+
+        return Sandbox
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,10 +13,17 @@ from orderkit.book import OrderBook
 from orderkit.clock import ClockLike, SystemClock, as_clock
 from orderkit.sellercentral.client import Transport
 from orderkit.sellercentral.confirm import ConfirmResult, run_confirm
-from orderkit.sellercentral.credentials import Credentials, load_credentials
+from orderkit.sellercentral.credentials import JP, Credentials, load_credentials
 from orderkit.sellercentral.ratelimit import DOCUMENTED, RateLimiter, RatePlan
-from orderkit.sellercentral.sandbox import JP
-from orderkit.sellercentral.sync import Progress, SyncResult, run_sync, state_name
+from orderkit.sellercentral.sync import (
+    Progress,
+    SyncResult,
+    SyncStatus,
+    fetch_order,
+    run_sync,
+    state_name,
+    sync_status,
+)
 
 __all__ = ["SellerCentral"]
 
@@ -110,6 +117,25 @@ class SellerCentral:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def connect(self) -> None:
+        """Check the connection: exchange the refresh token for an access token.
+
+        Raises:
+            AuthorizationError: the credentials were refused.
+            ApiError: the token endpoint could not be reached.
+
+        """
+        self.transport.access_token()
+
+    def status(self, store: Any) -> SyncStatus:
+        """Return where this marketplace's syncs into ``store`` stand (last sync, watermark).
+
+        Raises:
+            StoreError: the store cannot be read.
+
+        """
+        return sync_status(store, self.marketplace)
+
     def state_name(self) -> str:
         """Return the name this connection's sync state is kept under in the store."""
         return state_name(self.marketplace)
@@ -153,6 +179,22 @@ class SellerCentral:
             page_size=self.page_size,
             batch_orders=self.batch_orders,
             progress=progress,
+        )
+
+    def order(self, order_id: str) -> OrderBook:
+        """Return one order as it stands at Amazon now (getOrder), as a book to merge or save.
+
+        Raises:
+            ApiError: no such order (HTTP 404), or the API kept failing.
+            ReportFormatError: the order Amazon returned is malformed.
+
+        """
+        return fetch_order(
+            self.transport,
+            order_id,
+            version=self.version,
+            marketplace=self.marketplace,
+            pii=self.pii,
         )
 
     def confirm(

@@ -26,6 +26,7 @@ from orderkit.sellercentral.errors import CredentialsMissing
 __all__ = [
     "ENDPOINTS",
     "ENV",
+    "JP",
     "KEYRING_SERVICE",
     "LWA_ENDPOINT",
     "Credentials",
@@ -50,6 +51,7 @@ ENDPOINTS: Final = {
     "na": "https://sellingpartnerapi-na.amazon.com",
 }
 LWA_ENDPOINT: Final = "https://api.amazon.com/auth/o2/token"
+JP: Final = "A1VC38T7YXB528"  # Amazon.co.jp's marketplace id
 _SECRETS: Final = ("refresh_token", "client_id", "client_secret")
 
 

@@ -13,6 +13,7 @@ is its base URL, usable as both the SP-API endpoint and the LWA token endpoint
                                                           with ``pagination.nextToken``, 24 h)
 ``GET /orders/2026-01-01/orders/{orderId}``               getOrder
 ``GET /orders/v0/orders``                                 getOrders (PII only with an RDT)
+``GET /orders/v0/orders/{orderId}``                       getOrder (v0)
 ``GET /orders/v0/orders/{orderId}/orderItems``            getOrderItems
 ``POST /tokens/2021-03-01/restrictedDataToken``           createRestrictedDataToken
 ``POST /orders/v0/orders/{orderId}/shipmentConfirmation``  confirmShipment: 204, or 400 with errors
@@ -36,6 +37,7 @@ import argparse
 import copy
 import datetime as dt
 import json
+import logging
 import secrets
 import threading
 import time
@@ -49,11 +51,13 @@ import pandas as pd
 
 from orderkit.book import OrderBook
 from orderkit.clock import ClockLike, SystemClock, as_clock, clock_for
+from orderkit.sellercentral.credentials import JP
 from orderkit.sellercentral.ratelimit import DOCUMENTED, RatePlan, TokenBucket
 
 __all__ = ["JP", "Sandbox", "SandboxRequest", "order_documents"]
 
-JP: Final = "A1VC38T7YXB528"  # Amazon.co.jp's marketplace id
+log = logging.getLogger("orderkit.sellercentral.sandbox")
+
 _STATUS_2026: Final = {
     "PendingAvailability": "PENDING_AVAILABILITY",
     "Pending": "PENDING",
@@ -367,12 +371,12 @@ class _Reply(Exception):
     """An HTTP answer other than 200 (raised inside a handler, turned into the response)."""
 
     def __init__(
-        self, status: int, code: str, message: str, headers: Mapping[str, str] = {}
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.body = {"errors": [{"code": code, "message": message}]}
-        self.headers = dict(headers)
+        self.body: dict[str, Any] = {"errors": [{"code": code, "message": message}]}
+        self.headers = dict(headers or {})
 
 
 def _bad(message: str) -> _Reply:
@@ -531,6 +535,8 @@ class Sandbox:
             return (*table[key], None)
         if method == "GET" and parts[:3] == ["orders", "2026-01-01", "orders"] and len(parts) == 4:
             return "getOrder", self._get_order, parts[3]
+        if method == "GET" and parts[:3] == ["orders", "v0", "orders"] and len(parts) == 4:
+            return "getOrder", self._get_order_v0, parts[3]
         if parts[:3] == ["orders", "v0", "orders"] and len(parts) == 5:
             if method == "GET" and parts[4] == "orderItems":
                 return "getOrderItems", self._order_items, parts[3]
@@ -553,6 +559,9 @@ class Sandbox:
                 status = 204
         except _Reply as reply:
             status, body, headers = reply.status, reply.body, {**headers, **reply.headers}
+        except Exception as exc:  # a sandbox bug: answered as Amazon would, and logged in full
+            log.exception("sandbox: %s %s failed", method, url.path)
+            status, body = 500, {"errors": [{"code": "InternalFailure", "message": repr(exc)}]}
         with self._lock:
             self.requests.append(SandboxRequest(self._monotonic(), operation, status))
         data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
@@ -691,6 +700,11 @@ class Sandbox:
     def _get_order(self, raw: bytes, query: Any, token: str | None, oid: str) -> dict[str, Any]:
         included = set(",".join(query.get("includedData", [])).split(","))
         return {"order": _project(self._doc(oid), included)}
+
+    def _get_order_v0(self, raw: bytes, query: Any, token: str | None, oid: str) -> dict[str, Any]:
+        with self._lock:
+            pii = self._tokens.get(token or "", (None, False))[1]
+        return {"payload": _v0_order(self._doc(oid), pii=pii)}
 
     def _get_orders(self, raw: bytes, query: Any, token: str | None, arg: None) -> dict[str, Any]:
         ids, following, before = self._page(

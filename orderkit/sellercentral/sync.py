@@ -34,10 +34,19 @@ from orderkit.reconcile import ImportSummary
 from orderkit.sellercentral.client import Transport
 from orderkit.sellercentral.errors import ApiError
 
-__all__ = ["DEFAULT_LOOKBACK", "SyncResult", "Window", "run_sync"]
+__all__ = [
+    "DEFAULT_LOOKBACK",
+    "SyncResult",
+    "SyncStatus",
+    "Window",
+    "fetch_order",
+    "run_sync",
+    "sync_status",
+]
 
 #: How far back the first sync of a store looks, without ``since``.
 DEFAULT_LOOKBACK: Final = dt.timedelta(days=30)
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _SETTLE: Final = dt.timedelta(minutes=2)  # lastUpdatedBefore: at least 2 minutes before the call
 _INCLUDED: Final = ("FULFILLMENT", "PROCEEDS", "CANCELLATION", "PAYMENT")
 _PII: Final = ("BUYER", "RECIPIENT")
@@ -105,6 +114,37 @@ class SyncResult:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """Where the syncs of a store stand (for the workbench and the operators).
+
+    Attributes:
+        last_sync: when the last complete sync ran (``None``: never).
+        watermark: orders updated up to here are in the store.
+        unfinished: the window a sync started and did not finish (the next sync restarts it).
+    """
+
+    last_sync: dt.datetime | None
+    watermark: dt.datetime | None
+    unfinished: Window | None
+
+
+def sync_status(store: Any, marketplace: str) -> SyncStatus:
+    """Return where the syncs of ``marketplace`` into ``store`` stand.
+
+    Raises:
+        StoreError: the store cannot be read.
+
+    """
+    state = store.sync_state(state_name(marketplace)) or {}
+    window = state.get("window")
+    return SyncStatus(
+        _when(state.get("last_sync")),
+        _when(state.get("watermark")),
+        Window(_when(window["after"]), _when(window["before"])) if window else None,  # type: ignore[arg-type]
+    )
+
+
 def _iso(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -123,8 +163,11 @@ def plan_window(
 ) -> tuple[Window, dt.datetime | None, bool]:
     """Return the window to fetch, the watermark before, and whether a window is restarted.
 
+    The window is empty (``after >= before``) when the last sync ended less than two minutes
+    ago: there is nothing Amazon would let us ask for yet.
+
     Raises:
-        ValueError: ``since`` or ``now`` is naive, or the window would be empty.
+        ValueError: ``since`` or ``now`` is naive.
 
     """
     if now.tzinfo is None or (since is not None and since.tzinfo is None):
@@ -138,10 +181,6 @@ def plan_window(
     else:
         after = since or watermark or before - DEFAULT_LOOKBACK
     assert after is not None  # a stored window always has its start
-    if after >= before:
-        raise ValueError(
-            f"nothing to sync: the window starts at {_iso(after)}, after {_iso(before)}"
-        )
     return Window(after.astimezone(dt.UTC), before), watermark, bool(unfinished)
 
 
@@ -309,7 +348,7 @@ def run_sync(
             fetched and saved before (the watermark did not move).
         AuthorizationError: the credentials were refused.
         StoreError: a page could not be saved.
-        ValueError: ``version`` is unknown, or the window is empty.
+        ValueError: ``version`` is unknown, or ``now``/``since`` naive.
 
     """
     from orderkit.store import Store
@@ -320,6 +359,10 @@ def run_sync(
     name = state_name(marketplace)
     state = store.sync_state(name) if store is not None else None
     window, watermark, restarted = plan_window(state, now=now, since=since)
+    if window.after >= window.before:  # synced less than 2 minutes ago: nothing to ask for yet
+        book = target if store is None else None
+        last = watermark or window.before
+        return SyncResult(version, window, 0, 0, ImportSummary(), watermark, last, book=book)
     if store is not None:
         store.set_sync_state(name, {**(state or {}), "window": window.as_json()})
     pages = _Pages(transport, marketplace, window, pii)
@@ -375,3 +418,26 @@ def run_sync(
         None if store is not None else book,
         transport.calls,
     )
+
+
+def fetch_order(
+    transport: Transport, order_id: str, *, version: str, marketplace: str, pii: bool
+) -> OrderBook:
+    """Return one order, fetched now with getOrder (v0: with getOrderItems), as a book.
+
+    Raises:
+        ApiError: the order is unknown (404) or the API kept failing.
+        ReportFormatError: the order is malformed.
+
+    """
+    pages = _Pages(transport, marketplace, Window(_EPOCH, _EPOCH), pii)
+    if version == "2026-01-01":
+        included = ",".join(_INCLUDED + (_PII if pii else ()))
+        path = f"/orders/2026-01-01/orders/{order_id}"
+        body = transport.call("getOrder", "GET", path, params={"includedData": included}).json()
+        return read_spapi_orders({"orders": [body["order"]]}, source="spapi")
+    path = f"/orders/v0/orders/{order_id}"
+    token = (lambda: transport.restricted_token(path, _V0_PII)) if pii else None
+    body = transport.call("getOrder", "GET", path, token=token).json()
+    page = {"payload": {"Orders": [body["payload"]]}}
+    return read_spapi_orders(page, items=[pages._items(order_id)], source="spapi")

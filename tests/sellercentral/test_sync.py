@@ -245,3 +245,57 @@ def test_v0_order_with_malformed_items_is_left_out_with_its_items_response_named
         (f"getOrderItems {ids[1]}", "$.payload.OrderItems[0].QuantityOrdered")
     ]
     assert list(book.orders["order_id"]) == ids[:1]
+
+
+@pytest.mark.parametrize("version", ["2026-01-01", "v0"])
+def test_one_order_is_fetched_as_it_stands_now(sandbox, make_client, version):
+    oid = sorted(sandbox.documents)[3]
+    book = make_client(sandbox, version=version).order(oid)
+    assert list(book.orders["order_id"]) == [oid]
+    assert len(book.items) == len(sandbox.documents[oid]["orderItems"])
+
+
+def test_an_unknown_order_is_an_api_error_404(sandbox, make_client):
+    with pytest.raises(ApiError) as caught:
+        make_client(sandbox).order("503-0000000-0000000")
+    assert caught.value.status == 404
+
+
+def test_the_status_says_when_the_last_sync_ran_and_where_the_watermark_is(
+    sandbox, make_client, store, since
+):
+    sc = make_client(sandbox)
+    assert sc.status(store).last_sync is None
+    result = sc.sync(store, since=since)
+    status = sc.status(store)
+    assert status.last_sync == DEFAULT_NOW and status.watermark == result.watermark_after
+    assert status.unfinished is None
+
+
+def test_the_status_shows_a_window_left_unfinished(sandbox, make_client, store, since):
+    sandbox.page_size = 50
+    sc = make_client(sandbox, batch_orders=50)
+
+    def kill(pages, orders):
+        raise Killed
+
+    with pytest.raises(Killed):
+        sc.sync(store, since=since, progress=kill)
+    assert sc.status(store).unfinished.after == since
+
+
+def test_connect_fails_with_refused_credentials(make_sandbox, make_client):
+    from orderkit.sellercentral import AuthorizationError
+
+    sb = make_sandbox(credentials=("other", "app", "secret"))
+    with pytest.raises(AuthorizationError):
+        make_client(sb).connect()
+
+
+def test_a_sync_within_two_minutes_of_the_last_asks_for_nothing(sandbox, make_client, store, since):
+    sc = make_client(sandbox)
+    first = sc.sync(store, since=since)
+    calls = len(sandbox.requests)
+    again = sc.sync(store)
+    assert again.pages == 0 and len(sandbox.requests) == calls
+    assert again.watermark_after == first.watermark_after
