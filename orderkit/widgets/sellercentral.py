@@ -11,7 +11,6 @@ credentials nothing is sent anywhere and the workbench keeps showing the offline
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections.abc import Callable
 from typing import Any
@@ -111,6 +110,8 @@ class SellerCentralPanel(w.VBox):
         if client is None:
             client = self._connect(connect)
         self.client = client
+        if client is not None:
+            self._check(client)
         self.clock = as_clock(clock) if clock is not None else getattr(client, "clock", None)
         self.result: Any = None  # the last SyncResult
         self.preview: Any = None  # the last dry run's ConfirmResult
@@ -181,6 +182,21 @@ class SellerCentralPanel(w.VBox):
             self.problem = exc
             return None
 
+    def _check(self, client: Any) -> None:
+        """Ask for an access token, so that the status says whether Amazon accepts the credentials.
+
+        A refusal or an unreachable server is shown (``problem``), not raised: Sync stays
+        enabled and tries again.
+        """
+        from orderkit.sellercentral import SellerCentralError
+
+        try:
+            client.connect()
+        except SellerCentralError as exc:
+            self.problem = exc
+        else:
+            self.problem = None
+
     @property
     def connected(self) -> bool:
         """Whether there is a client to sync with (credentials configured)."""
@@ -221,6 +237,8 @@ class SellerCentralPanel(w.VBox):
 
     def _status_text(self) -> str:
         lang = self.lang
+        if self.client is not None and self.problem is not None:
+            return _t("cannot_connect", lang, why=str(self.problem))
         if self.client is not None:
             source = self.client.transport.credentials.source
             where = _t(f"source_{source}", lang) if f"source_{source}" in T else source
@@ -234,12 +252,10 @@ class SellerCentralPanel(w.VBox):
     def _last_sync_text(self) -> str:
         if self.client is None:
             return ""
-        state = self.store.sync_state(self.client.state_name()) or {}
-        when = state.get("last_sync")
-        if not when:
+        when = self.client.status(self.store).last_sync
+        if when is None:
             return _t("never_synced", self.lang)
-        at = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
-        return _t("last_sync", self.lang, when=datetime(at, self.lang) + " JST")
+        return _t("last_sync", self.lang, when=datetime(when, self.lang) + " JST")
 
     # -- sync --------------------------------------------------------------------------------------
     def sync(self) -> Any:
@@ -260,6 +276,8 @@ class SellerCentralPanel(w.VBox):
             self._say(self.changes, _t("sync_failed", self.lang, why=str(exc)))
             return None
         self.result = result
+        self.problem = None  # Amazon answered: connected
+        self.status.value = html.escape(self._status_text())
         self.progress.max = max(result.pages, 1)
         self.progress.value = result.pages
         self.progress.bar_style = "success"

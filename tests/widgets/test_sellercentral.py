@@ -131,6 +131,24 @@ def test_without_credentials_nothing_is_synced_and_the_store_keeps_its_sample(st
     assert len(store.load()) == 10
 
 
+def test_credentials_amazon_refuses_are_shown_as_not_connected(store, book, clock):
+    from orderkit.sellercentral import Sandbox
+
+    with (
+        Sandbox(book, clock=clock, credentials=("other", "other", "other")) as sb,
+        SellerCentral(sb.url, Credentials.of(*SECRETS), clock=clock, max_attempts=1) as sc,
+    ):
+        panel = SellerCentralPanel(store, client=sc)
+    assert panel.status.value.startswith("Not connected:")
+    assert not panel.sync_button.disabled  # a later sync tries again
+
+
+def test_a_connection_amazon_accepts_is_shown_as_connected(store, client, sandbox):
+    panel = SellerCentralPanel(store, client=client)
+    assert panel.status.value.startswith("Connected to")
+    assert sandbox.url in panel.status.value
+
+
 # ---- sync -----------------------------------------------------------------------------------------
 
 
