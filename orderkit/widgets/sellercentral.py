@@ -38,6 +38,7 @@ T: dict[str, str] = {
         " notebook cell — then reopen the workbench."
     ),
     "cannot_connect": N_("Not connected: {why}"),
+    "not_checked": N_("Credentials found in the {source}; Sync connects to {endpoint}."),
     "never_synced": N_("Not synced yet."),
     "last_sync": N_("Last sync: {when}"),
     "sync": N_("Sync now"),
@@ -86,6 +87,9 @@ class SellerCentralPanel(w.VBox):
         connect: makes the default client; its ``CredentialsMissing`` means "not configured".
         clock: *now* for the confirmations (default: the client's clock).
         lang: ``"en"``, ``"ja"`` or ``"zh-Hans"``.
+        check: ask Amazon for an access token now, so that the status says whether it accepts
+            the credentials (the workbench does not, for the client it makes itself: with no
+            network, the client's retries would hold the workbench up).
 
     Traits:
         lang: the display language (a :class:`LanguageSwitch` links it).
@@ -103,14 +107,17 @@ class SellerCentralPanel(w.VBox):
         connect: Callable[[], Any] = _default_connect,
         clock: ClockLike | None = None,
         lang: str = "en",
+        check: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
         self.problem: Exception | None = None
+        #: Whether Amazon answered (an access token, or a sync); ``None``: not asked yet.
+        self.reached: bool | None = None
         if client is None:
             client = self._connect(connect)
         self.client = client
-        if client is not None:
+        if client is not None and check:
             self._check(client)
         self.clock = as_clock(clock) if clock is not None else getattr(client, "clock", None)
         self.result: Any = None  # the last SyncResult
@@ -193,9 +200,9 @@ class SellerCentralPanel(w.VBox):
         try:
             client.connect()
         except SellerCentralError as exc:
-            self.problem = exc
+            self.problem, self.reached = exc, False
         else:
-            self.problem = None
+            self.problem, self.reached = None, True
 
     @property
     def connected(self) -> bool:
@@ -242,7 +249,8 @@ class SellerCentralPanel(w.VBox):
         if self.client is not None:
             source = self.client.transport.credentials.source
             where = _t(f"source_{source}", lang) if f"source_{source}" in T else source
-            return _t("connected", lang, endpoint=self.client.endpoint, source=where)
+            key = "connected" if self.reached else "not_checked"
+            return _t(key, lang, endpoint=self.client.endpoint, source=where)
         from orderkit.sellercentral import CredentialsMissing
 
         if self.problem is None or isinstance(self.problem, CredentialsMissing):
@@ -276,7 +284,7 @@ class SellerCentralPanel(w.VBox):
             self._say(self.changes, _t("sync_failed", self.lang, why=str(exc)))
             return None
         self.result = result
-        self.problem = None  # Amazon answered: connected
+        self.problem, self.reached = None, True  # Amazon answered: connected
         self.status.value = html.escape(self._status_text())
         self.progress.max = max(result.pages, 1)
         self.progress.value = result.pages

@@ -76,7 +76,11 @@ class Workbench(w.VBox):
         self.operator = OperatorName(lang=lang).link(self.card)
         #: The Seller Central section (``None`` without a store: a sync needs somewhere to go).
         self.sellercentral = (
-            None if store is None else SellerCentralPanel(store, client=seller_central, lang=lang)
+            None
+            if store is None
+            else SellerCentralPanel(
+                store, client=seller_central, lang=lang, check=seller_central is not None
+            )
         )
         parts = [self.operator, self.today, self.explorer, self.card]
         if self.sellercentral is not None:

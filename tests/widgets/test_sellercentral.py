@@ -149,6 +149,13 @@ def test_a_connection_amazon_accepts_is_shown_as_connected(store, client, sandbo
     assert sandbox.url in panel.status.value
 
 
+def test_unchecked_credentials_are_not_called_connected_until_a_sync_answers(store, client):
+    panel = SellerCentralPanel(store, client=client, check=False)
+    assert panel.status.value.startswith("Credentials found")
+    panel.sync_button.click()
+    assert panel.status.value.startswith("Connected to")
+
+
 # ---- sync -----------------------------------------------------------------------------------------
 
 
