@@ -25,7 +25,7 @@ from orderkit.state import ItemFacts, OrderFacts, OrderState, fold
 if TYPE_CHECKING:
     from orderkit.reconcile import ImportSummary
 
-__all__ = ["CHARGES", "DISCOUNTS", "OrderBook", "OrderView", "line_amounts"]
+__all__ = ["CHARGES", "DISCOUNTS", "OrderBook", "OrderView", "line_amounts", "without_pii"]
 
 #: Item columns that add up to what the buyer pays for a line, and those taken off it.
 CHARGES = ("item_price", "item_tax", "shipping_price", "shipping_tax", "gift_wrap_price", "cod_fee")
@@ -304,6 +304,10 @@ class OrderBook:
         book.summary = rec.summary
         return book
 
+    def without_pii(self) -> OrderBook:
+        """Return this book with its buyer and recipient data blanked (:func:`without_pii`)."""
+        return without_pii(self)
+
     def copy(self) -> OrderBook:
         """Return an independent copy of the book."""
         return OrderBook(
@@ -342,6 +346,23 @@ class OrderBook:
         metrics.raise_refused(self, fleet, at=at, policy=policy)
         columns = ["status", "late", "at_risk", "charged", "refunded"]
         return fleet[columns].reset_index()  # the fleet lens lists orders in the book's order
+
+
+def without_pii(book: OrderBook) -> OrderBook:
+    """Return ``book`` with the buyer and recipient data (:data:`orderkit.schema.PII`) blanked.
+
+    What exports and the scale-out history write: every order keeps its row and every other
+    column (the prefecture too, see :data:`~orderkit.schema.PII`), and the PII columns stay in the
+    schema, empty, so the book still validates. Items and events hold no PII and are shared, not
+    copied. ``book`` itself is not changed.
+
+    Returns:
+        A new :class:`OrderBook` (its ``problems`` kept).
+    """
+    orders = book.orders
+    blank = {c: schema.missing(schema.ORDERS[c].dtype, len(orders)).set_axis(orders.index)
+             for c in schema.ORDERS if c in schema.PII}  # fmt: skip
+    return OrderBook(orders.assign(**blank), book.items, book.events, problems=book.problems)
 
 
 def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
-    "CODE", "EVENTS", "ITEMS", "ORDERS", "STR", "TS", "YEN",
+    "CODE", "EVENTS", "ITEMS", "ORDERS", "PII", "STR", "TS", "YEN",
     "Column", "categorical", "codes", "concat", "conform", "conform_column", "dictionary_codes",
     "empty", "filled", "is_in", "is_text", "missing", "utc", "utc_ns", "validate",
 ]  # fmt: skip
@@ -74,6 +74,27 @@ ORDERS: Mapping[str, Column] = {
     "is_prime": Column("bool", "Prime order"),
     "currency": Column(CODE, "JPY"),
 }
+
+#: The order columns that hold buyer or recipient data (PII, Amazon's Data Protection Policy):
+#: names, the relay e-mail and phone, and the address down to the postal code (a Japanese 〒 code
+#: can name a single building). The store keeps them in a table of their own and purges them
+#: after delivery; exports and the history leave them out (:func:`orderkit.book.without_pii`).
+#: Kept as order history: the prefecture (``ship_state``) and country, which the shipping-region
+#: logic and the metrics group by and which identify no one, and the business buyer's PO number
+#: (a company's reference, needed on an invoice).
+PII: frozenset[str] = frozenset(
+    {
+        "buyer_email",
+        "buyer_name",
+        "buyer_phone",
+        "recipient_name",
+        "ship_postal_code",
+        "ship_city",
+        "ship_address_1",
+        "ship_address_2",
+        "ship_address_3",
+    }
+)
 
 ITEMS: Mapping[str, Column] = {
     "order_id": Column(STR, "the order this item belongs to"),

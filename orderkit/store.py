@@ -10,6 +10,13 @@ path (SQLAlchemy Core) for both databases:
 - ``record(event)`` checks an action against the rules on the stored order before appending it;
 - ``load()`` returns the book, frame for frame as it was saved (dtypes of :mod:`orderkit.schema`,
   unknown extra columns kept).
+- ``purge_pii(at=, days=30)`` deletes the buyer and recipient data of orders delivered more
+  than ``days`` days before ``at`` (Amazon's Data Protection Policy).
+
+Buyer and recipient data (:data:`orderkit.schema.PII`) is kept in a table of its own,
+``orderkit_pii`` (order id → those columns), not in ``orderkit_orders``; ``load()`` joins it back.
+A purged order's row stays, its values NULL and marked purged, so that an import of an old report
+does not store them again.
 
 Every write is one transaction: all or nothing; a failure raises
 :class:`~orderkit.errors.StoreError` and leaves the store as it was.
@@ -35,19 +42,19 @@ Several processes may write at once:
 - A serialisation failure (SQLSTATE 40001) or deadlock (40P01) that still happens — another
   program writing the tables, say — rolls the transaction back, and it is run again from the start,
   up to 5 times with a short randomised pause between tries; then ``StoreError`` says it gave up.
-  ``load()`` reads the three tables in one snapshot (REPEATABLE READ on PostgreSQL).
+  ``load()`` reads the tables in one snapshot (REPEATABLE READ on PostgreSQL).
 
 Where the store is: ``Store(url)`` for any SQLAlchemy URL (``postgresql://…`` uses psycopg 3);
 ``Store(path=…)`` for a SQLite file; with neither, the environment variable ``ORDERKIT_STORE``
 (a URL, or a path to a SQLite file) and otherwise ``orderkit-store.sqlite`` in the current
-directory.
+directory. A new SQLite file is created readable by its owner only (mode 600: it holds PII).
 
 Timestamps are stored as integer nanoseconds since the epoch (UTC) in both databases, so they come
 back tz-aware UTC and exact to the nanosecond; yen amounts as integers; extra columns as JSON with
 their dtypes recorded; event ids as 64-bit integers. The schema version is recorded in
 ``orderkit_schema`` and checked on open: a store an earlier orderkit wrote is upgraded then, in
-the same transaction (version 3 turned version 2's hex event ids into integers), and a store of a
-later version is refused. A store whose metadata is damaged (a version that is not a whole number,
+the same transaction (version 3 turned version 2's hex event ids into integers; version 5 moved
+the PII out of the orders table), and a store of a later version is refused. A store whose metadata is damaged (a version that is not a whole number,
 a column of an unknown dtype, invalid JSON in ``_extra``) raises ``StoreError`` naming the table,
 the column and the row, and is left as it was.
 
@@ -89,9 +96,10 @@ from orderkit.state import OrderState
 T = TypeVar("T")
 _jitter = random.Random()  # the randomised pause between tries (any seed will do)
 
-__all__ = ["DEFAULT_PATH", "ENV_VAR", "SCHEMA_VERSION", "Store"]
+__all__ = ["DEFAULT_PATH", "DELIVERY_MARGIN", "ENV_VAR", "SCHEMA_VERSION", "Store"]
 
-SCHEMA_VERSION = 4  # 2: events.shipped_at; 3: event ids as 64-bit integers; 4: provenance
+SCHEMA_VERSION = 5  # 2: events.shipped_at; 3: event ids as 64-bit integers; 4: provenance;
+# 5: buyer and recipient data (PII) in a table of its own, purged after delivery
 
 
 def _upgrade_1_to_2(conn: sa.Connection) -> None:
@@ -172,8 +180,31 @@ def _upgrade_3_to_4(conn: sa.Connection) -> None:
         conn.execute(_T["events"].insert(), _to_rows(voids, "events"))
 
 
+def _upgrade_4_to_5(conn: sa.Connection) -> None:
+    """Version 5 keeps buyer and recipient data (:data:`orderkit.schema.PII`) in ``orderkit_pii``.
+
+    Each order's PII values move there (a row only for an order that has some), in the orders'
+    saved order, and the columns are dropped from ``orderkit_orders`` (SQLite ≥ 3.35 and
+    PostgreSQL drop a column in place), in the same transaction: nothing is lost or copied twice.
+    """
+    _T["pii"].create(conn, checkfirst=True)  # (a store made to look older may have it)
+    present = {c["name"] for c in sa.inspect(conn).get_columns("orderkit_orders")}
+    moved = [c for c in _PII_COLUMNS if c in present]
+    if moved:
+        names = ", ".join(moved)
+        some = " OR ".join(f"{c} IS NOT NULL" for c in moved)
+        conn.execute(
+            sa.text(
+                f"INSERT INTO orderkit_pii (order_id, {names}) SELECT order_id, {names}"
+                f" FROM orderkit_orders WHERE {some} ORDER BY {_SEQ}"
+            )
+        )
+    for c in moved:
+        conn.execute(sa.text(f"ALTER TABLE orderkit_orders DROP COLUMN {c}"))
+
+
 #: Schema upgrades applied on open, one version at a time, by the version found.
-_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
+_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5}
 """The layout of the tables this orderkit writes; a store with another version is refused."""
 
 ENV_VAR = "ORDERKIT_STORE"
@@ -194,14 +225,32 @@ _EXTRA = "_extra"  # JSON of the columns a source brought beyond the schema
 _SEQ = "_seq"  # insertion order, so that load() returns rows in the order they were saved
 _NAT = np.iinfo(np.int64).min  # numpy's NaT as int64
 
+_PII_COLUMNS = tuple(c for c in schema.ORDERS if c in schema.PII)  # in the orders' column order
+_PURGED = "purged_at"  # orderkit_pii: when the order's PII was purged (ns, UTC); NULL: kept
+
+#: How long after its (last) shipment an order with no ``delivered`` event counts as delivered,
+#: for the purge: Japanese domestic parcels arrive in 1–3 days, and Amazon's promised delivery
+#: window for a seller-fulfilled order ends within a week of the ship date.
+DELIVERY_MARGIN = dt.timedelta(days=7)
+
 # table → (its documented columns, its key, the database table's name)
 _TABLES: Mapping[str, tuple[Mapping[str, schema.Column], tuple[str, ...], str]] = {
-    "orders": (schema.ORDERS, ("order_id",), "orderkit_orders"),
+    "orders": (
+        {c: col for c, col in schema.ORDERS.items() if c not in schema.PII},
+        ("order_id",),
+        "orderkit_orders",
+    ),
+    "pii": (
+        {c: col for c, col in schema.ORDERS.items() if c == "order_id" or c in schema.PII},
+        ("order_id",),
+        "orderkit_pii",
+    ),
     "items": (schema.ITEMS, ("order_id", "order_item_id"), "orderkit_items"),
     "events": (schema.EVENTS, ("event_id",), "orderkit_events"),
 }
 _NOT_NULL = {
     "orders": {"order_id"},
+    "pii": {"order_id"},
     "items": {"order_id", "order_item_id"},
     "events": {"event_id", "order_id", "at", "kind", "actor"},
 }
@@ -225,6 +274,8 @@ def _metadata() -> tuple[sa.MetaData, dict[str, sa.Table]]:
             for c, col in spec.items()
         ]
         cols.append(sa.Column(_EXTRA, sa.Text, nullable=True))
+        if name == "pii":
+            cols.append(sa.Column(_PURGED, sa.BigInteger, nullable=True))
         tables[name] = sa.Table(sql_name, md, *cols, sa.UniqueConstraint(*key))
     sa.Index("orderkit_events_by_order", tables["events"].c.order_id)
     sa.Index("orderkit_items_by_order", tables["items"].c.order_id)
@@ -276,6 +327,28 @@ _T["sent"] = sa.Table(
     *[sa.Column(c, sa.Text, nullable=True) for c in ("tracking_number", "carrier", "message")],
 )
 sa.Index("orderkit_sent_by_order", _T["sent"].c.order_id)
+
+
+def _create_private(url: str) -> None:
+    """Create a new SQLite file readable and writable by its owner only (mode 0600).
+
+    The store holds buyer data (PII) that Amazon asks to protect at rest: other users of the
+    machine may not read it. SQLite gives its ``-wal`` and ``-shm`` files the database file's
+    permissions. An existing file keeps its own; a database server manages its own storage.
+
+    Raises:
+        OSError: the file cannot be created (its folder is missing, say).
+    """
+    if not url.startswith("sqlite"):
+        return
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def _resolve_url(url: str | None, path: str | os.PathLike[str] | None) -> str:
@@ -464,8 +537,9 @@ class Store:
     ) -> None:
         self.url = _resolve_url(url, path)
         try:
+            _create_private(self.url)
             self._engine = self._create_engine(self.url)
-        except (sa.exc.SQLAlchemyError, ValueError) as exc:
+        except (sa.exc.SQLAlchemyError, ValueError, OSError) as exc:
             raise StoreError(f"cannot open the store {self.url!r}: {exc}") from exc
         self._dialect = self._engine.dialect.name
         try:
@@ -831,6 +905,52 @@ class Store:
 
         return unfolded(self.load(), policy=policy)
 
+    def purge_pii(self, *, at: dt.datetime, days: int = 30, policy: Policy = DEFAULT_POLICY) -> int:
+        """Delete the buyer and recipient data of orders done with more than ``days`` days ago.
+
+        Amazon's Data Protection Policy keeps PII no longer than 30 days after delivery. An
+        order's PII goes when its status at ``at`` is Shipped (every item shipped) and it was
+        delivered more than ``days`` days before ``at``: at its last live ``delivered`` event,
+        or, with none, :data:`DELIVERY_MARGIN` after its last shipment (``shipped_at``, or when
+        it was confirmed); or when it is Canceled or Unfulfillable and that happened more than
+        ``days`` days before ``at`` (no parcel will go). Exactly ``days`` days is kept. Its
+        ``orderkit_pii`` row stays, its values NULL, marked purged: a later import does not
+        store the order's PII again (see :meth:`save`). Nothing else changes: the order, its
+        items and its events stay, and no event records the purge (it is no fact of the order).
+
+        Args:
+            at: now (tz-aware).
+            days: how long PII is kept after delivery.
+            policy: the seller's policy (to read each order's status).
+
+        Returns:
+            How many orders' PII was purged.
+
+        Raises:
+            ValueError: ``at`` is naive or ``days`` negative.
+            StoreError: the write failed; nothing was purged.
+
+        """
+        if at.tzinfo is None or days < 0:
+            raise ValueError(f"purge_pii needs a tz-aware at and days ≥ 0, got {at!r}, {days!r}")
+        cutoff = pd.Timestamp(at).tz_convert("UTC") - pd.Timedelta(days=days)
+        t = _T["pii"]
+
+        def work(conn: sa.Connection) -> int:
+            kept = t.c[_PURGED].is_(None)
+            ids = sorted(conn.execute(sa.select(t.c.order_id).where(kept)).scalars())
+            self._lock(conn, ids)
+            due = _done_before(self._read(conn, order_ids=ids, lock=True), at, cutoff, policy)
+            purged = 0
+            for lo in range(0, len(due), self._CHUNK):
+                part = due[lo : lo + self._CHUNK]
+                values = {c: None for c in _PII_COLUMNS} | {_PURGED: pd.Timestamp(at).value}
+                stmt = sa.update(t).where(t.c.order_id.in_(part), kept).values(values)
+                purged += conn.execute(stmt).rowcount
+            return purged
+
+        return self._run("purge_pii", work)
+
     def _order_of(self, conn: sa.Connection, event_id: int) -> str:
         t = _T["events"]
         found = conn.execute(sa.select(t.c.order_id).where(t.c.event_id == int(event_id))).first()
@@ -867,12 +987,41 @@ class Store:
             return
         key = _TABLES[table][1]
         frame = frame.drop_duplicates(list(key), keep="last")
+        if table == "orders":  # the buyer data goes to its own table, the rest stays here
+            self._upsert_pii(conn, frame)
+            frame = frame.drop(columns=[c for c in _PII_COLUMNS if c in frame.columns])
         self._record_extras(conn, table, frame)
         stmt = self._insert(table)
         updated = {c.name: stmt.excluded[c.name] for c in _T[table].c if c.name not in (_SEQ, *key)}
         conn.execute(
             stmt.on_conflict_do_update(index_elements=list(key), set_=updated),
             _to_rows(frame, table),
+        )
+
+    def _upsert_pii(self, conn: sa.Connection, orders: pd.DataFrame) -> None:
+        """Write the PII of the ``orders`` rows that have some, except where it was purged.
+
+        The rows come merged with the stored ones (a blank never erases), so each is written
+        whole. An order whose PII was purged keeps none: a snapshot read again later (an old
+        report re-imported, a book still in memory) does not bring it back.
+        """
+        present = [c for c in _PII_COLUMNS if c in orders.columns]
+        if not present:
+            return
+        some = orders[present].notna().any(axis=1).to_numpy()
+        if not some.any():
+            return
+        rows = schema.conform(orders.loc[some, ["order_id", *present]], "orders")
+        rows = rows[list(_TABLES["pii"][0])]
+        t = _T["pii"]
+        stmt = self._insert("pii")
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["order_id"],
+                set_={c: stmt.excluded[c] for c in _PII_COLUMNS},
+                where=t.c[_PURGED].is_(None),
+            ),
+            _to_rows(rows, "pii"),
         )
 
     def _record_extras(self, conn: sa.Connection, table: str, frame: pd.DataFrame) -> None:
@@ -950,7 +1099,22 @@ class Store:
                         part = part.order_by(None).order_by(t.c.order_id).with_for_update()
                     rows += conn.execute(part).all()
             frames[table] = _from_rows(rows, table, self._extra_dtypes(conn, table))
-        return OrderBook(frames["orders"], frames["items"], frames["events"])
+        orders = _with_pii(frames["orders"], self._read_pii(conn, ids))
+        return OrderBook(orders, frames["items"], frames["events"])
+
+    def _read_pii(self, conn: sa.Connection, ids: list[str] | None) -> pd.DataFrame:
+        """Return the stored PII rows (of the orders ``ids``, or all), purged ones left out."""
+        t = _T["pii"]
+        query = sa.select(*[t.c[c] for c in _TABLES["pii"][0]], t.c[_EXTRA]).where(
+            t.c[_PURGED].is_(None)
+        )
+        if ids is None:
+            rows = conn.execute(query).all()
+        else:
+            rows = []
+            for lo in range(0, len(ids), self._CHUNK):
+                rows += conn.execute(query.where(t.c.order_id.in_(ids[lo : lo + self._CHUNK])))
+        return _from_rows(rows, "pii", {})
 
     @staticmethod
     def _read_all(conn: sa.Connection) -> OrderBook:
@@ -1081,6 +1245,60 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _with_pii(orders: pd.DataFrame, pii: pd.DataFrame) -> pd.DataFrame:
+    """Return the ``orders`` rows with their PII columns filled from ``pii``, in schema order.
+
+    An order without a PII row (none given, or purged) has them blank; the extra columns stay
+    after the documented ones.
+    """
+    by_order = pii.set_index("order_id")
+    ids = orders["order_id"]
+    filled = {
+        c: by_order[c].reindex(ids).set_axis(orders.index) if len(by_order) else None
+        for c in _PII_COLUMNS
+    }
+    columns = {c: filled[c] if c in filled else orders[c] for c in schema.ORDERS}
+    columns = {c: v for c, v in columns.items() if v is not None}
+    extras = {c: orders[c] for c in orders.columns if c not in schema.ORDERS}
+    frame = pd.DataFrame({**columns, **extras}, index=orders.index)
+    return schema.conform(frame, "orders")
+
+
+def _done_before(
+    book: OrderBook, at: dt.datetime, cutoff: pd.Timestamp, policy: Policy
+) -> list[str]:
+    """Return the orders of ``book`` delivered (or canceled) before ``cutoff``, as of ``at``.
+
+    See :meth:`Store.purge_pii` for the rule.
+    """
+    from orderkit import metrics  # the fleet lens (it imports the store's neighbours)
+    from orderkit.events import EventKind as K
+    from orderkit.status import OrderStatus as S
+
+    if not len(book):
+        return []
+    status = metrics.status_at(book, at, policy=policy)
+    status = status.loc[~status["refused"], "status"].astype(str)
+    ev = book.live_events
+    kind = ev["kind"].astype(str)
+    order = ev["order_id"].astype(str)
+
+    def last(mask: pd.Series, when: pd.Series) -> pd.Series:
+        return when[mask.to_numpy()].groupby(order[mask.to_numpy()]).max()
+
+    delivered = last(kind == K.DELIVERED, ev["at"])
+    shipped = last(kind == K.SHIPMENT_CONFIRMED, ev["shipped_at"].fillna(ev["at"]))
+    ended = last(kind.isin([K.CANCELED, K.UNFULFILLABLE]), ev["at"])
+    ids = status.index
+    arrived = delivered.reindex(ids).fillna(shipped.reindex(ids) + DELIVERY_MARGIN)
+    shipped_whole = (status == S.SHIPPED).to_numpy()
+    gone = status.isin([S.CANCELED, S.UNFULFILLABLE]).to_numpy()
+    done = pd.Series(pd.NaT, index=ids, dtype=schema.TS)
+    done[shipped_whole] = arrived[shipped_whole]
+    done[gone] = ended.reindex(ids)[gone]
+    return sorted(done.index[(done < cutoff).to_numpy()].astype(str))
 
 
 def _lock_key(order_id: str) -> int:

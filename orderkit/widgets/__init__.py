@@ -6,6 +6,7 @@
 - :class:`Workbench` — Today, the explorer and the card together, on the shared store.
 - :class:`InquiryAssistant` — a buyer's inquiry → steps, rules, message template.
 - :class:`SimulationPanel` — scenario sliders; pending versus late and the rates redraw.
+- :class:`SellerCentralPanel` — live Seller Central: sync orders in, confirm shipments out.
 - :class:`BulkShipping` — confirm many orders' shipment from a carrier's CSV; packing slips.
 - :class:`MetricsDashboard` — daily metrics, rates against targets, at-risk list, export.
 - :class:`TrainingDrill` — realistic situations, feedback with the FAQ's rule, a score.
@@ -20,6 +21,7 @@ from orderkit.widgets.drill import TrainingDrill
 from orderkit.widgets.explorer import OrderExplorer
 from orderkit.widgets.inquiry import InquiryAssistant
 from orderkit.widgets.language import LanguageSwitch, LetterLanguageSwitch
+from orderkit.widgets.sellercentral import SellerCentralPanel
 from orderkit.widgets.simulation import SimulationPanel
 from orderkit.widgets.today import TodayPanel
 from orderkit.widgets.workbench import Workbench
@@ -32,6 +34,7 @@ __all__ = [
     "MetricsDashboard",
     "OrderCard",
     "OrderExplorer",
+    "SellerCentralPanel",
     "SimulationPanel",
     "TodayPanel",
     "TrainingDrill",

@@ -1,8 +1,12 @@
 """Workbench: Today first, then the explorer, then the order card or bulk shipping, with a language switch.
 
+With a store, a "Seller Central" section (:class:`~orderkit.widgets.SellerCentralPanel`) syncs
+orders from Amazon and confirms shipments to it; without credentials it says how to configure
+them, and the offline sample stays.
+
 ``Workbench.from_store()`` opens the one store (``$ORDERKIT_STORE``; ``.workbench/orderkit-store.sqlite``
-under ``make lab``) that every app shares; an empty store is seeded with the sample book, which is
-shown at its own instant under a banner until real data arrives.
+under ``make lab``) that every app shares; while it is empty the sample book is shown (from a store
+of its own beside it) at its own instant under a banner, until real data arrives.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from orderkit.widgets.bulk import BulkShipping
 from orderkit.widgets.card import OrderCard
 from orderkit.widgets.explorer import OrderExplorer
 from orderkit.widgets.language import LanguageSwitch
+from orderkit.widgets.sellercentral import SellerCentralPanel
 from orderkit.widgets.today import TodayPanel
 
 __all__ = ["Workbench"]
@@ -46,6 +51,11 @@ class Workbench(w.VBox):
         store: an :class:`orderkit.store.Store`; actions are recorded there and Refresh reloads it.
         lang: ``"en"``, ``"ja"`` or ``"zh-Hans"``.
         page_size: the explorer's rows per page.
+        seller_central: the :class:`~orderkit.sellercentral.SellerCentral` client of the Seller
+            Central section (shown with a store); by default one from the configured
+            credentials, if any.
+        seller_store: where a sync imports (default ``store``): the seller's own store, which
+            differs from ``store`` while the sample is shown (:meth:`from_store`).
     """
 
     def __init__(
@@ -57,6 +67,8 @@ class Workbench(w.VBox):
         store: Any = None,
         lang: str = "en",
         page_size: int = 12,
+        seller_central: Any = None,
+        seller_store: Any = None,
     ) -> None:
         super().__init__()
         self.clock: Clock = as_clock(now)
@@ -73,9 +85,22 @@ class Workbench(w.VBox):
         self.tabs = w.Tab(children=[self.card, self.shipping]).add_class("ok-workbench-tabs")
         #: The operator's name, typed once: the card and bulk shipping record it with every action.
         self.operator = OperatorName(lang=lang).link(self.card, self.shipping)
-        self.language = LanguageSwitch(lang).link(
-            self.operator, self.today, self.explorer, self.card, self.shipping
+        #: The Seller Central section (``None`` without a store: a sync needs somewhere to go).
+        seller_store = store if seller_store is None else seller_store
+        self.sellercentral = (
+            None
+            if seller_store is None
+            else SellerCentralPanel(
+                seller_store, client=seller_central, lang=lang, check=seller_central is not None
+            )
         )
+        parts = [self.operator, self.today, self.explorer, self.tabs]
+        linked = [self.operator, self.today, self.explorer, self.card, self.shipping]
+        if self.sellercentral is not None:
+            self.sellercentral.on_sync(lambda _result: self.refresh())
+            parts.append(self.sellercentral)
+            linked.append(self.sellercentral)
+        self.language = LanguageSwitch(lang).link(*linked)
         self.language.observe(lambda _: self._title_tabs(), names="value")
         self.today.on_open(self.open_order)
         self.explorer.on_select(self.open_order)
@@ -88,7 +113,7 @@ class Workbench(w.VBox):
         #: The shared store and what it shows (:meth:`from_store`), or ``None``.
         self.shared: Shared | None = None
         self._title_tabs()
-        self.children = (self.language, self.operator, self.today, self.explorer, self.tabs)
+        self.children = (self.language, *parts)
         self.add_class("ok-workbench")
 
     def open_order(self, order_id: str) -> None:
@@ -114,6 +139,7 @@ class Workbench(w.VBox):
         policy: Policy = DEFAULT_POLICY,
         lang: str = "en",
         page_size: int = 12,
+        seller_central: Any = None,
     ) -> Workbench:
         """Return a workbench on the shared store (``$ORDERKIT_STORE`` when ``store`` is not given).
 
@@ -130,6 +156,8 @@ class Workbench(w.VBox):
             policy: the seller's policy.
             lang: the display language.
             page_size: the explorer's rows per page.
+            seller_central: the Seller Central client (default: from the configured
+                credentials, if any).
 
         Raises:
             orderkit.errors.StoreError: the store cannot be opened or read.
@@ -138,7 +166,7 @@ class Workbench(w.VBox):
         clock = shared.clock if now is None else now
         bench = cls(
             shared.book, now=clock, policy=policy, store=shared.store, lang=lang,
-            page_size=page_size,
+            page_size=page_size, seller_central=seller_central, seller_store=shared.real,
         )  # fmt: skip
         bench.shared, bench.follows_data = shared, now is None
         return bench
