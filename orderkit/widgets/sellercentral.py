@@ -49,7 +49,7 @@ T: dict[str, str] = {
     "carrier": N_("Carrier"),
     "tracking": N_("Tracking no."),
     "preview": N_("Preview (dry run)"),
-    "package": N_("Order {order}, package {package}: {lines}; {carrier} {tracking}"),
+    "package": N_("Order {order}, package {package}: {lines}; {by} {tracking}"),
     "send": N_("Send to Amazon"),
     "yes": N_("Yes, send"),
     "back": N_("Back"),
@@ -401,7 +401,7 @@ class SellerCentralPanel(w.VBox):
                     order=r.order_id,
                     package=r.package_reference_id,
                     lines=lines,
-                    carrier=detail.get("carrierCode", ""),
+                    by=detail.get("carrierCode", ""),
                     tracking=detail.get("trackingNumber", ""),
                 )
             )
