@@ -161,7 +161,7 @@ def accounts(orders: pd.DataFrame) -> pd.Series:
 def _months(purchase: pd.Series) -> np.ndarray:
     """Return each purchase date's month in Japan time (``YYYY-MM``; "none" where missing)."""
     jst = purchase.dt.tz_convert("Asia/Tokyo")
-    months = jst.dt.strftime("%Y-%m").astype(object).to_numpy()
+    months = jst.dt.strftime("%Y-%m").to_numpy(object, copy=True)
     months[purchase.isna().to_numpy()] = _NO_MONTH
     return months
 
