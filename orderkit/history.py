@@ -45,7 +45,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orderkit import metrics, schema
-from orderkit.book import OrderBook
+from orderkit.book import OrderBook, order_accounts
 from orderkit.events import text_hashes
 from orderkit.policy import DEFAULT_POLICY, Policy
 
@@ -111,7 +111,9 @@ class _Loadable(Protocol):
 
 def _arrow_type(dtype: str) -> pa.DataType:
     """Return the Parquet (Arrow) type a documented column is stored as."""
-    if dtype in (schema.STR, schema.CODE):
+    if dtype == schema.CODE:  # read back as categories, without hashing every row's text again
+        return pa.dictionary(pa.int32(), pa.string())
+    if dtype == schema.STR:
         return pa.large_string()
     return {
         schema.TS: pa.timestamp("ns", tz="UTC"),
@@ -149,13 +151,6 @@ def _to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
             series = series.astype(schema.STR)
         columns.append(pa.array(series, from_pandas=True).cast(f.type))
     return pa.Table.from_arrays(columns, schema=target)
-
-
-def accounts(orders: pd.DataFrame) -> pd.Series:
-    """Return each order's seller account (``schema.DEFAULT_ACCOUNT`` where none is recorded)."""
-    if "account" not in orders.columns:
-        return pd.Series(schema.DEFAULT_ACCOUNT, index=orders.index, dtype=schema.STR)
-    return orders["account"].astype(schema.STR).fillna(schema.DEFAULT_ACCOUNT)
 
 
 def _months(purchase: pd.Series) -> np.ndarray:
@@ -205,11 +200,28 @@ def _read(
     return pa.concat_tables(parts) if parts else target.empty_table()
 
 
-def _partition_book(fs: fsspec.AbstractFileSystem, root: str, part: Partition) -> OrderBook:
-    """Return one partition as an order book: each order's latest revision, and its events."""
-    orders = _read(fs, f"{root}/{part.path('orders')}", "orders").to_pandas()
-    items = _read(fs, f"{root}/{part.path('items')}", "items").to_pandas()
-    events = _read(fs, f"{root}/{part.path('events')}", "events").to_pandas()
+def _partition_book(
+    fs: fsspec.AbstractFileSystem,
+    root: str,
+    part: Partition,
+    columns: Mapping[str, Sequence[str]] | None = None,
+) -> OrderBook:
+    """Return one partition as an order book: each order's latest revision, and its events.
+
+    ``columns``: per table, the documented columns to read (default: all that are stored); the
+    others are added empty by the book.
+    """
+
+    def read(table: str, keys: tuple[str, ...]) -> pd.DataFrame:
+        wanted = None
+        if columns is not None:
+            stored = set(_SCHEMAS[table].names)
+            wanted = [c for c in dict.fromkeys([*columns[table], *keys]) if c in stored]
+        return _read(fs, f"{root}/{part.path(table)}", table, wanted).to_pandas()
+
+    orders = read("orders", ("order_id", _SEQ, _REV))
+    items = read("items", ("order_id", _SEQ))
+    events = read("events", ())
     if orders["order_id"].duplicated().any():  # revised orders: keep the latest, with its items
         orders = orders.drop_duplicates("order_id", keep="last")
         latest = orders[["order_id", _SEQ]]
@@ -244,9 +256,10 @@ def _apply(
     root: str,
     part: Partition,
     func: Callable[[Partition, OrderBook], T],
+    columns: Mapping[str, Sequence[str]] | None = None,
 ) -> T:
     """Read ``part`` and apply ``func`` to it (the task each partition runs, wherever it runs)."""
-    return func(part, _partition_book(fs, root, part))
+    return func(part, _partition_book(fs, root, part, columns))
 
 
 class History:
@@ -330,7 +343,7 @@ class History:
         bucket = text_hashes(orders["order_id"]) % np.uint64(self.buckets)
         return pd.DataFrame(
             {
-                "account": accounts(orders).to_numpy(object),
+                "account": order_accounts(orders).to_numpy(object),
                 "bucket": bucket.astype(np.int64),
                 "month": _months(orders["purchase_date"]),
             }
@@ -429,6 +442,7 @@ class History:
         *,
         client: Client | None = None,
         partitions: Sequence[Partition] | None = None,
+        columns: Mapping[str, Sequence[str]] | None = None,
         retries: int = 2,
         progress: bool = True,
     ) -> list[T]:
@@ -438,13 +452,14 @@ class History:
         ``dask.distributed`` client), one task per partition, each reading its own files on its
         worker (a lost worker's tasks are computed again elsewhere; a task that fails is retried
         ``retries`` times); in this process otherwise. ``func`` must be picklable for a cluster
-        (a module-level function, or a ``functools.partial`` of one).
+        (a module-level function, or a ``functools.partial`` of one). ``columns`` (per table,
+        the columns ``func`` needs) spares reading the others.
 
         Progress shows as Dask's progress bar in Jupyter, a ``tqdm`` bar elsewhere.
         """
         parts = list(self.partitions() if partitions is None else partitions)
         client = _active(client)
-        task = functools.partial(_apply, self._fs, self._root, func=func)
+        task = functools.partial(_apply, self._fs, self._root, func=func, columns=columns)
         if client is None:
             from tqdm.auto import tqdm
 
@@ -495,25 +510,32 @@ class History:
             ValueError: ``end`` before ``start``; an account without a policy.
 
         """
-        policies = _policies(policy, self.accounts())
+        layout = self.partitions()
+        policies = _policies(policy, {p.account for p in layout})
         days: dict[str, tuple[dt.date, dt.date]]
         if start is None or end is None:
             spans = self.map_partitions(
-                functools.partial(_span, policies=policies), client=client, progress=progress
+                functools.partial(_span, policies=policies),
+                client=client,
+                partitions=layout,
+                columns=metrics.COLUMNS_READ,
+                progress=progress,
             )
-            by_account = _combine_by_account(zip(self.partitions(), spans, strict=True))
+            by_account = _combine_by_account(zip(layout, spans, strict=True))
             days = {a: span.days(start, end) for a, span in by_account.items()}
         else:
-            days = {a: (start, end) for a in self.accounts()}
+            days = dict.fromkeys(policies, (start, end))
         for a, (first, last) in days.items():
             if last < first:
                 raise ValueError(f"account {a}: end {last} is before start {first}")
         parts = self.map_partitions(
             functools.partial(_daily, policies=policies, days=days),
             client=client,
+            partitions=layout,
+            columns=metrics.COLUMNS_READ,
             progress=progress,
         )
-        counts = _combine_by_account(zip(self.partitions(), parts, strict=True))
+        counts = _combine_by_account(zip(layout, parts, strict=True))
         frames = {a: c.frame() for a, c in sorted(counts.items())}
         if not frames:
             empty = metrics.daily(OrderBook()).iloc[:0]
@@ -541,11 +563,16 @@ class History:
 
         """
         metrics._instant(at)  # a naive ``at`` fails here, before any work
-        policies = _policies(policy, self.accounts())
+        layout = self.partitions()
+        policies = _policies(policy, {p.account for p in layout})
         parts = self.map_partitions(
-            functools.partial(_rates, policies=policies, at=at), client=client, progress=progress
+            functools.partial(_rates, policies=policies, at=at),
+            client=client,
+            partitions=layout,
+            columns=metrics.COLUMNS_READ,
+            progress=progress,
         )
-        counts = _combine_by_account(zip(self.partitions(), parts, strict=True))
+        counts = _combine_by_account(zip(layout, parts, strict=True))
         frames = [c.frame().assign(account=a) for a, c in sorted(counts.items())]
         if not frames:
             return (
@@ -584,10 +611,17 @@ class History:
 
         """
         metrics._instant(at)
-        policies = _policies(policy, self.accounts())
+        layout = self.partitions()
+        policies = _policies(policy, {p.account for p in layout})
         func = functools.partial(_status, policies=policies, at=at)
         if out is None:
-            frames = self.map_partitions(func, client=client, progress=progress)
+            frames = self.map_partitions(
+                func,
+                client=client,
+                partitions=layout,
+                columns=metrics.COLUMNS_READ,
+                progress=progress,
+            )
             if not frames:
                 return _with_account(metrics.status_at(OrderBook(), at), "")
             return pd.concat(frames)
@@ -595,7 +629,9 @@ class History:
         func = functools.partial(
             _status_to, policies=policies, at=at, fs=out_fs, root=out_root.rstrip("/")
         )
-        parts = self.map_partitions(func, client=client, progress=progress)
+        parts = self.map_partitions(
+            func, client=client, partitions=layout, columns=metrics.COLUMNS_READ, progress=progress
+        )
         if not parts:
             return pd.DataFrame(columns=list(_COUNTED))
         return pd.concat(parts).groupby(level=["account", "status"]).sum()
@@ -746,7 +782,7 @@ def _policies(policy: Policy | Mapping[str, Policy], accounts: Iterable[str]) ->
         ValueError: a mapping lacks an account of the history.
 
     """
-    accounts = list(accounts)
+    accounts = sorted(accounts)
     if isinstance(policy, Policy):
         return dict.fromkeys(accounts, policy)
     missing = [a for a in accounts if a not in policy]

@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orderkit import schema
-from orderkit.book import OrderBook, line_amounts
+from orderkit.book import CHARGES, DISCOUNTS, OrderBook, line_amounts
 from orderkit.businessdays import BusinessCalendar, to_jst
 from orderkit.events import Actor, CancelReason, EventKind
 from orderkit.policy import DEFAULT_POLICY, Policy
@@ -49,7 +49,7 @@ from orderkit.state import _ALLOWED_IN
 from orderkit.status import TRANSITIONS, OrderStatus, Trigger
 
 __all__ = [
-    "TARGETS", "DailyCounts", "DailySpan", "RateCounts", "Target", "daily", "daily_counts",
+    "COLUMNS_READ", "TARGETS", "DailyCounts", "DailySpan", "RateCounts", "Target", "daily", "daily_counts",
     "item_status_at", "raise_refused", "rate_counts", "rates", "status_at",
 ]  # fmt: skip
 
@@ -90,6 +90,19 @@ _IS_PENDING = np.array([s.is_pending for s in _STATUSES])
 _ALLOWED = np.ones((len(_KINDS) + 1, len(_STATUSES)), bool)
 for _kind, (_statuses, _) in _ALLOWED_IN.items():
     _ALLOWED[_K[_kind]] = [s in _statuses for s in _STATUSES]
+
+
+#: The columns the fleet lens reads of each table: a reader of a large history may load only these
+#: (the others are added empty by the book). A test compares the lens on these alone with the lens
+#: on whole tables.
+COLUMNS_READ: Mapping[str, tuple[str, ...]] = {
+    "orders": ("order_id", "fulfillment_channel", "payment_method", "latest_ship_date"),
+    "items": ("order_id", "order_item_id", "quantity", *CHARGES, *DISCOUNTS),
+    "events": (
+        "event_id", "order_id", "at", "kind", "actor", "order_item_id", "quantity", "amount",
+        "reason", "tracking_number", "ref",
+    ),
+}  # fmt: skip
 
 
 # ---- reading the tables into integer arrays -----------------------------------------------------
@@ -1442,7 +1455,8 @@ def rates(book: OrderBook, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY) 
         ``target``, ``met`` and ``definition``.
 
     Raises:
-        ValueError: ``at`` is naive.
+        ValueError: ``at`` is naive; the book holds several seller accounts (rates are per
+            account, never pooled: :meth:`~orderkit.book.OrderBook.for_account`).
 
     """
     return rate_counts(book, at=at, policy=policy).frame()
@@ -1493,11 +1507,18 @@ def rate_counts(book: OrderBook, *, at: dt.datetime, policy: Policy = DEFAULT_PO
     """Return the numerators and denominators of ``book``'s :func:`rates` at ``at``.
 
     Raises:
-        ValueError: ``at`` is naive.
+        ValueError: ``at`` is naive; the book holds several seller accounts (rates are per
+            account: :meth:`~orderkit.book.OrderBook.for_account`).
 
     """
-    h = _replay(book, policy)
     t = _instant(at)
+    accounts = book.accounts()
+    if len(accounts) > 1:  # Amazon rates each seller account alone
+        raise ValueError(
+            f"the book holds {len(accounts)} seller accounts ({', '.join(accounts)}): rates are"
+            " per account, never pooled; use book.for_account(account)"
+        )
+    h = _replay(book, policy)
     counts: dict[tuple[str, int], tuple[int, int]] = {}
     for w in (10, 30):
         lo = t - w * _DAY
