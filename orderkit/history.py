@@ -42,11 +42,12 @@ import fsspec
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from orderkit import metrics, schema
 from orderkit.book import OrderBook, order_accounts
-from orderkit.events import text_hashes
+from orderkit.events import NULL_HASH, hash_ints, text_hashes
 from orderkit.policy import DEFAULT_POLICY, Policy
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def _to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
     columns = []
     for f in target:
         series = frame[f.name]
-        if isinstance(series.dtype, pd.CategoricalDtype):
+        if isinstance(series.dtype, pd.CategoricalDtype) and not pa.types.is_dictionary(f.type):
             series = series.astype(schema.STR)
         columns.append(pa.array(series, from_pandas=True).cast(f.type))
     return pa.Table.from_arrays(columns, schema=target)
@@ -161,23 +162,67 @@ def _months(purchase: pd.Series) -> np.ndarray:
     return months
 
 
+def _value_hashes(series: pd.Series) -> np.ndarray:
+    """Return a 64-bit hash of each value of a documented column (``uint64``; vectorised)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cat = series.array
+        uniques = text_hashes(pd.Series(cat.categories, dtype=schema.STR))
+        return np.append(uniques, NULL_HASH)[cat.codes]
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        ns = schema.utc_ns(series)
+        return hash_ints(ns, ns != np.iinfo(np.int64).min)
+    if series.dtype == bool:
+        return hash_ints(series.to_numpy(np.int64))
+    if isinstance(series.dtype, pd.Int64Dtype):
+        arr = series.array
+        return hash_ints(arr._data, ~arr._mask)  # type: ignore[attr-defined]
+    return text_hashes(series)
+
+
+def _row_hashes(frame: pd.DataFrame, table: str) -> np.ndarray:
+    """Return a 64-bit hash of each row's stored columns (``uint64``)."""
+    row = np.zeros(len(frame), np.uint64)
+    for f in _SCHEMAS[table]:
+        if not f.name.startswith("_"):
+            row *= _MIX  # wraps around: uint64 arithmetic is modulo 2**64
+            row += _value_hashes(frame[f.name])
+    return row
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
 def _fingerprints(orders: pd.DataFrame, items: pd.DataFrame, item_order: np.ndarray) -> np.ndarray:
     """Return a 64-bit fingerprint of each order's stored row and item rows (``int64``).
 
     Only compared for equality: an order whose fingerprint changed is written again.
     """
-    cols = [f.name for f in _SCHEMAS["orders"] if not f.name.startswith("_")]
-    rev = pd.util.hash_pandas_object(orders[cols], index=False).to_numpy(np.uint64)
-    item_cols = [f.name for f in _SCHEMAS["items"] if not f.name.startswith("_")]
-    rows = pd.util.hash_pandas_object(items[item_cols], index=False).to_numpy(np.uint64)
+    rev = _row_hashes(orders, "orders")
+    rows = _row_hashes(items, "items")
     known = item_order >= 0
     # Each line weighted by its place in the order, so that reordered lines count as a change.
     place = pd.Series(item_order).groupby(item_order).cumcount().to_numpy(np.uint64) + np.uint64(1)
-    weighted = rows[known] * (place[known] * np.uint64(0x9E3779B97F4A7C15))
     lines = np.zeros(len(orders), np.uint64)
-    np.add.at(lines, item_order[known], weighted)
-    both = pd.DataFrame({"rev": rev, "lines": lines})
-    return pd.util.hash_pandas_object(both, index=False).to_numpy(np.uint64).view(np.int64)
+    np.add.at(
+        lines,
+        item_order[known],
+        hash_ints(rows[known].view(np.int64) ^ place[known].astype(np.int64)),
+    )
+    return hash_ints(rev.view(np.int64) ^ lines.view(np.int64)).view(np.int64)
+
+
+def _positions(ids: pd.Series, within: pd.Series) -> np.ndarray:
+    """Return each of ``ids``' row in ``within`` (distinct ids; -1: absent), through Arrow."""
+    found = pc.index_in(_arrow_text(ids), value_set=_arrow_text(within).combine_chunks())
+    return found.fill_null(-1).to_numpy().astype(np.int64)
+
+
+def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
+    try:
+        arr = pa.chunked_array(series.array.__arrow_array__())  # type: ignore[union-attr]
+    except (AttributeError, TypeError, pa.ArrowException):
+        arr = pa.chunked_array([pa.array(series.astype(schema.STR).array)])
+    return arr.cast(pa.large_string())
 
 
 def _files(fs: fsspec.AbstractFileSystem, folder: str) -> list[str]:
@@ -222,7 +267,8 @@ def _partition_book(
     orders = read("orders", ("order_id", _SEQ, _REV))
     items = read("items", ("order_id", _SEQ))
     events = read("events", ())
-    if orders["order_id"].duplicated().any():  # revised orders: keep the latest, with its items
+    ids = _arrow_text(orders["order_id"])
+    if pc.count_distinct(ids).as_py() != len(ids):  # revised orders: the latest, with its items
         orders = orders.drop_duplicates("order_id", keep="last")
         latest = orders[["order_id", _SEQ]]
         items = items.merge(latest, on=["order_id", _SEQ], how="inner")
@@ -366,12 +412,11 @@ class History:
         """
         book = source if isinstance(source, OrderBook) else source.load()
         orders, items, events = book.orders, book.items, book.events
-        if orders["order_id"].duplicated().any():
+        if pc.count_distinct(_arrow_text(orders["order_id"])).as_py() != len(orders):
             raise ValueError("the source's orders table repeats an order id")
         keys = self._keys(orders)
-        index = pd.Index(orders["order_id"])
-        item_order = index.get_indexer(items["order_id"])
-        event_order = index.get_indexer(events["order_id"])
+        item_order = _positions(items["order_id"], orders["order_id"])
+        event_order = _positions(events["order_id"], orders["order_id"])
         orphans = int((item_order < 0).sum() + (event_order < 0).sum())
         revs = _fingerprints(orders, items, item_order)
         meta = self._meta() or {}
@@ -417,9 +462,10 @@ class History:
         )
         if not stored.num_rows:
             return np.ones(len(order_ids), bool)
-        latest = stored.to_pandas().drop_duplicates("order_id", keep="last").set_index("order_id")
-        known = latest[_REV].reindex(pd.Index(order_ids.astype(schema.STR))).to_numpy()
-        return ~(known == revs)
+        latest_first = stored.to_pandas().iloc[::-1]  # an id's first match: its latest revision
+        pos = _positions(order_ids, latest_first["order_id"])
+        known = latest_first[_REV].to_numpy()[np.maximum(pos, 0)]
+        return (pos < 0) | (known != revs)
 
     def _new_events(self, part: Partition, event_ids: pd.Series) -> np.ndarray:
         """Return which incoming events of a partition are not stored yet (bool per event)."""

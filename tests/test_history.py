@@ -201,9 +201,11 @@ def test_a_history_cannot_be_reopened_with_another_bucket_count(tmp_path):
         History(str(tmp_path / "h"), buckets=5)
 
 
-def test_a_history_on_an_fsspec_url_gives_the_same_results(book):
+def test_a_history_on_an_fsspec_url_gives_the_same_results(book, tmp_path):
     small = book.subset(book.orders["order_id"].iloc[:3000])
-    h = History("memory://orderkit-test-history", buckets=2)
+    # (a file:// URL: a cluster started by another test may be active, and its workers share
+    # the disk but not this process's memory:// filesystem)
+    h = History(f"file://{tmp_path}/history", buckets=2)
     h.append(small)
     pd.testing.assert_frame_equal(h.daily(progress=False).loc["default"], metrics.daily(small))
 
