@@ -93,8 +93,8 @@ for _kind, (_statuses, _) in _ALLOWED_IN.items():
 
 
 #: The columns the fleet lens reads of each table: a reader of a large history may load only these
-#: (the others are added empty by the book). A test compares the lens on these alone with the lens
-#: on whole tables.
+#: (the others are added empty by the book). tests/test_history.py checks that a history, which
+#: reads only these, gives what the lens gives on whole tables.
 COLUMNS_READ: Mapping[str, tuple[str, ...]] = {
     "orders": ("order_id", "fulfillment_channel", "payment_method", "latest_ship_date"),
     "items": ("order_id", "order_item_id", "quantity", *CHARGES, *DISCOUNTS),
