@@ -48,6 +48,7 @@ import pyarrow.parquet as pq
 from orderkit import metrics, schema
 from orderkit.book import OrderBook, order_accounts
 from orderkit.events import NULL_HASH, hash_ints, text_hashes
+from orderkit.io.files import write_atomic
 from orderkit.policy import DEFAULT_POLICY, Policy
 
 if TYPE_CHECKING:
@@ -362,8 +363,12 @@ class History:
             return json.load(f)
 
     def _write_meta(self, meta: Mapping[str, Any]) -> None:
-        with self._fs.open(f"{self._root}/{_META}", "w") as f:
-            json.dump(dict(meta), f)
+        data = json.dumps(dict(meta)).encode()
+        path = f"{self._root}/{_META}"
+        if _is_local(self._fs):
+            write_atomic(path, data)  # replaced whole or not at all
+        else:
+            self._fs.pipe_file(path, data)  # an object store's put is atomic
 
     # -- layout ----------------------------------------------------------------------------------
     def partitions(self) -> list[Partition]:
@@ -477,9 +482,7 @@ class History:
         return fresh
 
     def _write(self, part: Partition, table: str, frame: pd.DataFrame, name: str) -> None:
-        folder = f"{self._root}/{part.path(table)}"
-        self._fs.makedirs(folder, exist_ok=True)
-        pq.write_table(_to_arrow(frame, table), f"{folder}/{name}.parquet", filesystem=self._fs)
+        _put_parquet(self._fs, f"{self._root}/{part.path(table)}", name, _to_arrow(frame, table))
 
     # -- computing ---------------------------------------------------------------------------------
     def map_partitions(
@@ -781,12 +784,7 @@ def _status_to(
     """Write a partition's :func:`~orderkit.metrics.status_at` under ``root``; return its counts."""
     frame = _status(part, book, policies=policies, at=at)
     folder = f"{root}/{part.path('status')[len('status/') :]}"
-    fs.makedirs(folder, exist_ok=True)
-    pq.write_table(
-        pa.Table.from_pandas(frame.drop(columns="account")),
-        f"{folder}/status.parquet",
-        filesystem=fs,
-    )
+    _put_parquet(fs, folder, "status", pa.Table.from_pandas(frame.drop(columns="account")))
     flags = frame[list(_COUNTED[1:])].astype(np.int64)
     counts = flags.groupby(frame["status"].to_numpy()).sum()
     counts.insert(0, "orders", frame.groupby(frame["status"].to_numpy()).size())
@@ -797,6 +795,18 @@ def _status_to(
 
 
 # ---- helpers ----------------------------------------------------------------------------------------
+
+
+def _put_parquet(fs: fsspec.AbstractFileSystem, folder: str, name: str, table: pa.Table) -> None:
+    """Write ``table`` as ``folder/name.parquet``, complete or not at all.
+
+    Written under a temporary name first (readers list ``*.parquet`` only) and then moved: a
+    crash mid-write leaves no half file for a reader to fail on.
+    """
+    fs.makedirs(folder, exist_ok=True)
+    temporary = f"{folder}/.{name}.{secrets.token_hex(4)}.tmp"
+    pq.write_table(table, temporary, filesystem=fs)
+    fs.mv(temporary, f"{folder}/{name}.parquet")
 
 
 def _group(order_part: np.ndarray, row_order: np.ndarray) -> dict[int, np.ndarray]:
