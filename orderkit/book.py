@@ -25,7 +25,10 @@ from orderkit.state import ItemFacts, OrderFacts, OrderState, fold
 if TYPE_CHECKING:
     from orderkit.reconcile import ImportSummary
 
-__all__ = ["CHARGES", "DISCOUNTS", "OrderBook", "OrderView", "line_amounts", "without_pii"]
+__all__ = [
+    "CHARGES", "DISCOUNTS", "OrderBook", "OrderView", "line_amounts", "order_accounts",
+    "without_pii",
+]  # fmt: skip
 
 #: Item columns that add up to what the buyer pays for a line, and those taken off it.
 CHARGES = ("item_price", "item_tax", "shipping_price", "shipping_tax", "gift_wrap_price", "cod_fee")
@@ -319,6 +322,37 @@ class OrderBook:
         ids = set(order_ids)
         return OrderBook(*(frame[schema.is_in(frame["order_id"], ids)] for frame in self._tables()))
 
+    # -- seller accounts ---------------------------------------------------------------------
+    def accounts(self) -> list[str]:
+        """Return the seller accounts the book's orders belong to, sorted.
+
+        An order whose row names no account belongs to :data:`~orderkit.schema.DEFAULT_ACCOUNT`:
+        a single-account book needs no account column.
+        """
+        column = self._orders.get("account")
+        if column is None or not len(column):
+            return [schema.DEFAULT_ACCOUNT] if len(self._orders) else []
+        if isinstance(column.dtype, pd.CategoricalDtype):  # conformed: no pass over the rows' text
+            named = set(column.cat.categories[np.unique(column.cat.codes[column.cat.codes >= 0])])
+            return sorted(named | ({schema.DEFAULT_ACCOUNT} if column.isna().any() else set()))
+        return sorted(set(order_accounts(self._orders)))
+
+    def for_account(self, account: str) -> OrderBook:
+        """Return the book of one seller account: its orders, with their items and events.
+
+        The book itself when every order is the account's.
+
+        Raises:
+            KeyError: the book holds no order of ``account``.
+
+        """
+        mine = (order_accounts(self._orders) == account).to_numpy(bool)
+        if not mine.any():
+            raise KeyError(f"the book holds no order of account {account!r}")
+        if mine.all():
+            return self
+        return self.subset(self._orders["order_id"][mine])
+
     def _tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return self._orders, self._items, self._events
 
@@ -363,6 +397,13 @@ def without_pii(book: OrderBook) -> OrderBook:
     blank = {c: schema.missing(schema.ORDERS[c].dtype, len(orders)).set_axis(orders.index)
              for c in schema.ORDERS if c in schema.PII}  # fmt: skip
     return OrderBook(orders.assign(**blank), book.items, book.events, problems=book.problems)
+
+
+def order_accounts(orders: pd.DataFrame) -> pd.Series:
+    """Return each order's seller account (:data:`~orderkit.schema.DEFAULT_ACCOUNT` if none)."""
+    if "account" not in orders.columns:
+        return pd.Series(schema.DEFAULT_ACCOUNT, index=orders.index, dtype=schema.STR)
+    return orders["account"].astype(schema.STR).fillna(schema.DEFAULT_ACCOUNT)
 
 
 def _upsert(old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> pd.DataFrame:

@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orderkit import schema
-from orderkit.book import OrderBook, line_amounts
+from orderkit.book import CHARGES, DISCOUNTS, OrderBook, line_amounts
 from orderkit.businessdays import BusinessCalendar, to_jst
 from orderkit.events import Actor, CancelReason, EventKind
 from orderkit.policy import DEFAULT_POLICY, Policy
@@ -48,7 +48,10 @@ from orderkit.simulate import known_codes
 from orderkit.state import _ALLOWED_IN
 from orderkit.status import TRANSITIONS, OrderStatus, Trigger
 
-__all__ = ["TARGETS", "Target", "daily", "item_status_at", "raise_refused", "rates", "status_at"]
+__all__ = [
+    "COLUMNS_READ", "TARGETS", "DailyCounts", "DailySpan", "RateCounts", "Target", "daily", "daily_counts",
+    "item_status_at", "raise_refused", "rate_counts", "rates", "status_at",
+]  # fmt: skip
 
 _NS = 1_000_000_000
 _DAY = 86400 * _NS
@@ -87,6 +90,19 @@ _IS_PENDING = np.array([s.is_pending for s in _STATUSES])
 _ALLOWED = np.ones((len(_KINDS) + 1, len(_STATUSES)), bool)
 for _kind, (_statuses, _) in _ALLOWED_IN.items():
     _ALLOWED[_K[_kind]] = [s in _statuses for s in _STATUSES]
+
+
+#: The columns the fleet lens reads of each table: a reader of a large history may load only these
+#: (the others are added empty by the book). tests/test_history.py checks that a history, which
+#: reads only these, gives what the lens gives on whole tables.
+COLUMNS_READ: Mapping[str, tuple[str, ...]] = {
+    "orders": ("order_id", "fulfillment_channel", "payment_method", "latest_ship_date"),
+    "items": ("order_id", "order_item_id", "quantity", *CHARGES, *DISCOUNTS),
+    "events": (
+        "event_id", "order_id", "at", "kind", "actor", "order_item_id", "quantity", "amount",
+        "reason", "tracking_number", "ref",
+    ),
+}  # fmt: skip
 
 
 # ---- reading the tables into integer arrays -----------------------------------------------------
@@ -1167,16 +1183,94 @@ def daily(
         ValueError: ``end`` is before ``start``.
 
     """
-    h = _replay(book, policy)
-    first = int(h.placed.min(initial=_NEVER))
-    if start is None:
-        start = _jst_date(first) if first != _NEVER else dt.date(2026, 1, 1)
-    if end is None:
-        last = h.last_change()
-        end = _jst_date(last) if last != _NAT else start
+    if start is None or end is None:
+        start, end = DailySpan.of(book, policy=policy).days(start, end)
+    return daily_counts(book, start=start, end=end, policy=policy).frame()
+
+
+# ---- daily counts in parts: what orderkit.history sums over partitions -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DailySpan:
+    """The instants :func:`daily`'s default days come from (UTC ns; spans of parts combine).
+
+    ``first``: the first order placed (``_NEVER`` if none); ``last``: the last status change
+    (``_NAT`` if none).
+    """
+
+    first: int
+    last: int
+
+    @classmethod
+    def of(cls, book: OrderBook, *, policy: Policy = DEFAULT_POLICY) -> DailySpan:
+        """Return ``book``'s span under ``policy`` (from its cached replay)."""
+        h = _replay(book, policy)
+        return cls(int(h.placed.min(initial=_NEVER)), h.last_change())
+
+    def __add__(self, other: DailySpan) -> DailySpan:
+        return DailySpan(min(self.first, other.first), max(self.last, other.last))
+
+    def days(self, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+        """Return ``start`` and ``end``, each defaulted as :func:`daily` documents."""
+        if start is None:
+            start = _jst_date(self.first) if self.first != _NEVER else dt.date(2026, 1, 1)
+        if end is None:
+            end = _jst_date(self.last) if self.last != _NAT else start
+        return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCounts:
+    """The steps and counts :func:`daily`'s frame is made of, for days ``start`` to ``end``.
+
+    Counts of disjoint sets of orders over the same days add up (``+``) to the counts of their
+    union: this is how a partitioned history computes :func:`daily` exactly.
+    """
+
+    start: dt.date
+    end: dt.date
+    sums: Mapping[str, np.ndarray] = field(repr=False)
+
+    def __add__(self, other: DailyCounts) -> DailyCounts:
+        if (self.start, self.end) != (other.start, other.end):
+            raise ValueError(
+                f"daily counts of {self.start}..{self.end} and {other.start}..{other.end}"
+                " cover different days"
+            )
+        return DailyCounts(
+            self.start, self.end, {k: v + other.sums[k] for k, v in self.sums.items()}
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """Return :func:`daily`'s frame (see there for the columns)."""
+        days, ends = _day_ends(self.start, self.end)
+        d = len(ends)
+        sums = self.sums
+        per_status = np.cumsum(sums["net"].reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
+        out = {"new_orders": sums["new_orders"][1 : d + 1]}
+        out |= {s.value: counts for s, counts in zip(_STATUSES, per_status, strict=True)}
+        out |= {name: np.cumsum(sums[name])[:d] for name in _FLAGS}
+        out["confirmed"] = sums["confirmed"][1 : d + 1]
+        for name in _CLOSES:
+            out[name] = sums[name][1 : d + 1]
+            out[f"{name}_total"] = np.cumsum(sums[name])[1 : d + 1]
+        return pd.DataFrame(out, index=days)
+
+
+def daily_counts(
+    book: OrderBook, *, start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY
+) -> DailyCounts:
+    """Return ``book``'s :class:`DailyCounts` for days ``start`` to ``end`` (both included).
+
+    Raises:
+        ValueError: ``end`` is before ``start``.
+
+    """
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
-    days, ends = _day_ends(start, end)
+    h = _replay(book, policy)
+    _, ends = _day_ends(start, end)
     d = len(ends)
     # Counted in parts on two threads, a slice of orders or a chunk of the history at a time; the
     # parts' steps and counts add up, and the days' running sums are taken once.
@@ -1194,14 +1288,7 @@ def daily(
         for part in parts:
             for name, counts in part.result().items():
                 sums[name] += counts
-    per_status = np.cumsum(sums["net"].reshape(len(_STATUSES), d + 1), axis=1)[:, :d]
-    out = {"new_orders": sums["new_orders"][1 : d + 1]}
-    out |= {s.value: counts for s, counts in zip(_STATUSES, per_status, strict=True)}
-    out |= {name: np.cumsum(sums[name])[:d] for name in _FLAGS}
-    out["confirmed"] = sums["confirmed"][1 : d + 1]
-    for name in _CLOSES:
-        out[name], out[f"{name}_total"] = sums[name][1 : d + 1], np.cumsum(sums[name])[1 : d + 1]
-    return pd.DataFrame(out, index=days)
+    return DailyCounts(start, end, sums)
 
 
 def _slice_counts(h: _History, ends: np.ndarray, lo: int) -> dict[str, np.ndarray]:
@@ -1368,23 +1455,82 @@ def rates(book: OrderBook, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY) 
         ``target``, ``met`` and ``definition``.
 
     Raises:
-        ValueError: ``at`` is naive.
+        ValueError: ``at`` is naive; the book holds several seller accounts (rates are per
+            account, never pooled: :meth:`~orderkit.book.OrderBook.for_account`).
 
     """
-    h = _replay(book, policy)
+    return rate_counts(book, at=at, policy=policy).frame()
+
+
+@dataclass(frozen=True, slots=True)
+class RateCounts:
+    """The numerators and denominators of :func:`rates`, per ``(metric, window_days)``.
+
+    Counts of disjoint sets of orders at the same instant add up (``+``): a partitioned history
+    sums them and divides once, never averaging rates.
+    """
+
+    counts: Mapping[tuple[str, int], tuple[int, int]]
+
+    def __add__(self, other: RateCounts) -> RateCounts:
+        return RateCounts(
+            {
+                key: (num + other.counts[key][0], den + other.counts[key][1])
+                for key, (num, den) in self.counts.items()
+            }
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """Return :func:`rates`' frame (see there for the columns)."""
+        out = []
+        for (metric, w), (num, den) in self.counts.items():
+            value = num / den if den else float("nan")
+            label, definition = _DEFINITIONS[metric]
+            target = TARGETS[metric]
+            out.append(
+                {
+                    "metric": metric,
+                    "label": label,
+                    "window_days": w,
+                    "numerator": num,
+                    "denominator": den,
+                    "value": value,
+                    "target": target.value,
+                    "met": target.met(value),
+                    "definition": definition,
+                }
+            )
+        return pd.DataFrame(out)
+
+
+def rate_counts(book: OrderBook, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY) -> RateCounts:
+    """Return the numerators and denominators of ``book``'s :func:`rates` at ``at``.
+
+    Raises:
+        ValueError: ``at`` is naive; the book holds several seller accounts (rates are per
+            account: :meth:`~orderkit.book.OrderBook.for_account`).
+
+    """
     t = _instant(at)
-    rows = []
+    accounts = book.accounts()
+    if len(accounts) > 1:  # Amazon rates each seller account alone
+        raise ValueError(
+            f"the book holds {len(accounts)} seller accounts ({', '.join(accounts)}): rates are"
+            " per account, never pooled; use book.for_account(account)"
+        )
+    h = _replay(book, policy)
+    counts: dict[tuple[str, int], tuple[int, int]] = {}
     for w in (10, 30):
         lo = t - w * _DAY
         due = h.mfn & (h.paid <= h.ship_by) & (h.ship_by > lo) & (h.ship_by <= t)
         due &= (h.ship_by != _NEVER) & (h.closed > h.ship_by)
         late = due & ~(h.fully_confirmed <= h.ship_by)
-        rows.append(("late_shipment_rate", w, int(late.sum()), int(due.sum())))
+        counts["late_shipment_rate", w] = (int(late.sum()), int(due.sum()))
     placed = h.mfn & (h.placed > t - 7 * _DAY) & (h.placed <= t)
     own = (h.cancel_actor == _ACTORS.index(Actor.SELLER)) & (
         h.cancel_reason != _REASONS.index(CancelReason.BUYER_REQUESTED)
     )
-    rows.append(("cancel_rate", 7, int((placed & own & (h.closed <= t)).sum()), int(placed.sum())))
+    counts["cancel_rate", 7] = (int((placed & own & (h.closed <= t)).sum()), int(placed.sum()))
     s = h.shipments()
     at_ = s["at"].to_numpy(np.int64)
     counted = (
@@ -1394,23 +1540,5 @@ def rates(book: OrderBook, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY) 
         & (s["value"].to_numpy(np.int64) >= policy.valid_tracking_min_yen)
     )
     tracked = counted & s["tracked"].to_numpy(bool)
-    rows.append(("valid_tracking_rate", 30, int(tracked.sum()), int(counted.sum())))
-    out = []
-    for metric, w, num, den in rows:
-        value = num / den if den else float("nan")
-        label, definition = _DEFINITIONS[metric]
-        target = TARGETS[metric]
-        out.append(
-            {
-                "metric": metric,
-                "label": label,
-                "window_days": w,
-                "numerator": num,
-                "denominator": den,
-                "value": value,
-                "target": target.value,
-                "met": target.met(value),
-                "definition": definition,
-            }
-        )
-    return pd.DataFrame(out)
+    counts["valid_tracking_rate", 30] = (int(tracked.sum()), int(counted.sum()))
+    return RateCounts(counts)

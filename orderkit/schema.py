@@ -24,7 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
-    "CODE", "EVENTS", "ITEMS", "ORDERS", "PII", "STR", "TS", "YEN",
+    "CODE", "DEFAULT_ACCOUNT", "EVENTS", "ITEMS", "JP_MARKETPLACE", "ORDERS", "PII", "STR", "TS",
+    "YEN",
     "Column", "categorical", "codes", "concat", "conform", "conform_column", "dictionary_codes",
     "empty", "filled", "is_in", "is_text", "missing", "utc", "utc_ns", "validate",
 ]  # fmt: skip
@@ -73,6 +74,14 @@ ORDERS: Mapping[str, Column] = {
     "purchase_order_number": Column(STR, "the Buyer PO#, when the business buyer gave one"),
     "is_prime": Column("bool", "Prime order"),
     "currency": Column(CODE, "JPY"),
+    "account": Column(
+        CODE,
+        "the seller account (a team's name for it, or its merchant token); missing: the one"
+        " account of a single-account book, DEFAULT_ACCOUNT",
+    ),
+    "marketplace": Column(
+        CODE, "Amazon's marketplace id (A1VC38T7YXB528 is Amazon.co.jp); missing: Amazon.co.jp"
+    ),
 }
 
 #: The order columns that hold buyer or recipient data (PII, Amazon's Data Protection Policy):
@@ -95,6 +104,12 @@ PII: frozenset[str] = frozenset(
         "ship_address_3",
     }
 )
+
+
+#: The account of an order whose row names none: a single-account book needs no account column.
+DEFAULT_ACCOUNT = "default"
+#: Amazon.co.jp's marketplace id.
+JP_MARKETPLACE = "A1VC38T7YXB528"
 
 ITEMS: Mapping[str, Column] = {
     "order_id": Column(STR, "the order this item belongs to"),

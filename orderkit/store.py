@@ -98,8 +98,9 @@ _jitter = random.Random()  # the randomised pause between tries (any seed will d
 
 __all__ = ["DEFAULT_PATH", "DELIVERY_MARGIN", "ENV_VAR", "SCHEMA_VERSION", "Store"]
 
-SCHEMA_VERSION = 5  # 2: events.shipped_at; 3: event ids as 64-bit integers; 4: provenance;
-# 5: buyer and recipient data (PII) in a table of its own, purged after delivery
+SCHEMA_VERSION = 6  # 2: events.shipped_at; 3: event ids as 64-bit integers; 4: provenance;
+# 5: buyer and recipient data (PII) in a table of its own, purged after delivery; 6: orders'
+# seller account and marketplace
 
 
 def _upgrade_1_to_2(conn: sa.Connection) -> None:
@@ -203,8 +204,65 @@ def _upgrade_4_to_5(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"ALTER TABLE orderkit_orders DROP COLUMN {c}"))
 
 
+_NEW_IN_6 = ("account", "marketplace")
+
+
+def _upgrade_5_to_6(conn: sa.Connection) -> None:
+    """Version 6 gives each order its seller ``account`` and ``marketplace`` (NULL: the default).
+
+    A store that already kept either as a column a source brought beyond the schema (in
+    ``_extra``) has its values moved into the new column, and the column's record dropped, in
+    the same transaction: nothing is lost, nothing is kept twice.
+    """
+    present = {c["name"] for c in sa.inspect(conn).get_columns("orderkit_orders")}
+    for name in _NEW_IN_6:
+        if name not in present:
+            kind = _sql_type(schema.ORDERS[name].dtype).compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE orderkit_orders ADD COLUMN {name} {kind}"))
+    cols = _T["columns"]
+    if not sa.inspect(conn).has_table(cols.name):
+        return
+    held = [
+        name
+        for (name,) in conn.execute(
+            sa.select(cols.c.name).where(cols.c.tbl == "orders", cols.c.name.in_(_NEW_IN_6))
+        )
+    ]
+    if not held:
+        return
+    t = _T["orders"]
+    rows = conn.execute(
+        sa.select(t.c[_SEQ], t.c[_EXTRA]).where(t.c[_EXTRA].is_not(None))
+    ).all()
+    for seq, text in rows:
+        extra = json.loads(text)
+        values = {name: extra.pop(name) for name in held if name in extra}
+        if values:
+            conn.execute(
+                t.update()
+                .where(t.c[_SEQ] == seq)
+                .values(**{k: None if v is None else str(v) for k, v in values.items()},
+                        **{_EXTRA: json.dumps(extra, ensure_ascii=False) if extra else None})
+            )  # fmt: skip
+    conn.execute(cols.delete().where(cols.c.tbl == "orders", cols.c.name.in_(held)))
+    # the other extra columns keep their order: positions close up over the removed ones
+    rest = conn.execute(
+        sa.select(cols.c.name).where(cols.c.tbl == "orders").order_by(cols.c.position)
+    ).all()
+    for position, (name,) in enumerate(rest):
+        conn.execute(
+            cols.update().where(cols.c.tbl == "orders", cols.c.name == name).values(position=position)
+        )
+
+
 #: Schema upgrades applied on open, one version at a time, by the version found.
-_UPGRADES = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5}
+_UPGRADES = {
+    1: _upgrade_1_to_2,
+    2: _upgrade_2_to_3,
+    3: _upgrade_3_to_4,
+    4: _upgrade_4_to_5,
+    5: _upgrade_5_to_6,
+}
 """The layout of the tables this orderkit writes; a store with another version is refused."""
 
 ENV_VAR = "ORDERKIT_STORE"

@@ -1,0 +1,858 @@
+"""Years of history for many seller accounts: a partitioned Parquet dataset, computed on Dask.
+
+A :class:`History` keeps the order book's three tables (without buyer or recipient data) as Parquet
+files under one folder or fsspec URL, partitioned by seller account, order-id hash bucket and the
+order's purchase month (Japan time)::
+
+    <url>/orders/account=<account>/bucket=<b>/month=<YYYY-MM>/<append>-<token>.parquet
+    <url>/items/...    (the same partition as their order)
+    <url>/events/...   (the same partition as their order)
+
+An order, its items and its events always share one partition, and orders are independent of one
+another, so the fleet lens (:mod:`orderkit.metrics`) run on each partition and summed is exactly the
+fleet lens run on the whole book. :meth:`History.map_partitions` is that one code path: it reads each
+partition as an :class:`~orderkit.book.OrderBook` and applies a function to it — on a
+``dask.distributed.Client`` when one is given (or active), in this process otherwise.
+:meth:`History.daily`, :meth:`History.rates` and :meth:`History.status_at` map
+:func:`~orderkit.metrics.daily_counts`, :func:`~orderkit.metrics.rate_counts` and
+:func:`~orderkit.metrics.status_at` and combine the parts per account (rates are never pooled
+across accounts: numerators and denominators are summed per account, then divided).
+
+:meth:`History.append` adds what is new: events by their stable ids, orders (with their items)
+when their row or items changed since the last append; a revised order is read back as its latest
+revision. Appending the same book twice adds nothing. Appends are meant to come from one writer
+at a time (the append counter lives in ``_orderkit_history.json``).
+
+:meth:`History.sql` opens a DuckDB connection with ``orders``, ``items`` and ``events`` views over
+the same files, for ad-hoc SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from urllib.parse import quote, unquote
+
+import fsspec
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from orderkit import metrics, schema
+from orderkit.book import OrderBook, order_accounts
+from orderkit.events import NULL_HASH, hash_ints, text_hashes
+from orderkit.io.files import write_atomic
+from orderkit.policy import DEFAULT_POLICY, Policy
+
+if TYPE_CHECKING:
+    import duckdb
+    from distributed import Client
+
+__all__ = ["AppendSummary", "History", "Partition"]
+
+T = TypeVar("T")
+
+# Buyer and recipient data never enters the history.
+PII: frozenset[str] = schema.PII
+
+_TABLES = ("orders", "items", "events")
+_META = "_orderkit_history.json"
+_FORMAT = 1
+_SEQ = "_seq"  # the append that wrote a row: an order's latest revision wins
+_REV = "_rev"  # a fingerprint of an order's row and items: a changed order is written again
+#: Order-id hash buckets of a new history (a history keeps the number it was created with).
+DEFAULT_BUCKETS = 8
+_NO_MONTH = "none"  # orders without a purchase date
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Partition:
+    """One partition of a history: a seller account, an order-id hash bucket, a purchase month."""
+
+    account: str
+    bucket: int
+    month: str  # YYYY-MM in Japan time, or "none" for orders without a purchase date
+
+    def path(self, table: str) -> str:
+        """Return the folder of ``table``'s files of this partition, relative to the history."""
+        return f"{table}/account={quote(self.account, safe='')}/bucket={self.bucket}/month={self.month}"
+
+
+@dataclass(frozen=True, slots=True)
+class AppendSummary:
+    """What :meth:`History.append` wrote.
+
+    ``orders``: new or revised orders (with their ``items`` rows); ``events``: new events;
+    ``orphans``: events and items of orders the source does not hold, left out (they are added
+    by a later append once their order is known); ``partitions``: partitions written to.
+    """
+
+    orders: int
+    items: int
+    events: int
+    orphans: int
+    partitions: int
+
+
+class _Loadable(Protocol):
+    def load(self) -> OrderBook: ...
+
+
+def _arrow_type(dtype: str) -> pa.DataType:
+    """Return the Parquet (Arrow) type a documented column is stored as."""
+    if dtype == schema.CODE:  # read back as categories, without hashing every row's text again
+        return pa.dictionary(pa.int32(), pa.string())
+    if dtype == schema.STR:
+        return pa.large_string()
+    return {
+        schema.TS: pa.timestamp("ns", tz="UTC"),
+        "bool": pa.bool_(),
+        "Int64": pa.int64(),
+        "int64": pa.int64(),
+    }[dtype]
+
+
+def _stored_schema(table: str) -> pa.Schema:
+    """Return the columns a table's files hold: the documented ones less PII, account and keys."""
+    spec = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}[table]
+    fields = [
+        pa.field(name, _arrow_type(col.dtype))
+        for name, col in spec.items()
+        if name not in PII and name != "account"  # the account is the partition's
+    ]
+    if table in ("orders", "items"):
+        fields.append(pa.field(_SEQ, pa.int64()))
+    if table == "orders":
+        fields.append(pa.field(_REV, pa.int64()))
+    return pa.schema(fields)
+
+
+_SCHEMAS = {table: _stored_schema(table) for table in _TABLES}
+
+
+def _to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
+    """Return ``frame``'s stored columns as an Arrow table of the stored schema."""
+    target = _SCHEMAS[table]
+    columns = []
+    for f in target:
+        series = frame[f.name]
+        if isinstance(series.dtype, pd.CategoricalDtype) and not pa.types.is_dictionary(f.type):
+            series = series.astype(schema.STR)
+        columns.append(pa.array(series, from_pandas=True).cast(f.type))
+    return pa.Table.from_arrays(columns, schema=target)
+
+
+def _months(purchase: pd.Series) -> np.ndarray:
+    """Return each purchase date's month in Japan time (``YYYY-MM``; "none" where missing)."""
+    jst = purchase.dt.tz_convert("Asia/Tokyo")
+    months = jst.dt.strftime("%Y-%m").to_numpy(object, copy=True)
+    months[purchase.isna().to_numpy()] = _NO_MONTH
+    return months
+
+
+def _value_hashes(series: pd.Series) -> np.ndarray:
+    """Return a 64-bit hash of each value of a documented column (``uint64``; vectorised)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cat = series.array
+        uniques = text_hashes(pd.Series(cat.categories, dtype=schema.STR))
+        return np.append(uniques, NULL_HASH)[cat.codes]
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        ns = schema.utc_ns(series)
+        return hash_ints(ns, ns != np.iinfo(np.int64).min)
+    if series.dtype == bool:
+        return hash_ints(series.to_numpy(np.int64))
+    if isinstance(series.dtype, pd.Int64Dtype):
+        arr = series.array
+        return hash_ints(arr._data, ~arr._mask)  # type: ignore[attr-defined]
+    return text_hashes(series)
+
+
+def _row_hashes(frame: pd.DataFrame, table: str) -> np.ndarray:
+    """Return a 64-bit hash of each row's stored columns (``uint64``)."""
+    row = np.zeros(len(frame), np.uint64)
+    for f in _SCHEMAS[table]:
+        if not f.name.startswith("_"):
+            row *= _MIX  # wraps around: uint64 arithmetic is modulo 2**64
+            row += _value_hashes(frame[f.name])
+    return row
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _fingerprints(orders: pd.DataFrame, items: pd.DataFrame, item_order: np.ndarray) -> np.ndarray:
+    """Return a 64-bit fingerprint of each order's stored row and item rows (``int64``).
+
+    Only compared for equality: an order whose fingerprint changed is written again.
+    """
+    rev = _row_hashes(orders, "orders")
+    rows = _row_hashes(items, "items")
+    known = item_order >= 0
+    # Each line weighted by its place in the order, so that reordered lines count as a change.
+    place = pd.Series(item_order).groupby(item_order).cumcount().to_numpy(np.uint64) + np.uint64(1)
+    lines = np.zeros(len(orders), np.uint64)
+    np.add.at(
+        lines,
+        item_order[known],
+        hash_ints(rows[known].view(np.int64) ^ place[known].astype(np.int64)),
+    )
+    return hash_ints(rev.view(np.int64) ^ lines.view(np.int64)).view(np.int64)
+
+
+def _positions(ids: pd.Series, within: pd.Series) -> np.ndarray:
+    """Return each of ``ids``' row in ``within`` (distinct ids; -1: absent), through Arrow."""
+    found = pc.index_in(_arrow_text(ids), value_set=_arrow_text(within).combine_chunks())
+    return found.fill_null(-1).to_numpy().astype(np.int64)
+
+
+def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
+    try:
+        arr = pa.chunked_array(series.array.__arrow_array__())  # type: ignore[union-attr]
+    except (AttributeError, TypeError, pa.ArrowException):
+        arr = pa.chunked_array([pa.array(series.astype(schema.STR).array)])
+    return arr.cast(pa.large_string())
+
+
+def _files(fs: fsspec.AbstractFileSystem, folder: str) -> list[str]:
+    """Return the Parquet files of a partition folder, in the order they were appended."""
+    if not fs.exists(folder):
+        return []
+    return sorted(p for p in fs.ls(folder, detail=False) if p.endswith(".parquet"))
+
+
+def _read(
+    fs: fsspec.AbstractFileSystem, folder: str, table: str, columns: list[str] | None = None
+) -> pa.Table:
+    """Return a partition's rows of ``table`` (its files one after the other)."""
+    target = _SCHEMAS[table]
+    if columns is not None:
+        target = pa.schema([target.field(c) for c in columns])
+    parts = [
+        pq.read_table(f, filesystem=fs, columns=columns, schema=target) for f in _files(fs, folder)
+    ]
+    return pa.concat_tables(parts) if parts else target.empty_table()
+
+
+def _partition_book(
+    fs: fsspec.AbstractFileSystem,
+    root: str,
+    part: Partition,
+    columns: Mapping[str, Sequence[str]] | None = None,
+) -> OrderBook:
+    """Return one partition as an order book: each order's latest revision, and its events.
+
+    ``columns``: per table, the documented columns to read (default: all that are stored); the
+    others are added empty by the book.
+    """
+
+    def read(table: str, keys: tuple[str, ...]) -> pd.DataFrame:
+        wanted = None
+        if columns is not None:
+            stored = set(_SCHEMAS[table].names)
+            wanted = [c for c in dict.fromkeys([*columns[table], *keys]) if c in stored]
+        return _read(fs, f"{root}/{part.path(table)}", table, wanted).to_pandas()
+
+    orders = read("orders", ("order_id", _SEQ, _REV))
+    items = read("items", ("order_id", _SEQ))
+    events = read("events", ())
+    ids = _arrow_text(orders["order_id"])
+    if pc.count_distinct(ids).as_py() != len(ids):  # revised orders: the latest, with its items
+        orders = orders.drop_duplicates("order_id", keep="last")
+        latest = orders[["order_id", _SEQ]]
+        items = items.merge(latest, on=["order_id", _SEQ], how="inner")
+    orders = orders.drop(columns=[_SEQ, _REV]).assign(account=part.account)
+    return OrderBook(orders, items.drop(columns=[_SEQ]), events)
+
+
+def _active(client: Client | None) -> Client | None:
+    """Return ``client``, or the active ``dask.distributed`` client, or ``None`` (in-process)."""
+    if client is not None:
+        return client
+    try:
+        from distributed import default_client
+
+        return default_client()
+    except (ImportError, ValueError):  # no distributed installed, or no client started
+        return None
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _apply(
+    fs: fsspec.AbstractFileSystem,
+    root: str,
+    part: Partition,
+    func: Callable[[Partition, OrderBook], T],
+    columns: Mapping[str, Sequence[str]] | None = None,
+) -> T:
+    """Read ``part`` and apply ``func`` to it (the task each partition runs, wherever it runs)."""
+    return func(part, _partition_book(fs, root, part, columns))
+
+
+class History:
+    """A partitioned Parquet history of order books, for many seller accounts.
+
+    Args:
+        url: a local folder or any fsspec URL (``s3://bucket/orderkit``, ``gcs://...``,
+            ``memory://...``); created on first use.
+        buckets: order-id hash buckets per account and month (default :data:`DEFAULT_BUCKETS`
+            for a new history; an existing history keeps its own).
+        storage_options: passed to fsspec (credentials, endpoint, ...).
+
+    Raises:
+        ValueError: ``buckets`` differs from the existing history's, or is below 1; the folder
+            holds a history of another format.
+
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        buckets: int | None = None,
+        storage_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.url = str(url)
+        self._fs, self._root = fsspec.core.url_to_fs(self.url, **(storage_options or {}))
+        self._root = self._root.rstrip("/")
+        meta = self._meta()
+        if meta is None:
+            if buckets is not None and buckets < 1:
+                raise ValueError(f"buckets must be at least 1, not {buckets}")
+            meta = {"format": _FORMAT, "buckets": buckets or DEFAULT_BUCKETS, "appends": 0}
+            self._fs.makedirs(self._root, exist_ok=True)
+            self._write_meta(meta)
+        elif meta.get("format") != _FORMAT:
+            raise ValueError(
+                f"{self.url} holds a history of format {meta.get('format')!r}, not {_FORMAT}"
+            )
+        elif buckets is not None and buckets != meta["buckets"]:
+            raise ValueError(
+                f"{self.url} has {meta['buckets']} buckets; it cannot be opened with {buckets}"
+            )
+        self.buckets: int = int(meta["buckets"])
+
+    def __repr__(self) -> str:
+        return f"<History {self.url}: {len(self.partitions())} partitions, {self.buckets} buckets>"
+
+    def _meta(self) -> dict[str, Any] | None:
+        path = f"{self._root}/{_META}"
+        if not self._fs.exists(path):
+            return None
+        with self._fs.open(path, "r") as f:
+            return json.load(f)
+
+    def _write_meta(self, meta: Mapping[str, Any]) -> None:
+        data = json.dumps(dict(meta)).encode()
+        path = f"{self._root}/{_META}"
+        if _is_local(self._fs):
+            write_atomic(path, data)  # replaced whole or not at all
+        else:
+            self._fs.pipe_file(path, data)  # an object store's put is atomic
+
+    # -- layout ----------------------------------------------------------------------------------
+    def partitions(self) -> list[Partition]:
+        """Return the history's partitions (those holding orders), sorted."""
+        found = []
+        for path in self._fs.glob(f"{self._root}/orders/account=*/bucket=*/month=*"):
+            account, bucket, month = (
+                seg.split("=", 1)[1] for seg in path.rstrip("/").split("/")[-3:]
+            )
+            found.append(Partition(unquote(account), int(bucket), month))
+        return sorted(found)
+
+    def accounts(self) -> list[str]:
+        """Return the seller accounts the history holds, sorted."""
+        return sorted({p.account for p in self.partitions()})
+
+    def book(self, partition: Partition) -> OrderBook:
+        """Return one partition as an :class:`~orderkit.book.OrderBook` (orders' latest revisions)."""
+        return _partition_book(self._fs, self._root, partition)
+
+    def _keys(self, orders: pd.DataFrame) -> pd.DataFrame:
+        """Return each order's partition: ``account``, ``bucket``, ``month``."""
+        bucket = text_hashes(orders["order_id"]) % np.uint64(self.buckets)
+        return pd.DataFrame(
+            {
+                "account": order_accounts(orders).to_numpy(object),
+                "bucket": bucket.astype(np.int64),
+                "month": _months(orders["purchase_date"]),
+            }
+        )
+
+    # -- writing ---------------------------------------------------------------------------------
+    def append(self, source: OrderBook | _Loadable) -> AppendSummary:
+        """Add what ``source`` (a book, or a store: anything with ``load()``) holds that is new.
+
+        New events (by event id) and new or changed orders (row or items; PII left out) are
+        written; nothing already in the history is written again. An order keeps the partition
+        of its first append (its purchase date and account are Amazon's facts of checkout).
+
+        Returns:
+            An :class:`AppendSummary`.
+
+        Raises:
+            ValueError: the source's orders repeat an order id.
+
+        """
+        book = source if isinstance(source, OrderBook) else source.load()
+        orders, items, events = book.orders, book.items, book.events
+        if pc.count_distinct(_arrow_text(orders["order_id"])).as_py() != len(orders):
+            raise ValueError("the source's orders table repeats an order id")
+        keys = self._keys(orders)
+        item_order = _positions(items["order_id"], orders["order_id"])
+        event_order = _positions(events["order_id"], orders["order_id"])
+        orphans = int((item_order < 0).sum() + (event_order < 0).sum())
+        revs = _fingerprints(orders, items, item_order)
+        meta = self._meta() or {}
+        seq = int(meta.get("appends", 0)) + 1
+        token = secrets.token_hex(4)
+        written = {"orders": 0, "items": 0, "events": 0}
+        touched = 0
+        groups = keys.groupby(["account", "bucket", "month"], sort=True).indices
+        order_part = np.empty(len(orders), np.int64)
+        for g, rows in enumerate(groups.values()):
+            order_part[rows] = g
+        item_groups = _group(order_part, item_order)
+        event_groups = _group(order_part, event_order)
+        for g, ((account, bucket, month), rows) in enumerate(groups.items()):
+            part = Partition(str(account), int(bucket), str(month))
+            changed = self._changed(part, orders["order_id"].iloc[rows], revs[rows])
+            ev_rows = event_groups.get(g, np.zeros(0, np.int64))
+            new_events = self._new_events(part, events["event_id"].iloc[ev_rows])
+            if not changed.any() and not new_events.any():
+                continue
+            touched += 1
+            o_rows = rows[changed]
+            it_rows = item_groups.get(g, np.zeros(0, np.int64))
+            it_rows = it_rows[np.isin(item_order[it_rows], o_rows)]
+            frames = {
+                "orders": orders.iloc[o_rows].assign(**{_SEQ: seq, _REV: revs[o_rows]}),
+                "items": items.iloc[it_rows].assign(**{_SEQ: seq}),
+                "events": events.iloc[ev_rows[new_events]],
+            }
+            for table, frame in frames.items():
+                if len(frame):
+                    self._write(part, table, frame, f"{seq:08d}-{token}")
+                    written[table] += len(frame)
+        self._write_meta({**meta, "format": _FORMAT, "buckets": self.buckets, "appends": seq})
+        return AppendSummary(
+            written["orders"], written["items"], written["events"], orphans, touched
+        )
+
+    def _changed(self, part: Partition, order_ids: pd.Series, revs: np.ndarray) -> np.ndarray:
+        """Return which of a partition's incoming orders are new or changed (bool per order)."""
+        stored = _read(
+            self._fs, f"{self._root}/{part.path('orders')}", "orders", ["order_id", _REV]
+        )
+        if not stored.num_rows:
+            return np.ones(len(order_ids), bool)
+        latest_first = stored.to_pandas().iloc[::-1]  # an id's first match: its latest revision
+        pos = _positions(order_ids, latest_first["order_id"])
+        known = latest_first[_REV].to_numpy()[np.maximum(pos, 0)]
+        return (pos < 0) | (known != revs)
+
+    def _new_events(self, part: Partition, event_ids: pd.Series) -> np.ndarray:
+        """Return which incoming events of a partition are not stored yet (bool per event)."""
+        stored = _read(self._fs, f"{self._root}/{part.path('events')}", "events", ["event_id"])
+        ids = event_ids.to_numpy(np.int64)
+        fresh = ~pd.Series(ids).duplicated().to_numpy()  # an event once, even if repeated
+        if stored.num_rows:
+            fresh &= ~np.isin(ids, stored.column("event_id").to_numpy())
+        return fresh
+
+    def _write(self, part: Partition, table: str, frame: pd.DataFrame, name: str) -> None:
+        _put_parquet(self._fs, f"{self._root}/{part.path(table)}", name, _to_arrow(frame, table))
+
+    # -- computing ---------------------------------------------------------------------------------
+    def map_partitions(
+        self,
+        func: Callable[[Partition, OrderBook], T],
+        *,
+        client: Client | None = None,
+        partitions: Sequence[Partition] | None = None,
+        columns: Mapping[str, Sequence[str]] | None = None,
+        retries: int = 2,
+        progress: bool = True,
+    ) -> list[T]:
+        """Return ``func(partition, book)`` for each partition, in :meth:`partitions`' order.
+
+        The one code path of every computation over the history: on ``client`` (or the active
+        ``dask.distributed`` client), one task per partition, each reading its own files on its
+        worker (a lost worker's tasks are computed again elsewhere; a task that fails is retried
+        ``retries`` times); in this process otherwise. ``func`` must be picklable for a cluster
+        (a module-level function, or a ``functools.partial`` of one). ``columns`` (per table,
+        the columns ``func`` needs) spares reading the others.
+
+        Progress shows as Dask's progress bar in Jupyter, a ``tqdm`` bar elsewhere.
+        """
+        parts = list(self.partitions() if partitions is None else partitions)
+        client = _active(client)
+        task = functools.partial(_apply, self._fs, self._root, func=func, columns=columns)
+        if client is None:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(parts, desc="partitions", unit="part", disable=not progress or None)
+            return [task(part) for part in bar]
+        futures = client.map(task, parts, retries=retries, pure=False)
+        if progress and _in_notebook():
+            from distributed import progress as dask_progress
+
+            dask_progress(futures)
+        elif progress:
+            from distributed import as_completed
+            from tqdm.auto import tqdm
+
+            for _ in tqdm(
+                as_completed(futures), total=len(futures), desc="partitions", disable=None
+            ):
+                pass
+        return client.gather(futures)
+
+    def daily(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        *,
+        client: Client | None = None,
+        policy: Policy | Mapping[str, Policy] = DEFAULT_POLICY,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Return :func:`orderkit.metrics.daily` of each account, computed partition by partition.
+
+        ``start`` and ``end`` default per account as :func:`~orderkit.metrics.daily` defaults them
+        for that account's book; leaving either out costs a first pass over the history (each
+        partition's first order and last status change).
+
+        Args:
+            start: the first day (Japan time).
+            end: the last day (Japan time).
+            client: a ``dask.distributed`` client (default: the active one, or in-process).
+            policy: one :class:`~orderkit.policy.Policy`, or one per account.
+            progress: show a progress bar.
+
+        Returns:
+            A frame indexed by ``account`` and ``day`` with :func:`~orderkit.metrics.daily`'s
+            columns: ``history.daily().loc[account]`` is ``metrics.daily`` of that account's book.
+
+        Raises:
+            ValueError: ``end`` before ``start``; an account without a policy.
+
+        """
+        layout = self.partitions()
+        policies = _policies(policy, {p.account for p in layout})
+        days: dict[str, tuple[dt.date, dt.date]]
+        if start is None or end is None:
+            spans = self.map_partitions(
+                functools.partial(_span, policies=policies),
+                client=client,
+                partitions=layout,
+                columns=metrics.COLUMNS_READ,
+                progress=progress,
+            )
+            by_account = _combine_by_account(zip(layout, spans, strict=True))
+            days = {a: span.days(start, end) for a, span in by_account.items()}
+        else:
+            days = dict.fromkeys(policies, (start, end))
+        for a, (first, last) in days.items():
+            if last < first:
+                raise ValueError(f"account {a}: end {last} is before start {first}")
+        parts = self.map_partitions(
+            functools.partial(_daily, policies=policies, days=days),
+            client=client,
+            partitions=layout,
+            columns=metrics.COLUMNS_READ,
+            progress=progress,
+        )
+        counts = _combine_by_account(zip(layout, parts, strict=True))
+        frames = {a: c.frame() for a, c in sorted(counts.items())}
+        if not frames:
+            empty = metrics.daily(OrderBook()).iloc[:0]
+            return empty.set_index(pd.MultiIndex.from_arrays([[], []], names=["account", "day"]))
+        return pd.concat(frames, names=["account"])
+
+    def rates(
+        self,
+        *,
+        at: dt.datetime,
+        client: Client | None = None,
+        policy: Policy | Mapping[str, Policy] = DEFAULT_POLICY,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Return :func:`orderkit.metrics.rates` of each account at ``at`` (never pooled).
+
+        Each account's numerators and denominators are summed over its partitions, then divided.
+
+        Returns:
+            :func:`~orderkit.metrics.rates`' frame with an ``account`` column first, the accounts'
+            rows one after the other (sorted by account).
+
+        Raises:
+            ValueError: ``at`` is naive; an account without a policy.
+
+        """
+        metrics._instant(at)  # a naive ``at`` fails here, before any work
+        layout = self.partitions()
+        policies = _policies(policy, {p.account for p in layout})
+        parts = self.map_partitions(
+            functools.partial(_rates, policies=policies, at=at),
+            client=client,
+            partitions=layout,
+            columns=metrics.COLUMNS_READ,
+            progress=progress,
+        )
+        counts = _combine_by_account(zip(layout, parts, strict=True))
+        frames = [c.frame().assign(account=a) for a, c in sorted(counts.items())]
+        if not frames:
+            return (
+                metrics.rates(OrderBook(), at=at)
+                .iloc[:0]
+                .assign(account=pd.Series(dtype=schema.STR))
+            )
+        out = pd.concat(frames, ignore_index=True)
+        return out[["account", *out.columns.drop("account")]]
+
+    def status_at(
+        self,
+        at: dt.datetime,
+        *,
+        client: Client | None = None,
+        out: str | None = None,
+        policy: Policy | Mapping[str, Policy] = DEFAULT_POLICY,
+        storage_options: Mapping[str, Any] | None = None,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Return each order's status and flags at ``at`` — or, with ``out``, write them there.
+
+        Without ``out``: :func:`orderkit.metrics.status_at`'s frame of every order, with an
+        ``account`` column first, partition after partition (the client holds every order: for
+        a history that fits in memory). With ``out`` (a folder or fsspec URL): each partition's
+        frame is written by its task to ``out/account=.../bucket=.../month=.../status.parquet``
+        and only the counts come back, so no machine holds every order.
+
+        Returns:
+            Without ``out``, the per-order frame; with it, the counts: a frame indexed by
+            ``account`` and ``status`` with columns ``orders``, ``late``, ``confirm_warning``,
+            ``at_risk``, ``charged`` and ``refused`` (how many orders have each flag).
+
+        Raises:
+            ValueError: ``at`` is naive; an account without a policy.
+
+        """
+        metrics._instant(at)
+        layout = self.partitions()
+        policies = _policies(policy, {p.account for p in layout})
+        func = functools.partial(_status, policies=policies, at=at)
+        if out is None:
+            frames = self.map_partitions(
+                func,
+                client=client,
+                partitions=layout,
+                columns=metrics.COLUMNS_READ,
+                progress=progress,
+            )
+            if not frames:
+                return _with_account(metrics.status_at(OrderBook(), at), "")
+            return pd.concat(frames)
+        out_fs, out_root = fsspec.core.url_to_fs(str(out), **(storage_options or {}))
+        func = functools.partial(
+            _status_to, policies=policies, at=at, fs=out_fs, root=out_root.rstrip("/")
+        )
+        parts = self.map_partitions(
+            func, client=client, partitions=layout, columns=metrics.COLUMNS_READ, progress=progress
+        )
+        if not parts:
+            return pd.DataFrame(columns=list(_COUNTED))
+        return pd.concat(parts).groupby(level=["account", "status"]).sum()
+
+    # -- SQL ---------------------------------------------------------------------------------------
+    def sql(self, connection: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+        """Return a DuckDB connection with ``orders``, ``items`` and ``events`` views over the files.
+
+        Each view reads the Parquet files with hive partitioning (``account``, ``bucket`` and
+        ``month`` are columns); ``orders`` and ``items`` show each order's latest revision.
+        A history on a remote fsspec URL is read through that filesystem.
+
+        Example::
+
+            con = History("history").sql()
+            con.sql("SELECT account, count(*) FROM orders GROUP BY account").df()
+
+        """
+        import duckdb
+
+        con = connection if connection is not None else duckdb.connect()
+        prefix = self._root
+        if not _is_local(self._fs):
+            con.register_filesystem(self._fs)
+            prefix = f"{self._fs.protocol if isinstance(self._fs.protocol, str) else self._fs.protocol[0]}://{self._root}"
+
+        def source(table: str) -> str:
+            if not self.partitions():  # no files yet: typed, empty
+                cols = [("account", "VARCHAR"), ("bucket", "INTEGER"), ("month", "VARCHAR")]
+                cols += [(f.name, _duck_type(f.type)) for f in _SCHEMAS[table]]
+                typed = ", ".join(f'CAST(NULL AS {t}) AS "{name}"' for name, t in cols)
+                return f"(SELECT {typed} WHERE false)"
+            glob = f"{prefix}/{table}/account=*/bucket=*/month=*/*.parquet"
+            return (
+                f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true, "
+                "hive_types = {'account': VARCHAR, 'bucket': INTEGER, 'month': VARCHAR})"
+            )
+
+        latest = (
+            f"SELECT * FROM {source('orders')} "
+            f"QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY {_SEQ} DESC) = 1"
+        )
+        con.execute(
+            f"CREATE OR REPLACE VIEW orders AS SELECT * EXCLUDE ({_SEQ}, {_REV}) FROM ({latest})"
+        )
+        con.execute(
+            f"CREATE OR REPLACE VIEW items AS SELECT i.* EXCLUDE ({_SEQ}) FROM {source('items')} AS i "
+            f"SEMI JOIN ({latest}) AS o ON i.order_id = o.order_id AND i.{_SEQ} = o.{_SEQ}"
+        )
+        con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM {source('events')}")
+        return con
+
+
+# ---- the per-partition tasks (module-level: a cluster pickles them by reference) -----------------
+
+
+def _span(part: Partition, book: OrderBook, *, policies: Mapping[str, Policy]) -> metrics.DailySpan:
+    return metrics.DailySpan.of(book, policy=policies[part.account])
+
+
+def _daily(
+    part: Partition,
+    book: OrderBook,
+    *,
+    policies: Mapping[str, Policy],
+    days: Mapping[str, tuple[dt.date, dt.date]],
+) -> metrics.DailyCounts:
+    start, end = days[part.account]
+    return metrics.daily_counts(book, start=start, end=end, policy=policies[part.account])
+
+
+def _rates(
+    part: Partition, book: OrderBook, *, policies: Mapping[str, Policy], at: dt.datetime
+) -> metrics.RateCounts:
+    return metrics.rate_counts(book, at=at, policy=policies[part.account])
+
+
+def _with_account(frame: pd.DataFrame, account: str) -> pd.DataFrame:
+    frame.insert(0, "account", pd.array([account] * len(frame), dtype=schema.STR))
+    return frame
+
+
+def _status(
+    part: Partition, book: OrderBook, *, policies: Mapping[str, Policy], at: dt.datetime
+) -> pd.DataFrame:
+    return _with_account(metrics.status_at(book, at, policy=policies[part.account]), part.account)
+
+
+_COUNTED = ("orders", "late", "confirm_warning", "at_risk", "charged", "refused")
+
+
+def _status_to(
+    part: Partition,
+    book: OrderBook,
+    *,
+    policies: Mapping[str, Policy],
+    at: dt.datetime,
+    fs: fsspec.AbstractFileSystem,
+    root: str,
+) -> pd.DataFrame:
+    """Write a partition's :func:`~orderkit.metrics.status_at` under ``root``; return its counts."""
+    frame = _status(part, book, policies=policies, at=at)
+    folder = f"{root}/{part.path('status')[len('status/') :]}"
+    _put_parquet(fs, folder, "status", pa.Table.from_pandas(frame.drop(columns="account")))
+    flags = frame[list(_COUNTED[1:])].astype(np.int64)
+    counts = flags.groupby(frame["status"].to_numpy()).sum()
+    counts.insert(0, "orders", frame.groupby(frame["status"].to_numpy()).size())
+    counts.index = pd.MultiIndex.from_product(
+        [[part.account], counts.index], names=["account", "status"]
+    )
+    return counts
+
+
+# ---- helpers ----------------------------------------------------------------------------------------
+
+
+def _put_parquet(fs: fsspec.AbstractFileSystem, folder: str, name: str, table: pa.Table) -> None:
+    """Write ``table`` as ``folder/name.parquet``, complete or not at all.
+
+    Written under a temporary name first (readers list ``*.parquet`` only) and then moved: a
+    crash mid-write leaves no half file for a reader to fail on.
+    """
+    fs.makedirs(folder, exist_ok=True)
+    temporary = f"{folder}/.{name}.{secrets.token_hex(4)}.tmp"
+    pq.write_table(table, temporary, filesystem=fs)
+    fs.mv(temporary, f"{folder}/{name}.parquet")
+
+
+def _group(order_part: np.ndarray, row_order: np.ndarray) -> dict[int, np.ndarray]:
+    """Return the rows of a table (each row's order position; -1: none) grouped by partition."""
+    known = np.flatnonzero(row_order >= 0)
+    part = order_part[row_order[known]]
+    by = np.argsort(part, kind="stable")  # each partition's rows keep the table's order
+    rows, part = known[by], part[by]
+    bounds = np.flatnonzero(np.diff(part)) + 1
+    return {
+        int(p[0]): r
+        for p, r in zip(np.split(part, bounds), np.split(rows, bounds), strict=True)
+        if len(p)
+    }
+
+
+def _combine_by_account(parts: Iterable[tuple[Partition, T]]) -> dict[str, T]:
+    """Return the sum (``+``) of each account's parts."""
+    out: dict[str, Any] = {}
+    for part, value in parts:
+        out[part.account] = value if part.account not in out else out[part.account] + value
+    return out
+
+
+def _policies(policy: Policy | Mapping[str, Policy], accounts: Iterable[str]) -> dict[str, Policy]:
+    """Return each account's policy: ``policy`` for all, or looked up per account.
+
+    Raises:
+        ValueError: a mapping lacks an account of the history.
+
+    """
+    accounts = sorted(accounts)
+    if isinstance(policy, Policy):
+        return dict.fromkeys(accounts, policy)
+    missing = [a for a in accounts if a not in policy]
+    if missing:
+        raise ValueError(
+            f"no Policy for account(s) {', '.join(missing)}: each account needs its own"
+        )
+    return {a: policy[a] for a in accounts}
+
+
+def _is_local(fs: fsspec.AbstractFileSystem) -> bool:
+    protocol = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+    return "file" in protocol or "local" in protocol
+
+
+def _duck_type(t: pa.DataType) -> str:
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMPTZ"
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if pa.types.is_integer(t):
+        return "BIGINT"
+    return "VARCHAR"
