@@ -32,6 +32,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import errno
+import fcntl
 import hashlib
 import itertools
 import os
@@ -39,7 +40,8 @@ import re
 import secrets
 import socket
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -52,8 +54,10 @@ __all__ = [
     "REPLACEMENT",
     "STALE_AFTER",
     "TEMP_PREFIX",
+    "LockHeld",
     "Unencodable",
     "UnencodableCell",
+    "exclusive_lock",
     "first_unencodable",
     "sweep",
     "write_atomic",
@@ -247,6 +251,42 @@ def sweep(directory: str | os.PathLike[str], *, keep: Path | None = None) -> lis
             continue
         removed.append(Path(entry.path))
     return removed
+
+
+class LockHeld(BlockingIOError):
+    """Another process holds the lock :func:`exclusive_lock` was asked for."""
+
+
+@contextmanager
+def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Hold an exclusive, non-blocking ``flock`` on ``path`` (created empty if missing) for the block.
+
+    The file is only a handle for the lock: nothing is written to it, and it stays after the block
+    (removing it would let a third process lock a new file while a second still holds the old one).
+    The kernel drops the lock when the holder exits, even when it is killed.
+
+    Yields:
+        The lock file's path.
+
+    Raises:
+        LockHeld: another process holds the lock; the block does not run.
+
+    """
+    target = Path(path)
+    fd = os.open(target, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(
+                errno.EWOULDBLOCK, "another process holds the lock", str(target)
+            ) from None
+        try:
+            yield target
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _create_temp(target: Path) -> tuple[Path, int]:

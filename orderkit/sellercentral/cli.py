@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import fcntl
 import hashlib
 import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final, TextIO
 
@@ -33,35 +31,12 @@ EXIT_CONFIG: Final = 78
 log = logging.getLogger("orderkit.sync")
 
 
-class Locked(Exception):
-    """Another ``orderkit sync`` holds the lock."""
-
-
 def lock_path(store_url: str) -> Path:
     """Return the lock file of the syncs of ``store_url`` (beside a SQLite file)."""
     if store_url.startswith("sqlite:///") and len(store_url) > len("sqlite:///"):
         return Path(store_url[len("sqlite:///") :] + ".sync.lock")
     digest = hashlib.sha256(store_url.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"orderkit-sync-{digest}.lock"
-
-
-@contextmanager
-def single_runner(path: Path) -> Iterator[None]:
-    """Hold an exclusive, non-blocking ``flock`` on ``path`` for the block.
-
-    Raises:
-        Locked: another process holds it.
-
-    """
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise Locked(str(path)) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 def _sync(args: argparse.Namespace) -> int:
     from orderkit.clock import SystemClock
     from orderkit.errors import OrderkitError
+    from orderkit.io.files import LockHeld, exclusive_lock
     from orderkit.sellercentral import CredentialsMissing, SellerCentral
     from orderkit.store import Store
 
@@ -92,14 +68,14 @@ def _sync(args: argparse.Namespace) -> int:
         log.error("orderkit sync FAILED: %s", exc)
         return EXIT_FAILED
     try:
-        with single_runner(lock_path(store.url)), store:
+        with exclusive_lock(lock_path(store.url)), store:
             client = SellerCentral(
                 args.endpoint, version=args.version, clock=SystemClock(), pii=not args.no_pii
             )
             with client:
                 result = client.sync(store, since=args.since)
-    except Locked as exc:
-        log.warning("orderkit sync skipped: another sync is running (lock %s)", exc)
+    except LockHeld as exc:
+        log.warning("orderkit sync skipped: another sync is running (lock %s)", exc.filename)
         return EXIT_LOCKED
     except CredentialsMissing as exc:
         log.error("orderkit sync FAILED: %s", exc)

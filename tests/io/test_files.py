@@ -233,3 +233,30 @@ def test_every_file_orderkit_writes_goes_through_the_files_helper():
         if _DIRECT_WRITE.search(line)
     ]
     assert direct == []
+
+
+def test_a_lock_another_process_holds_is_refused_at_once_and_free_once_it_exits(tmp_path):
+    lock = tmp_path / "store.sqlite.sync.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from orderkit.io.files import exclusive_lock\n"
+            f"with exclusive_lock({str(lock)!r}):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(files.LockHeld) as refused, files.exclusive_lock(lock):
+            pytest.fail("the block ran while another process held the lock")
+        assert refused.value.filename == str(lock)
+    finally:
+        holder.kill()  # killed, not released: the kernel drops a dead holder's lock
+        holder.wait()
+    with files.exclusive_lock(lock) as held:
+        assert held == lock
