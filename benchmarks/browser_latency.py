@@ -1,7 +1,8 @@
 """Benchmark: the workbench's latency in a real browser, from the user's input to the updated DOM.
 
 Run: ``PYTHONPATH=$PWD .venv/bin/python benchmarks/browser_latency.py`` (options: ``--repeat N``
-(default 15), ``--quiet-ms N`` (default 400), ``--profile``).
+(default 15), ``--quiet-ms N`` (default 400), ``--profile`` (cProfile of the kernel side),
+``--trace`` (each interaction's websocket messages, timed)).
 
 It prints figures and asserts nothing: speed is measured, not asserted. Target (issue 12): search →
 order card, the "due today" filter, and opening an order from Today each under 300 ms on the
@@ -105,6 +106,7 @@ ARM = """(spec) => {
   window.addEventListener(type, onInput, true);
   observer.observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
   window.__okWs.since = window.__okWs.first = null;
+  window.__okWs.log = [];
   m.frames0 = window.__okWs.count;
   m.bytes0 = window.__okWs.bytes;
   m.stop = () => { observer.disconnect(); window.removeEventListener(type, onInput, true); };
@@ -116,13 +118,19 @@ QUIET = """(ms) => { const m = window.__okM, ws = window.__okWs;
   if (m.t0 === null || ws.state !== 'idle' || ws.idle === null || ws.idle < m.t0) return false;
   return performance.now() - Math.max(ws.last, m.last || 0) > ms; }"""
 RESULT = """() => { const m = window.__okM, ws = window.__okWs; m.stop();
-  return {t0: m.t0, shown: m.shown, last: m.last, mutations: m.mutations, answered: ws.idle, first: ws.first,
+  return {t0: m.t0, shown: m.shown, last: m.last, mutations: m.mutations, answered: ws.idle, first: ws.first, log: ws.log,
+          blocked: ws.tasks.filter(([start]) => start >= m.t0).reduce((a, [, d]) => a + d, 0),
           frames: ws.count - m.frames0, bytes: ws.bytes - m.bytes0}; }"""
 #: Installed before the page's own scripts: every websocket message the page receives (the
 #: kernel's) is counted and its arrival time kept, on the page's clock.
 WS_HOOK = r"""(() => {
   const ws = window.__okWs = {
-    last: null, count: 0, bytes: 0, since: null, first: null, state: null, idle: null};
+    last: null, count: 0, bytes: 0, since: null, first: null, state: null, idle: null, log: [],
+    tasks: []};
+  // Long tasks (over 50 ms) block the page's main thread: what the browser spends redrawing.
+  new PerformanceObserver((list) => {
+    for (const t of list.getEntries()) ws.tasks.push([t.startTime, t.duration]);
+  }).observe({type: 'longtask', buffered: true});
   const Native = window.WebSocket;
   const decoder = new TextDecoder();
   const STATUS = /"execution_state":\s*"(\w+)"/;
@@ -137,6 +145,14 @@ WS_HOOK = r"""(() => {
           : e.data instanceof ArrayBuffer ? decoder.decode(e.data) : '';
         ws.bytes += typeof e.data === 'string' ? e.data.length : (e.data.byteLength || e.data.size || 0);
         const status = text.length < 4096 && STATUS.exec(text);
+        if (ws.since !== null) {
+          const size = typeof e.data === 'string' ? e.data.length : e.data.byteLength;
+          const head = text.slice(0, 4096);
+          const kind = /"msg_type":\s*"(\w+)"/.exec(head);
+          const method = /"method":\s*"(\w+)"/.exec(head);
+          ws.log.push([ws.last - ws.since, size, status ? status[1] : (kind ? kind[1] : '?')
+                       + (method ? ':' + method[1] : '')]);
+        }
         if (status) {
           ws.state = status[1];
           if (ws.state === 'idle') ws.idle = ws.last;
@@ -150,7 +166,8 @@ LEGEND = """
 shown: input → the expected texts in the DOM (the target's figure); settled: input → the last
 DOM mutation of the workbench (then {quiet} ms of quiet); 1st msg: input → the first websocket
 message from the kernel after it (its "busy" status: the kernel took the message up);
-answered: input → the kernel's "idle" status (its handlers are done); kernel: the same
+answered: input → the kernel's "idle" status (its handlers are done); blocked: the page's
+long tasks (over 50 ms) after the input, summed (the browser busy redrawing); kernel: the same
 handlers run in this process (perf_counter), msgs and kB out: what they send; frames and kB in:
 websocket messages the page received. Times in ms, medians unless said."""
 
@@ -170,11 +187,15 @@ class Figures:
     settled_ms: list[float] = field(default_factory=list)
     answered_ms: list[float] = field(default_factory=list)
     first_ms: list[float] = field(default_factory=list)
+    blocked_ms: list[float] = field(default_factory=list)
     kernel_ms: list[float] = field(default_factory=list)
     kernel_msgs: list[int] = field(default_factory=list)
     kernel_bytes: list[int] = field(default_factory=list)
     frames: list[int] = field(default_factory=list)
     frame_bytes: list[int] = field(default_factory=list)
+    #: The first timed run's websocket messages: (ms after the input, size, kind), and *shown*.
+    trace: list[tuple[float, int, str]] = field(default_factory=list)
+    trace_shown: float | None = None
 
 
 @dataclass
@@ -214,9 +235,13 @@ def measure(page: Any, step: Step, figures: Figures | None, quiet_ms: int) -> No
         figures.settled_ms.append(got["last"] - got["t0"])
     figures.answered_ms.append(got["answered"] - got["t0"])
     figures.first_ms.append(got["first"] - got["t0"])
+    figures.blocked_ms.append(got["blocked"])
     figures.kernel_ms.append(kernel_ms)
     figures.kernel_msgs.append(msgs)
     figures.kernel_bytes.append(sent_bytes)
+    if not figures.trace:
+        figures.trace = [(t, n, kind) for t, n, kind in got["log"]]
+        figures.trace_shown = got["shown"] - got["t0"] if expect else None
     figures.frames.append(got["frames"])
     figures.frame_bytes.append(got["bytes"])
 
@@ -315,7 +340,7 @@ def untimed(page: Any, step: Step) -> None:
         settle(page, expect)
 
 
-def run_all(page: Any, twin: Any, repeat: int, quiet_ms: int) -> list[Figures]:
+def run_all(page: Any, twin: Any, repeat: int, quiet_ms: int, trace: bool = False) -> list[Figures]:
     """Measure every interaction ``repeat`` times after a warm-up run; return the figures."""
     results: list[Figures] = []
     report_header()
@@ -329,6 +354,8 @@ def run_all(page: Any, twin: Any, repeat: int, quiet_ms: int) -> list[Figures]:
             between()
         results.append(figures)
         report_line(figures)
+        if trace:
+            print_trace(figures)
 
     must_ship = list(twin.today.view.lists()["must_ship"]["order_id"])
     emails = list(search_steps(page, twin, repeat + 1, set(must_ship)))
@@ -375,7 +402,7 @@ def report_header() -> None:
     """Print the table's header."""
     head = (
         f"{'interaction':<34} {'shown ms: median':>16} {'p95':>6} {'max':>6}  {'settled':>7} "
-        f"{'1st msg':>7} {'answered':>8}  {'kernel':>6} {'msgs':>4} {'kB out':>6}  {'frames':>6} {'kB in':>6}"
+        f"{'1st msg':>7} {'answered':>8} {'blocked':>7}  {'kernel':>6} {'msgs':>4} {'kB out':>6}  {'frames':>6} {'kB in':>6}"
         "  target"
     )
     print(head)
@@ -391,12 +418,20 @@ def report_line(f: Figures) -> None:
         shown, verdict = f"{'—':>16} {'—':>6} {'—':>6}", "—"
     print(
         f"{f.label:<34} {shown}  {_median(f.settled_ms, 7)} "
-        f"{_median(f.first_ms, 7)} {_median(f.answered_ms, 8)}  "
+        f"{_median(f.first_ms, 7)} {_median(f.answered_ms, 8)} {_median(f.blocked_ms, 7)}  "
         f"{_median(f.kernel_ms, 6, 1)} {_median(f.kernel_msgs, 4)} "
         f"{statistics.median(f.kernel_bytes) / 1000:6.1f}  {_median(f.frames, 6)} "
         f"{statistics.median(f.frame_bytes) / 1000:6.1f}  {verdict}",
         flush=True,
     )
+
+
+def print_trace(f: Figures) -> None:
+    """Print the first timed run's websocket messages (ms after the input) and *shown*."""
+    shown = f"{f.trace_shown:.0f} ms" if f.trace_shown is not None else "—"
+    print(f"    first timed run: shown at {shown}; messages from the kernel:")
+    for t, size, kind in f.trace:
+        print(f"    {t:8.1f} ms {size:7d} B  {kind}")
 
 
 def profile_twin(twin: Any) -> None:
@@ -497,6 +532,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per interaction")
     parser.add_argument("--quiet-ms", type=int, default=400, help="quiet that ends 'settled'")
     parser.add_argument("--profile", action="store_true", help="cProfile the kernel side")
+    parser.add_argument(
+        "--trace", action="store_true", help="list each interaction's websocket messages"
+    )
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing (scripts/system-deps.sh installs it)")
@@ -535,7 +573,7 @@ def main(argv: list[str] | None = None) -> None:
                     f"\n## {args.repeat} timed runs each (after one warm-up); "
                     f"target {TARGET_MS:.0f} ms\n"
                 )
-                run_all(page, twin, args.repeat, args.quiet_ms)
+                run_all(page, twin, args.repeat, args.quiet_ms, args.trace)
             finally:
                 browser.close()
         print(
