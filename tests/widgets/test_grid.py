@@ -1,10 +1,13 @@
-"""The data grid's redraws: a grid is rebuilt only when what it shows changes."""
+"""The data grid's redraws: a grid is rebuilt only when what it shows changes, and after the order
+the user waits for (a rebuild keeps the browser busy: benchmarks/browser_latency.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
+from orderkit import sample
+from orderkit.widgets import OrderExplorer
 from orderkit.widgets._grid import grid, show
 
 
@@ -57,3 +60,16 @@ def test_a_grid_whose_marks_the_user_changed_is_shown_the_marks_again(rows) -> N
     table.selected_rows = [0, 1]  # the user marked another row in the browser
     show(table, rows, "en", marked=[0])
     assert table.selected_rows == [0]
+
+
+def test_a_search_opens_the_order_found_before_the_grid_is_redrawn() -> None:
+    book = sample.book()
+    counts = book.orders["buyer_email"].value_counts()
+    email = counts.index[counts == 1][0]
+    explorer = OrderExplorer(book, now=sample.DEFAULT_NOW)
+    first_page = list(explorer.page_ids)
+    rows_when_opened = []
+    explorer.on_select(lambda _: rows_when_opened.append(list(explorer.page_ids)))
+    explorer.query.value = email
+    assert rows_when_opened == [first_page]
+    assert len(explorer.page_ids) == 1
