@@ -26,7 +26,11 @@ not counted:
   quiet (what else the action redrew);
 - **answered**: from the input to the kernel's "idle" status after it (a script added to the page
   before its own watches every websocket message): the handlers are done. Today's Refresh of the
-  sample at its own instant changes no text, so only this is measured for it.
+  sample at its own instant changes no text, so only this is measured for it;
+- **blocked**: the page's long tasks (over 50 ms, ``PerformanceObserver``) after the input,
+  summed: the browser busy, mostly rebuilding a grid (itables' widget destroys and re-creates its
+  DataTable on every change of its rows). A message's time is when the page's handler ran, so
+  messages that arrive while the page is busy are timed after it (``--trace`` shows it).
 
 The expected texts come from a twin: the same workbench built in this process on a copy of the
 sample, driven by the same messages the browser sends (``benchmarks/widgets.py``'s
@@ -35,8 +39,10 @@ button's ``click``) through ``Widget._handle_msg``, with every comm JSON-encodin
 Timing that twin with ``time.perf_counter`` gives the **kernel** share of each interaction (the same
 Python handlers; the kernel's own message parsing and the websocket are not in it), and the number
 of messages and bytes the kernel sends; the websocket frames the page received between the input
-and the quiet are counted too. *shown* minus *kernel* is comm, browser parsing and rendering (and,
-on a loaded machine, waiting for a core).
+and the quiet are counted too. What the user waits for may be sent before the handlers end (the
+card's header comes first), so *shown* can be under *kernel*; *answered* minus *kernel* is roughly
+comm and the real kernel's overhead, *blocked* the browser's own work (and, on a loaded machine,
+every figure includes waiting for a core).
 
 Each interaction runs once to warm up, then ``--repeat`` times. The load average is printed at the
 start and the end: the machine is shared, and the figures are wall-clock.
