@@ -1,8 +1,9 @@
 """Benchmark: the workbench's latency in a real browser, from the user's input to the updated DOM.
 
 Run: ``PYTHONPATH=$PWD .venv/bin/python benchmarks/browser_latency.py`` (options: ``--repeat N``
-(default 15), ``--quiet-ms N`` (default 400), ``--profile`` (cProfile of the kernel side),
-``--trace`` (each interaction's websocket messages, timed)).
+(default 15), ``--quiet-ms N`` (default 400), ``--lab`` (JupyterLab too, after Voila),
+``--profile`` (cProfile of the kernel side), ``--trace`` (each interaction's websocket messages,
+timed)).
 
 It prints figures and asserts nothing: speed is measured, not asserted. Target (issue 12): search →
 order card, the "due today" filter, and opening an order from Today each under 300 ms on the
@@ -12,7 +13,9 @@ How. Voila serves a small app notebook written to a temporary directory that sho
 ``Workbench.from_store()`` on a temporary, empty store (so the sample book, at its own instant),
 with every Jupyter, IPython and Chromium directory in a temporary home (as
 ``tests/browser/conftest.py`` does, whose server and browser helpers are reused). Debian's chromium
-(through Playwright) opens it offline: every non-local request is blocked and counted.
+(through Playwright) opens it offline: every non-local request is blocked and counted. With
+``--lab`` the same notebook is then opened and run in JupyterLab (the tests' settings: no news,
+every cell in the DOM) and measured the same way, on a store of its own.
 
 Each interaction is a Playwright action (typing an email and Enter, a click). Before it, a script
 in the page installs a listener for that input (capture phase) and a ``MutationObserver`` on the
@@ -72,7 +75,18 @@ BROWSER_TESTS = ROOT / "tests" / "browser"
 sys.path[:0] = [str(ROOT), str(BROWSER_TESTS), str(Path(__file__).parent)]
 
 # The browser tests' server and page helpers (a plain import: the fixtures are not used).
-from conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Server, free_port, is_local, start_server  # noqa: E402
+from conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    Server,
+    _lab_settings,
+    free_port,
+    is_local,
+    start_server,
+)
+from labhelpers import open_notebook  # noqa: E402
+from labhelpers import run_all as run_cells  # noqa: E402
 from widgets import OUTBOX, click, from_frontend, install_json_comm  # noqa: E402
 
 TARGET_MS = 300.0
@@ -499,8 +513,7 @@ def write_app(directory: Path) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def voila(app: Path, env: dict[str, str], log_dir: Path) -> Iterator[Server]:
+def voila(app: Path, env: dict[str, str], log_dir: Path) -> contextlib.AbstractContextManager:
     """A Voila server on ``app`` (stopped, with its kernel, on exit)."""
     port = free_port()
     args = [
@@ -508,11 +521,8 @@ def voila(app: Path, env: dict[str, str], log_dir: Path) -> Iterator[Server]:
         "--Voila.port_retries=0", "--VoilaConfiguration.show_tracebacks=True",
     ]  # fmt: skip
     server = start_server("voila-bench", args, cwd=app.parent, env=env, log_dir=log_dir, port=port)
-    try:
-        server.wait_ready("/voila/static/extension.js")
-        yield server
-    finally:
-        server.stop()
+    # probing "/" would start a kernel: any answer from a static file means Voila is up
+    return _serving(server, "/voila/static/extension.js")
 
 
 def offline_page(browser: Any, blocked: list[str]) -> Any:
@@ -533,6 +543,82 @@ def offline_page(browser: Any, blocked: list[str]) -> Any:
     return page
 
 
+def lab(app: Path, env: dict[str, str], log_dir: Path) -> contextlib.AbstractContextManager:
+    """A JupyterLab server on ``app``'s folder (no token, no news, every cell in the DOM)."""
+    port = free_port()
+    state = log_dir / "lab"
+    args = [
+        "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
+        "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
+        f"--ServerApp.root_dir={app.parent}",
+        f"--LabServerApp.user_settings_dir={_lab_settings(state)}",
+        f"--LabServerApp.workspaces_dir={state / 'workspaces'}", "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.expose_app_in_browser=True", "--ServerApp.terminals_enabled=False",
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+    ]  # fmt: skip
+    return _serving(
+        start_server("jupyterlab", args, cwd=app.parent, env=env, log_dir=log_dir, port=port),
+        "/api",
+    )
+
+
+@contextlib.contextmanager
+def _serving(server: Server, probe: str) -> Iterator[Server]:
+    try:
+        server.wait_ready(probe)
+        yield server
+    finally:
+        server.stop()
+
+
+def open_voila(page: Any, server: Server, app: Path) -> None:
+    """Load the Voila app (Voila runs the notebook)."""
+    page.goto(server.url + "/", wait_until="domcontentloaded", timeout=LOAD_TIMEOUT_MS)
+
+
+def open_lab(page: Any, server: Server, app: Path) -> None:
+    """Open the app notebook in JupyterLab and run it."""
+    open_notebook(page, server.url, app.name)
+    run_cells(page)
+
+
+#: Where the workbench is measured: how a server starts and how the page shows the workbench.
+TARGETS = {"voila": (voila, open_voila), "lab": (lab, open_lab)}
+
+
+def measure_in(where: str, browser: Any, home: Path, app: Path, args: argparse.Namespace) -> None:
+    """Serve the app in ``where`` ("voila" or "lab"), open it, and measure every interaction."""
+    from orderkit.widgets import Workbench
+
+    serve, show = TARGETS[where]
+    twin_dir = home / f"twin-{where}"
+    twin_dir.mkdir()
+    twin = Workbench.from_store(twin_dir / "orderkit-store.sqlite")
+    env = temp_env(home, home / f"store-{where}" / "orderkit-store.sqlite")
+    (home / f"store-{where}").mkdir()
+    blocked: list[str] = []
+    with serve(app, env, home) as server:
+        page = offline_page(browser, blocked)
+        try:
+            started = time.perf_counter()
+            show(page, server, app)
+            page.locator(
+                ".ok-workbench .ok-today-must_ship table.dataTable tbody tr"
+            ).first.wait_for(timeout=LOAD_TIMEOUT_MS)
+            print(
+                f"\n## {where}: workbench drawn {time.perf_counter() - started:.1f} s after "
+                f"opening; {args.repeat} timed runs each (after one warm-up); "
+                f"target {TARGET_MS:.0f} ms\n"
+            )
+            run_all(page, twin, args.repeat, args.quiet_ms, args.trace)
+        finally:
+            page.context.close()
+    print(f"\nnon-local requests blocked: {len(blocked)}", *sorted(set(blocked)), sep="\n  ")
+    if args.profile:
+        profile_twin(twin)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per interaction")
@@ -541,55 +627,38 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--trace", action="store_true", help="list each interaction's websocket messages"
     )
+    parser.add_argument("--lab", action="store_true", help="measure in JupyterLab too")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing (scripts/system-deps.sh installs it)")
     from playwright.sync_api import sync_playwright
 
-    from orderkit.widgets import Workbench
+    from orderkit import sample
 
     load_start = os.getloadavg()
-    print(f"# Browser latency (Voila, headless chromium), {os.cpu_count()} cores")
+    print(f"# Browser latency (headless chromium), {os.cpu_count()} cores")
     print(f"load average at start: {load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f}")
-    with tempfile.TemporaryDirectory(prefix="orderkit-browserbench-") as tmp:
+    print(
+        f"sample book: {len(sample.book())} orders, shown at {sample.DEFAULT_NOW:%Y-%m-%d %H:%M %Z}"
+    )
+    install_json_comm()
+    with (
+        tempfile.TemporaryDirectory(prefix="orderkit-browserbench-") as tmp,
+        sync_playwright() as pw,
+    ):
         home = Path(tmp)
-        env = temp_env(home, home / "store" / "orderkit-store.sqlite")
         app = write_app(home)
-        install_json_comm()
-        for part in ("store", "twin"):
-            (home / part).mkdir()
-        twin = Workbench.from_store(home / "twin" / "orderkit-store.sqlite")
-        print(
-            f"sample book: {len(twin.book)} orders, shown at {twin.clock.now():%Y-%m-%d %H:%M %Z}"
-        )
-        blocked: list[str] = []
-        with voila(app, env, home) as server, sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, env=env
-            )
-            try:
-                page = offline_page(browser, blocked)
-                started = time.perf_counter()
-                page.goto(server.url + "/", wait_until="domcontentloaded", timeout=LOAD_TIMEOUT_MS)
-                page.locator(
-                    ".ok-workbench .ok-today-must_ship table.dataTable tbody tr"
-                ).first.wait_for(timeout=LOAD_TIMEOUT_MS)
-                print(f"page ready (workbench drawn) after {time.perf_counter() - started:.1f} s")
-                print(
-                    f"\n## {args.repeat} timed runs each (after one warm-up); "
-                    f"target {TARGET_MS:.0f} ms\n"
-                )
-                run_all(page, twin, args.repeat, args.quiet_ms, args.trace)
-            finally:
-                browser.close()
-        print(
-            f"\n## {args.repeat} timed runs each (after one warm-up); target {TARGET_MS:.0f} ms\n"
-        )
-        print(f"\nnon-local requests blocked: {len(blocked)}", *sorted(set(blocked)), sep="\n  ")
-        if args.profile:
-            profile_twin(twin)
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            env=temp_env(home, home / "unused.sqlite"),
+        )  # fmt: skip
+        try:
+            for where in ("voila", "lab") if args.lab else ("voila",):
+                measure_in(where, browser, home, app, args)
+        finally:
+            browser.close()
     load_end = os.getloadavg()
-    print(f"load average at end: {load_end[0]:.2f} {load_end[1]:.2f} {load_end[2]:.2f}")
+    print(f"\nload average at end: {load_end[0]:.2f} {load_end[1]:.2f} {load_end[2]:.2f}")
     print(LEGEND.format(quiet=args.quiet_ms))
 
 
