@@ -58,8 +58,10 @@ def grid(frame: pd.DataFrame, lang: str, *, wide: bool = False) -> ITable:
     ``wide``: the grid scrolls sideways when it is wider than its box. Setting the grid's
     ``multi`` attribute (then :func:`show`) lets a click mark several rows instead (:func:`on_pick`).
     """
-    table = ITable(frame, **_options(lang, wide))  # type: ignore[arg-type]
+    options = _options(lang, wide)
+    table = ITable(frame, **options)  # type: ignore[arg-type]
     table.wide, table.multi, table.quiet = wide, False, False
+    table.shown_options = options
     return table
 
 
@@ -69,11 +71,33 @@ def show(table: ITable, frame: pd.DataFrame, lang: str, *, marked: Sequence[int]
     ``marked``: the positions of the rows shown as selected (when the grid marks several rows).
     """
     options = _options(lang, table.wide, table.multi)
+    if _showing(table, frame, options, marked):
+        # ITable.update formats every row and rebuilds DataTables' arguments (about as long as
+        # the rest of a page's redraw, measured in benchmarks/browser_latency.py) even when
+        # nothing changed, as on a Refresh of the same data: a grid already showing these rows,
+        # texts and marks is left alone.
+        return
     table.quiet = True  # the selection set here is not a user's click
     try:
         table.update(frame, selected_rows=list(marked), **options)  # type: ignore[arg-type]
     finally:
         table.quiet = False
+    table.shown_options = options
+
+
+def _showing(
+    table: ITable, frame: pd.DataFrame, options: dict[str, object], marked: Sequence[int]
+) -> bool:
+    """Whether ``table`` shows exactly ``frame`` (values and headers), ``options`` and ``marked``.
+
+    The marks are compared with the grid's selection now, which the user may have changed.
+    """
+    return (
+        getattr(table, "shown_options", None) == options
+        and list(table.selected_rows) == list(marked)
+        and table.df is not None
+        and table.df.equals(frame)
+    )
 
 
 def on_pick(table: ITable, handler: Callable[[list[int]], None]) -> None:

@@ -397,8 +397,9 @@ class OrderCard(w.VBox):
         self.items.value = self._items_html(view.items, state, lang)
         self._chart_of = None  # drawn when the timeline tab is open: it is most of a redraw
         self._draw_chart()
-        self.timeline.value = self._timeline_html(view, lang)
-        self._fill_corrections(view, lang)
+        timeline = view.timeline  # built from the book's events on every call: once a redraw
+        self.timeline.value = self._timeline_html(timeline, lang)
+        self._fill_corrections(timeline, lang)
         self.checks = available(view, now=now, policy=self.policy)
         refused = []
         for check in self.checks:
@@ -448,7 +449,7 @@ class OrderCard(w.VBox):
             else ""
         )
 
-    def _timeline_html(self, view: Any, lang: str) -> str:
+    def _timeline_html(self, timeline: pd.DataFrame, lang: str) -> str:
         """Every event of the order, corrections included, with who recorded it and why.
 
         A voided event is struck through, never hidden.
@@ -458,7 +459,7 @@ class OrderCard(w.VBox):
             for k in ("when", "event", "by", "details", "why")
         )
         rows = []
-        for e in view.timeline.to_dict("records"):
+        for e in timeline.to_dict("records"):
             event = Event.from_row(e)
             struck = ("<s>", "</s>") if e["voided"] else ("", "")
             by = event.operator or ""
@@ -476,9 +477,11 @@ class OrderCard(w.VBox):
             )
         return f"<table class='ok-table ok-timeline'><tr>{head}</tr>{''.join(rows)}</table>"
 
-    def _fill_corrections(self, view: Any, lang: str) -> None:
-        """Offer the live events recorded in the workbench for correction (newest first)."""
-        frame = view.timeline
+    def _fill_corrections(self, frame: pd.DataFrame, lang: str) -> None:
+        """Offer the live events of ``frame`` (the order's timeline) recorded in the workbench.
+
+        Newest first: they are what may be corrected.
+        """
         mine = frame[~frame["voided"] & (frame["origin"] == Origin.ACTION.value)]
         options = []
         for e in reversed(mine.to_dict("records")):
