@@ -14,7 +14,7 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 .PHONY: lab test voila app-playbook app-dashboard app-training setup system-deps lint \
 	refresh-notebooks catalogs bench clean
 
-$(STAMP): pyproject.toml jupyter/overrides.json
+$(STAMP): pyproject.toml jupyter/overrides.json $(wildcard share/jupyter/voila/templates/orderkit/*)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
@@ -41,7 +41,7 @@ TRAINING_APP ?= $(firstword $(wildcard apps/training.ipynb) notebooks/06_trainin
 define run_app
 	mkdir -p .workbench
 	@echo "$(1) on http://localhost:$(2)/ — stop it with Ctrl+C"
-	ORDERKIT_STORE=$(STORE) $(BIN)/voila $(1) --no-browser --port=$(2) \
+	ORDERKIT_STORE=$(STORE) $(BIN)/voila $(1) --template=orderkit --no-browser --port=$(2) \
 		--Voila.ip=127.0.0.1 $(VOILA_ARGS)
 endef
 

@@ -517,8 +517,8 @@ def voila(app: Path, env: dict[str, str], log_dir: Path) -> contextlib.AbstractC
     """A Voila server on ``app`` (stopped, with its kernel, on exit)."""
     port = free_port()
     args = [
-        "voila", app.name, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-        "--Voila.port_retries=0", "--VoilaConfiguration.show_tracebacks=True",
+        "voila", app.name, "--template=orderkit", "--no-browser", f"--port={port}",
+        "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--VoilaConfiguration.show_tracebacks=True",
     ]  # fmt: skip
     server = start_server("voila-bench", args, cwd=app.parent, env=env, log_dir=log_dir, port=port)
     # probing "/" would start a kernel: any answer from a static file means Voila is up

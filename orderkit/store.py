@@ -231,9 +231,7 @@ def _upgrade_5_to_6(conn: sa.Connection) -> None:
     if not held:
         return
     t = _T["orders"]
-    rows = conn.execute(
-        sa.select(t.c[_SEQ], t.c[_EXTRA]).where(t.c[_EXTRA].is_not(None))
-    ).all()
+    rows = conn.execute(sa.select(t.c[_SEQ], t.c[_EXTRA]).where(t.c[_EXTRA].is_not(None))).all()
     for seq, text in rows:
         extra = json.loads(text)
         values = {name: extra.pop(name) for name in held if name in extra}
@@ -251,7 +249,9 @@ def _upgrade_5_to_6(conn: sa.Connection) -> None:
     ).all()
     for position, (name,) in enumerate(rest):
         conn.execute(
-            cols.update().where(cols.c.tbl == "orders", cols.c.name == name).values(position=position)
+            cols.update()
+            .where(cols.c.tbl == "orders", cols.c.name == name)
+            .values(position=position)
         )
 
 

@@ -284,6 +284,7 @@ def voila_server(
         args = [
             "voila",
             notebook,
+            "--template=orderkit",
             "--no-browser",
             f"--port={port}",
             "--Voila.ip=127.0.0.1",

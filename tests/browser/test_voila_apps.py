@@ -46,7 +46,7 @@ def source_of(notebook: str):
 
 
 @pytest.mark.parametrize("notebook", voila_apps())
-def test_app_loads_offline_without_code(voila_server, page, notebook, screenshot) -> None:
+def test_app_loads_offline_without_code(voila_server, page, notebook, screenshot, request) -> None:
     assert source_of(notebook).exists()
     server = voila_server(notebook)
     page.goto(server.url + "/", wait_until="domcontentloaded", timeout=APP_TIMEOUT_MS)
@@ -72,6 +72,10 @@ def test_app_loads_offline_without_code(voila_server, page, notebook, screenshot
     assert not [t for t in BROKEN_TEXT if t in text], text[:3000]
     stderr = page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
     assert not [t for t in stderr if "Error" in t or "Traceback" in t], stderr
+    # nothing asked of the internet (Voila's own "lab" template links Font Awesome from a CDN;
+    # the apps' template, orderkit, leaves it out)
+    page.wait_for_load_state("networkidle")
+    assert blocked_for(request.node.name) == []
     code = page.locator(".jp-CodeCell .jp-InputArea, .jp-InputPrompt, .cm-editor, .highlight")
     assert code.count() == 0, code.all_inner_texts()[:3]
     for chart in page.locator(f":is({CHART_SLOTS})").all():
