@@ -149,7 +149,6 @@ class OrderExplorer(w.VBox):
         self._statuses = pd.Series(self.table["status"].to_numpy(), index=self.table["order_id"])
         self.sort_by, self.descending, self.page = "purchase_date", True, 0
         self.query = w.Text(layout=w.Layout(width="340px")).add_class("ok-explorer-query")
-        # No icon: Font Awesome comes from a CDN under Voila, and offline it would be a blank box.
         self.search_button = w.Button().add_class("ok-explorer-search")
         self.status = w.Dropdown(layout=w.Layout(width="220px")).add_class("ok-explorer-status")
         self.channel = w.Dropdown(layout=w.Layout(width="220px")).add_class("ok-explorer-channel")

@@ -211,7 +211,7 @@ class SimulationPanel(w.VBox):
             "per_staff": w.IntSlider(value=int(self._base.orders_per_staff_day), min=10, max=300),
             "period": w.Dropdown(options=list(_PERIODS), value="new_year"),
             "seeds": w.IntSlider(value=10, min=2, max=100),
-            "run": w.Button(),  # no icon: Font Awesome is not offline under Voila
+            "run": w.Button(icon="play"),
         }
         for name, control in controls.items():
             control.add_class(f"ok-sweep-{name.replace('_', '-')}")
