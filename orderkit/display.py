@@ -21,6 +21,7 @@ from orderkit.deadlines import confirm_warning_text, format_jst
 from orderkit.events import Actor, CancelReason, Channel, EventKind, ReturnReason
 from orderkit.i18n import N_, _, yen
 from orderkit.state import OrderState
+from orderkit.status import OrderStatus
 
 __all__ = ["channels_label", "fulfilment_label", "payment_label", "summary", "timeline_table"]
 
@@ -79,7 +80,8 @@ def channels_label(channels: Iterable[Channel | str], lang: str = "en") -> str:
 def summary(state: OrderState, lang: str = "en") -> pd.Series:
     """Return the order's state as a labelled Series (labels and values in ``lang``).
 
-    Notebook 02 (order lifecycle) shows it at each step of an order's life.
+    Notebook 02 (order lifecycle) shows it at each step of an order's life. A canceled order
+    has nothing left to ship or confirm: its ship-by and confirm-by dates are shown as "—".
     """
     yes, no = _("yes", lang), _("no", lang)
 
@@ -87,6 +89,7 @@ def summary(state: OrderState, lang: str = "en") -> pd.Series:
         return "—" if ts is None else format_jst(ts, lang)  # type: ignore[arg-type]
 
     facts = state.facts
+    canceled = state.status is OrderStatus.CANCELED
     po = facts.purchase_order_number
     if facts.is_business_order and po:
         slip = _("required (Buyer PO# {po})", lang, po=po)
@@ -99,8 +102,8 @@ def summary(state: OrderState, lang: str = "en") -> pd.Series:
         "total": yen(state.total, lang),
         "charged": yen(state.charged_amount, lang) if state.charged else no,
         "refunded": yen(state.refunded, lang),
-        "ship_by": when(state.ship_by),
-        "confirm_by": when(state.confirm_by),
+        "ship_by": "—" if canceled else when(state.ship_by),
+        "confirm_by": "—" if canceled else when(state.confirm_by),
         "warning": confirm_warning_text(state, lang) or "—",
         "late": yes if state.late else no,
         "payment_due": when(state.payment_due),

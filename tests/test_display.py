@@ -7,8 +7,14 @@ import datetime as dt
 import pytest
 from orderbuilders import ORDER_ID, T0, build_book
 
-from orderkit import Actor, CancelReason, Channel, EventKind, OrderStatus
-from orderkit.display import channels_label, fulfilment_label, payment_label, timeline_table
+from orderkit import Actor, CancelReason, Channel, Event, EventKind, OrderStatus
+from orderkit.display import (
+    channels_label,
+    fulfilment_label,
+    payment_label,
+    summary,
+    timeline_table,
+)
 
 LANGS = ["en", "ja", "zh-Hans"]
 CODES = [*Actor, *Channel, *CancelReason, *EventKind, *OrderStatus]
@@ -43,3 +49,15 @@ def test_the_timeline_says_who_acted_in_the_chosen_language():
     table = timeline_table(book.order(ORDER_ID).state(at=T0 + dt.timedelta(hours=2)), "ja")
     assert list(table["実行者"]) == [Actor.BUYER.label("ja"), Actor.AMAZON.label("ja")]
     assert "buyer" not in set(table["実行者"])
+
+
+def test_a_canceled_order_shows_no_ship_by_or_confirm_by_date():
+    book = build_book(paid=T0 + dt.timedelta(minutes=5))
+    open_dates = summary(book.order(ORDER_ID).state(at=T0 + dt.timedelta(hours=1)))
+    book.record(
+        Event(ORDER_ID, T0 + dt.timedelta(hours=2), EventKind.CANCELED, Actor.SELLER,
+              reason="NoInventory")
+    )  # fmt: skip
+    canceled = summary(book.order(ORDER_ID).state(at=T0 + dt.timedelta(hours=3)))
+    assert (open_dates["Ship by"], open_dates["Confirm by (else auto-cancel)"]) != ("—", "—")
+    assert (canceled["Ship by"], canceled["Confirm by (else auto-cancel)"]) == ("—", "—")
