@@ -32,7 +32,6 @@ from __future__ import annotations
 import bisect
 import codecs
 import errno
-import fcntl
 import hashlib
 import itertools
 import os
@@ -272,6 +271,8 @@ def exclusive_lock(path: str | os.PathLike[str]) -> Iterator[Path]:
         LockHeld: another process holds the lock; the block does not run.
 
     """
+    import fcntl  # POSIX only: imported here so that the rest of this module imports anywhere
+
     target = Path(path)
     fd = os.open(target, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
