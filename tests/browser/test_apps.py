@@ -14,6 +14,7 @@ from labhelpers import APPS, SCREENSHOTS
 
 from orderkit import metrics, sample
 from orderkit.io import write_report
+from orderkit.today import today
 from orderkit.widgets._text import tr
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
@@ -214,6 +215,27 @@ def test_no_label_is_cut_in_any_language(voila_server, page, fleet, width, scree
 # -- the dashboard app --------------------------------------------------------------------------
 
 
+def dashboard_tab(page, index: int) -> None:
+    """Open the dashboard app's tab ``index`` (0 Today, 1 the rates and reports, 2 bulk shipping)."""
+    page.locator(".ok-app-tabs > .lm-TabBar .lm-TabBar-tab").nth(index).click()
+
+
+def test_the_dashboard_opens_on_today_and_a_row_opens_its_order(
+    voila_server, page, tmp_path, screenshot
+):
+    expected = today(sample.book(), sample.DEFAULT_NOW).must_ship["order_id"].tolist()
+    open_app(page, voila_server("apps/dashboard.ipynb", store=tmp_path / "store.sqlite"))
+    switch_language(page, "ja")
+    cells = page.locator(".ok-today-must_ship table.dataTable tbody tr td:first-child")
+    cells.first.wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)  # the first tab: Today
+    assert [t.strip() for t in cells.all_inner_texts()] == expected
+    assert page.locator(".ok-app .ok-rate").count() == 4
+    cells.nth(1).click()
+    header = page.locator(".ok-order-card .ok-card-header")
+    header.filter(has_text=expected[1]).wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
+    screenshot(page, "app-dashboard-today-ja", full_page=True)
+
+
 def test_report_uploaded_through_the_browser_replaces_the_sample(
     voila_server, page, tmp_path, screenshot
 ):
@@ -225,6 +247,7 @@ def test_report_uploaded_through_the_browser_replaces_the_sample(
     open_app(page, voila_server("apps/dashboard.ipynb", store=tmp_path / "upload.sqlite"))
     switch_language(page, "ja")
     assert page.locator(".ok-sample-banner").count() == 1
+    dashboard_tab(page, 1)
     upload(page, ".ok-dash-upload", report)
     message = page.locator(".ok-dash-message")
     message.filter(has_text="AllOrders.txt").wait_for(timeout=UPDATE_TIMEOUT_MS)
@@ -238,6 +261,7 @@ def test_a_file_that_is_not_a_report_says_why_in_japanese(voila_server, page, tm
     bad.write_text("hello\tworld\n", encoding="utf-8")
     open_app(page, voila_server("apps/dashboard.ipynb"))
     switch_language(page, "ja")
+    dashboard_tab(page, 1)
     upload(page, ".ok-dash-upload", bad)
     message = page.locator(".ok-dash-message")
     message.filter(has_text="notes.txt").wait_for(timeout=UPDATE_TIMEOUT_MS)
@@ -261,7 +285,7 @@ def test_bulk_confirmation_from_a_carrier_csv_and_the_upload_file_arrives(
     # (Today in JupyterLab lists the orders still to ship) must not see
     open_app(page, voila_server("apps/dashboard.ipynb", store=tmp_path / "store.sqlite"))
     switch_language(page, "en")
-    page.locator(".ok-app-tabs .lm-TabBar-tab").nth(1).click()
+    dashboard_tab(page, 2)
     page.locator("button.ok-bulk-due").click()
     page.locator(".ok-bulk-row").first.wait_for(timeout=UPDATE_TIMEOUT_MS)
     upload(page, ".ok-bulk-upload", csv)
