@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
-from orderkit import metrics, schema
+from orderkit import metrics, sample, schema
 from orderkit.book import OrderBook
 from orderkit.history import History
 from orderkit.policy import Policy
@@ -138,3 +139,30 @@ def test_a_version_5_store_gains_account_columns_and_keeps_the_values_a_source_b
         recorded = db.execute("SELECT name, position FROM orderkit_columns").fetchall()
     assert left == [{"gift_note": e["gift_note"]} for e in extras]  # not kept twice
     assert recorded == [("gift_note", 0)]
+
+
+def _as_version_5(url: str) -> None:
+    """Drop a store's account and marketplace columns and call it version 5, as it was."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        for column in ("account", "marketplace"):
+            conn.execute(sa.text(f"ALTER TABLE orderkit_orders DROP COLUMN {column}"))
+        conn.execute(sa.text("UPDATE orderkit_schema SET version = 5"))
+    engine.dispose()
+
+
+def test_a_version_5_store_on_either_database_opens_with_its_orders_in_the_default_account(url):
+    book = sample.book(20, seed=4)
+    with Store(url) as store:
+        store.save(book)
+    _as_version_5(url)
+    with Store(url) as store:
+        upgraded = store.load()
+        other = sample.book(1, seed=9)
+        other.orders["account"] = "shop-osaka"  # the new column takes a second account's order
+        store.save(OrderBook(other.orders, other.items, other.events))
+        both = store.load()
+    assert upgraded.accounts() == [schema.DEFAULT_ACCOUNT]
+    assert list(upgraded.orders["order_id"]) == list(book.orders["order_id"])
+    assert len(upgraded.events) == len(book.events)
+    assert both.accounts() == [schema.DEFAULT_ACCOUNT, "shop-osaka"]
