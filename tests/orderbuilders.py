@@ -12,6 +12,19 @@ import pandas as pd
 from orderkit import Actor, Event, EventKind, OrderBook
 from orderkit.businessdays import JST
 
+#: Every edge case the simulator knows, often (:class:`orderkit.simulate.Scenario`'s rates): cvs
+#: expiry, buyer and seller cancels, partial shipments, late and never-confirmed orders, rows
+#: without a ship date (derived from payment), parcels without a tracking number.
+EDGE_CASES = dict(
+    buyer_cancel=0.04,
+    seller_cancel=0.04,
+    never_confirmed=0.04,
+    partial_shipment=0.3,
+    confirm_delayed=0.08,
+    ship_date_recorded=0.6,
+    tracking_missing=0.1,
+)
+
 #: Monday 2 November 2026, 10:00 JST: a plain business day with no holiday near it.
 T0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=JST)
 ORDER_ID = "503-1234567-1234567"

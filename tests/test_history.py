@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from orderbuilders import EDGE_CASES
 
 from orderkit import history as history_module
 from orderkit import metrics, sample
@@ -19,19 +20,7 @@ from orderkit.history import History
 from orderkit.policy import Policy
 from orderkit.simulate import Scenario, simulate
 
-# Every edge case the simulator knows (as tests/test_metrics.py's EDGY), on 100,000 orders over
-# four purchase months.
-EDGY = dict(
-    days=90,
-    orders_per_day=1100,
-    buyer_cancel=0.04,
-    seller_cancel=0.04,
-    never_confirmed=0.04,
-    partial_shipment=0.3,
-    confirm_delayed=0.08,
-    ship_date_recorded=0.6,
-    tracking_missing=0.1,
-)
+EDGY = dict(days=90, orders_per_day=1100, **EDGE_CASES)  # 100,000 orders, four purchase months
 JST = dt.timezone(dt.timedelta(hours=9))
 INSTANTS = [
     dt.datetime(2026, 4, 20, 12, tzinfo=JST),

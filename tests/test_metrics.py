@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from orderbuilders import EDGE_CASES
 
 from orderkit import sample
 from orderkit.book import OrderBook
@@ -20,19 +21,7 @@ from orderkit.simulate import Scenario, simulate
 from orderkit.state import ItemFacts, OrderFacts, fold
 from orderkit.status import OrderStatus
 
-# Every edge case the simulator knows, often: cvs expiry, buyer and seller cancels, partial
-# shipments, late and never-confirmed orders, rows without a ship date (derived from payment).
-EDGY = dict(
-    days=60,
-    orders_per_day=170,
-    buyer_cancel=0.04,
-    seller_cancel=0.04,
-    never_confirmed=0.04,
-    partial_shipment=0.3,
-    confirm_delayed=0.08,
-    ship_date_recorded=0.6,
-    tracking_missing=0.1,
-)
+EDGY = dict(days=60, orders_per_day=170, **EDGE_CASES)
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["clock-recorded", "clock-left-to-fold"])
