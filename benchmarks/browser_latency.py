@@ -85,7 +85,7 @@ from conftest import (  # noqa: E402
     is_local,
     start_server,
 )
-from labhelpers import open_notebook  # noqa: E402
+from labhelpers import isolated_env, open_notebook  # noqa: E402
 from labhelpers import run_all as run_cells  # noqa: E402
 from widgets import OUTBOX, click, from_frontend, install_json_comm  # noqa: E402
 
@@ -479,28 +479,6 @@ def profile_twin(twin: Any) -> None:
 
 
 # -- servers and browser ------------------------------------------------------------------------
-def temp_env(home: Path, store: Path) -> dict[str, str]:
-    """Environment for Voila and its kernel: every per-user directory inside ``home``."""
-    dirs = {
-        "HOME": home,
-        "JUPYTER_CONFIG_DIR": home / "jupyter-config",
-        "JUPYTER_DATA_DIR": home / "jupyter-data",
-        "JUPYTER_RUNTIME_DIR": home / "jupyter-runtime",
-        "IPYTHONDIR": home / "ipython",
-        "XDG_CONFIG_HOME": home / "xdg-config",
-        "XDG_CACHE_HOME": home / "xdg-cache",
-        "XDG_DATA_HOME": home / "xdg-data",
-        "TMPDIR": home / "tmp",
-        "MPLCONFIGDIR": home / "matplotlib",
-    }
-    for path in dirs.values():
-        path.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
-    env.update({k: str(v) for k, v in dirs.items()})
-    env.update(ORDERKIT_STORE=str(store), PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
-    return env
-
-
 def write_app(directory: Path) -> Path:
     """Write the app notebook (one cell showing the workbench) into ``directory``."""
     import nbformat
@@ -595,7 +573,7 @@ def measure_in(where: str, browser: Any, home: Path, app: Path, args: argparse.N
     twin_dir = home / f"twin-{where}"
     twin_dir.mkdir()
     twin = Workbench.from_store(twin_dir / "orderkit-store.sqlite")
-    env = temp_env(home, home / f"store-{where}" / "orderkit-store.sqlite")
+    env = isolated_env(home, home / f"store-{where}" / "orderkit-store.sqlite")
     (home / f"store-{where}").mkdir()
     blocked: list[str] = []
     with serve(app, env, home) as server:
@@ -650,7 +628,7 @@ def main(argv: list[str] | None = None) -> None:
         app = write_app(home)
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-            env=temp_env(home, home / "unused.sqlite"),
+            env=isolated_env(home, home / "unused.sqlite"),
         )  # fmt: skip
         try:
             for where in ("voila", "lab") if args.lab else ("voila",):

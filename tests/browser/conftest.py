@@ -33,8 +33,8 @@ from labhelpers import (
     JS_ERRORS,
     NOTEBOOKS,
     PAGES,
-    REPO,
     SCREENSHOTS,
+    isolated_env,
     open_notebook,
     run_all,
 )
@@ -79,32 +79,8 @@ def browser_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def server_env(browser_home: Path) -> dict[str, str]:
-    """Environment for servers and kernels: every per-user directory inside ``browser_home``.
-
-    ``JUPYTER_DATA_DIR`` only replaces the *user* data directory: the venv's labextensions and
-    kernel (under ``sys.prefix/share/jupyter``) are always searched as well.
-    """
-    dirs = {
-        "HOME": browser_home,
-        "JUPYTER_CONFIG_DIR": browser_home / "jupyter-config",
-        "JUPYTER_DATA_DIR": browser_home / "jupyter-data",
-        "JUPYTER_RUNTIME_DIR": browser_home / "jupyter-runtime",
-        "IPYTHONDIR": browser_home / "ipython",
-        "XDG_CONFIG_HOME": browser_home / "xdg-config",
-        "XDG_CACHE_HOME": browser_home / "xdg-cache",
-        "XDG_DATA_HOME": browser_home / "xdg-data",
-        "TMPDIR": browser_home / "tmp",
-        "MPLCONFIGDIR": browser_home / "matplotlib",
-    }
-    for path in dirs.values():
-        path.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
-    env.update({k: str(v) for k, v in dirs.items()})
-    env["ORDERKIT_STORE"] = str(browser_home / "orderkit-store.sqlite")
-    env["PYTHONUNBUFFERED"] = "1"
-    # kernels import the checkout under test (a worktree's, not whatever the venv installed)
-    env["PYTHONPATH"] = str(REPO)
-    return env
+    """Environment for servers and kernels: every per-user directory inside ``browser_home``."""
+    return isolated_env(browser_home, browser_home / "orderkit-store.sqlite")
 
 
 @pytest.fixture(scope="session")

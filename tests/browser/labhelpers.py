@@ -5,6 +5,7 @@ A plain helper module, imported by the browser tests (a second conftest would sh
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,3 +200,31 @@ def cell_locator(page: Any, index: int) -> Any:
         index,
     )
     return page.locator(f'[data-ok-cell="{index}"]')
+
+
+def isolated_env(home: Path, store: Path) -> dict[str, str]:
+    """Environment for servers and kernels: every per-user directory inside ``home``.
+
+    ``JUPYTER_DATA_DIR`` only replaces the *user* data directory: the venv's labextensions and
+    kernel (under ``sys.prefix/share/jupyter``) are always searched as well. ``store`` is the
+    order store they share (``ORDERKIT_STORE``); kernels import this checkout (``PYTHONPATH``), a
+    worktree's rather than whatever the venv installed.
+    """
+    dirs = {
+        "HOME": home,
+        "JUPYTER_CONFIG_DIR": home / "jupyter-config",
+        "JUPYTER_DATA_DIR": home / "jupyter-data",
+        "JUPYTER_RUNTIME_DIR": home / "jupyter-runtime",
+        "IPYTHONDIR": home / "ipython",
+        "XDG_CONFIG_HOME": home / "xdg-config",
+        "XDG_CACHE_HOME": home / "xdg-cache",
+        "XDG_DATA_HOME": home / "xdg-data",
+        "TMPDIR": home / "tmp",
+        "MPLCONFIGDIR": home / "matplotlib",
+    }
+    for path in dirs.values():
+        path.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
+    env.update({k: str(v) for k, v in dirs.items()})
+    env.update(ORDERKIT_STORE=str(store), PYTHONUNBUFFERED="1", PYTHONPATH=str(REPO))
+    return env
