@@ -47,6 +47,7 @@ import pyarrow.parquet as pq
 
 from orderkit import metrics, schema
 from orderkit.book import OrderBook, order_accounts
+from orderkit.codes import remember
 from orderkit.events import NULL_HASH, hash_ints, text_hashes
 from orderkit.io.files import write_atomic
 from orderkit.policy import DEFAULT_POLICY, Policy
@@ -64,9 +65,10 @@ PII: frozenset[str] = schema.PII
 
 _TABLES = ("orders", "items", "events")
 _META = "_orderkit_history.json"
-_FORMAT = 1
+_FORMAT = 2  # 2: every row carries its order's number in the partition; events sorted for the lens
 _SEQ = "_seq"  # the append that wrote a row: an order's latest revision wins
 _REV = "_rev"  # a fingerprint of an order's row and items: a changed order is written again
+_ORDER = "_order"  # an order's number in its partition (0, 1, …: by first append), on every row
 #: Order-id hash buckets of a new history (a history keeps the number it was created with).
 DEFAULT_BUCKETS = 8
 _NO_MONTH = "none"  # orders without a purchase date
@@ -131,10 +133,22 @@ def _stored_schema(table: str) -> pa.Schema:
         fields.append(pa.field(_SEQ, pa.int64()))
     if table == "orders":
         fields.append(pa.field(_REV, pa.int64()))
+    fields.append(pa.field(_ORDER, pa.int32()))
     return pa.schema(fields)
 
 
 _SCHEMAS = {table: _stored_schema(table) for table in _TABLES}
+
+# How the tables are written: LZ4 (decompresses about twice as fast as Snappy, for the same size
+# here), and Parquet dictionaries only for the code columns. Ids, tracking numbers and times are
+# nearly all distinct: a dictionary attempt for them costs writing and reading for nothing.
+_WRITE_OPTIONS = {
+    table: {
+        "compression": "lz4",
+        "use_dictionary": [f.name for f in schema_ if pa.types.is_dictionary(f.type)],
+    }
+    for table, schema_ in _SCHEMAS.items()
+}
 
 
 def _to_arrow(frame: pd.DataFrame, table: str) -> pa.Table:
@@ -230,12 +244,17 @@ def _files(fs: fsspec.AbstractFileSystem, folder: str) -> list[str]:
 def _read(
     fs: fsspec.AbstractFileSystem, folder: str, table: str, columns: list[str] | None = None
 ) -> pa.Table:
-    """Return a partition's rows of ``table`` (its files one after the other)."""
+    """Return a partition's rows of ``table`` (its files one after the other).
+
+    On one thread: a partition is a task's whole work, and Arrow's threads cost CPU time (about a
+    quarter more, measured) for a wall time that a cluster's other tasks fill anyway.
+    """
     target = _SCHEMAS[table]
     if columns is not None:
         target = pa.schema([target.field(c) for c in columns])
     parts = [
-        pq.read_table(f, filesystem=fs, columns=columns, schema=target) for f in _files(fs, folder)
+        pq.read_table(f, filesystem=fs, columns=columns, schema=target, use_threads=False)
+        for f in _files(fs, folder)
     ]
     return pa.concat_tables(parts) if parts else target.empty_table()
 
@@ -249,26 +268,77 @@ def _partition_book(
     """Return one partition as an order book: each order's latest revision, and its events.
 
     ``columns``: per table, the documented columns to read (default: all that are stored); the
-    others are added empty by the book.
+    others are added empty by the book. The orders come in the order of their numbers, and each
+    row's order position is remembered for the fleet lens (:mod:`orderkit.codes`): the lens
+    replays a partition without matching its order ids.
     """
 
-    def read(table: str, keys: tuple[str, ...]) -> pd.DataFrame:
-        wanted = None
-        if columns is not None:
-            stored = set(_SCHEMAS[table].names)
-            wanted = [c for c in dict.fromkeys([*columns[table], *keys]) if c in stored]
-        return _read(fs, f"{root}/{part.path(table)}", table, wanted).to_pandas()
+    def read(table: str, keys: tuple[str, ...], skip: tuple[str, ...] = ()) -> pa.Table:
+        names = _SCHEMAS[table].names if columns is None else [*columns[table], *keys]
+        wanted = [c for c in dict.fromkeys(names) if c in _SCHEMAS[table].names and c not in skip]
+        return _read(fs, f"{root}/{part.path(table)}", table, wanted)
 
-    orders = read("orders", ("order_id", _SEQ, _REV))
-    items = read("items", ("order_id", _SEQ))
-    events = read("events", ())
-    ids = _arrow_text(orders["order_id"])
-    if pc.count_distinct(ids).as_py() != len(ids):  # revised orders: the latest, with its items
-        orders = orders.drop_duplicates("order_id", keep="last")
-        latest = orders[["order_id", _SEQ]]
-        items = items.merge(latest, on=["order_id", _SEQ], how="inner")
-    orders = orders.drop(columns=[_SEQ, _REV]).assign(account=part.account)
-    return OrderBook(orders, items.drop(columns=[_SEQ]), events)
+    orders = read("orders", ("order_id", _SEQ, _ORDER))
+    items = read("items", (_SEQ, _ORDER), skip=("order_id",))
+    events = read("events", (_ORDER,), skip=("order_id",))  # taken from the orders below
+    number = _ints(orders, _ORDER)
+    seq = _ints(orders, _SEQ)
+    if len(number) and (np.diff(number) <= 0).any():  # revisions: the latest of each order
+        by = np.lexsort((seq, number))  # stable: of one append, the last row
+        latest = by[np.r_[number[by][1:] != number[by][:-1], True]]
+        orders, number, seq = orders.take(latest), number[latest], seq[latest]
+    # Each number's row (-1: none), for the items and events.
+    row_of = np.full(int(number.max(initial=-1)) + 2, -1, np.int32)  # the last: out of range
+    row_of[number] = np.arange(len(number), dtype=np.int32)
+    item_row = row_of[np.minimum(_ints(items, _ORDER), len(row_of) - 1)]
+    current = (item_row >= 0) & (_ints(items, _SEQ) == seq[np.maximum(item_row, 0)])
+    if not current.all():  # the lines of earlier revisions
+        items, item_row = items.filter(pa.array(current)), item_row[current]
+    # An item's or an event's order id is its order's: taken from the orders (a copy of offsets
+    # and bytes), several times cheaper than decoding their own column.
+    order_ids = orders.column("order_id").combine_chunks()
+    items = items.append_column("order_id", order_ids.take(pa.array(item_row)))
+    event_row = row_of[np.minimum(_ints(events, _ORDER), len(row_of) - 1)]
+    if (event_row < 0).any():  # only if files were lost or edited: an event names no order here
+        raise ValueError(
+            f"history partition {part.path('events')}: events of orders the partition lacks"
+        )
+    events = events.append_column("order_id", order_ids.take(pa.array(event_row)))
+    frames = {
+        name: _frame(
+            table.drop_columns([c for c in (_SEQ, _REV, _ORDER) if c in table.column_names]), name
+        )
+        for name, table in (("orders", orders), ("items", items), ("events", events))
+    }
+    universe = ("history", part, object())  # this read's rows only
+    remember(frames["orders"]["order_id"], np.arange(len(number), dtype=np.int32), universe)
+    remember(frames["items"]["order_id"], item_row, universe)
+    remember(frames["events"]["order_id"], event_row, universe)
+    orders_frame = frames["orders"].assign(account=part.account)
+    return OrderBook(orders_frame, frames["items"], frames["events"])
+
+
+def _frame(table: pa.Table, name: str) -> pd.DataFrame:
+    """Return a partition's ``table`` as a frame, its nullable integer columns as ``Int64``.
+
+    Arrow gives an integer column with nulls to pandas as ``float64``, which the book would then
+    convert back, checking every value: here the values and the null mask are taken as they are.
+    """
+    frame = table.to_pandas()
+    spec = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}[name]
+    for col in table.column_names:
+        arr = table.column(col)
+        if pa.types.is_int64(arr.type) and arr.null_count and spec[col].dtype != "int64":
+            arr = arr.combine_chunks()
+            mask = arr.is_null().to_numpy(zero_copy_only=False)
+            values = pc.fill_null(arr, 0).to_numpy()
+            frame[col] = pd.arrays.IntegerArray(values, mask)
+    return frame
+
+
+def _ints(table: pa.Table, name: str) -> np.ndarray:
+    """Return an integer column of ``table`` as a numpy array."""
+    return table.column(name).to_numpy()
 
 
 def _active(client: Client | None) -> Client | None:
@@ -338,7 +408,8 @@ class History:
             self._write_meta(meta)
         elif meta.get("format") != _FORMAT:
             raise ValueError(
-                f"{self.url} holds a history of format {meta.get('format')!r}, not {_FORMAT}"
+                f"{self.url} holds a history of format {meta.get('format')!r}, not {_FORMAT}: "
+                "append the store (or its books) to a new history to rebuild it"
             )
         elif buckets is not None and buckets != meta["buckets"]:
             raise ValueError(
@@ -429,9 +500,10 @@ class History:
             order_part[rows] = g
         item_groups = _group(order_part, item_order)
         event_groups = _group(order_part, event_order)
+        number = np.full(len(orders), -1, np.int32)  # each order's number in its partition
         for g, ((account, bucket, month), rows) in enumerate(groups.items()):
             part = Partition(str(account), int(bucket), str(month))
-            changed = self._changed(part, orders["order_id"].iloc[rows], revs[rows])
+            changed, number[rows] = self._changed(part, orders["order_id"].iloc[rows], revs[rows])
             ev_rows = event_groups.get(g, np.zeros(0, np.int64))
             new_events = self._new_events(part, events["event_id"].iloc[ev_rows])
             if not changed.any() and not new_events.any():
@@ -440,10 +512,19 @@ class History:
             o_rows = rows[changed]
             it_rows = item_groups.get(g, np.zeros(0, np.int64))
             it_rows = it_rows[np.isin(item_order[it_rows], o_rows)]
+            ev_rows = ev_rows[new_events]
+            ev_number = number[event_order[ev_rows]]
+            ev_rows = ev_rows[metrics.replay_order(events.iloc[ev_rows], ev_number)]
             frames = {
-                "orders": orders.iloc[o_rows].assign(**{_SEQ: seq, _REV: revs[o_rows]}),
-                "items": items.iloc[it_rows].assign(**{_SEQ: seq}),
-                "events": events.iloc[ev_rows[new_events]],
+                "orders": orders.iloc[o_rows].assign(
+                    **{_SEQ: seq, _REV: revs[o_rows], _ORDER: number[o_rows]}
+                ),
+                "items": items.iloc[it_rows].assign(
+                    **{_SEQ: seq, _ORDER: number[item_order[it_rows]]}
+                ),
+                # in the order the fold applies them: a partition written by one append is read
+                # ready to replay, without a sort
+                "events": events.iloc[ev_rows].assign(**{_ORDER: number[event_order[ev_rows]]}),
             }
             for table, frame in frames.items():
                 if len(frame):
@@ -454,17 +535,27 @@ class History:
             written["orders"], written["items"], written["events"], orphans, touched
         )
 
-    def _changed(self, part: Partition, order_ids: pd.Series, revs: np.ndarray) -> np.ndarray:
-        """Return which of a partition's incoming orders are new or changed (bool per order)."""
+    def _changed(
+        self, part: Partition, order_ids: pd.Series, revs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return which of a partition's incoming orders are new or changed, and their numbers.
+
+        Returns:
+            A bool per order (new or changed), and each order's number in the partition
+            (``int32``): a stored order keeps its own, new ones follow the highest stored.
+        """
         stored = _read(
-            self._fs, f"{self._root}/{part.path('orders')}", "orders", ["order_id", _REV]
+            self._fs, f"{self._root}/{part.path('orders')}", "orders", ["order_id", _REV, _ORDER]
         )
         if not stored.num_rows:
-            return np.ones(len(order_ids), bool)
+            return np.ones(len(order_ids), bool), np.arange(len(order_ids), dtype=np.int32)
         latest_first = stored.to_pandas().iloc[::-1]  # an id's first match: its latest revision
         pos = _positions(order_ids, latest_first["order_id"])
-        known = latest_first[_REV].to_numpy()[np.maximum(pos, 0)]
-        return (pos < 0) | (known != revs)
+        at = np.maximum(pos, 0)
+        new = pos < 0
+        numbers = latest_first[_ORDER].to_numpy(np.int32)[at]
+        numbers[new] = int(latest_first[_ORDER].max()) + 1 + np.arange(int(new.sum()))
+        return new | (latest_first[_REV].to_numpy()[at] != revs), numbers
 
     def _new_events(self, part: Partition, event_ids: pd.Series) -> np.ndarray:
         """Return which incoming events of a partition are not stored yet (bool per event)."""
@@ -476,7 +567,13 @@ class History:
         return fresh
 
     def _write(self, part: Partition, table: str, frame: pd.DataFrame, name: str) -> None:
-        _put_parquet(self._fs, f"{self._root}/{part.path(table)}", name, _to_arrow(frame, table))
+        _put_parquet(
+            self._fs,
+            f"{self._root}/{part.path(table)}",
+            name,
+            _to_arrow(frame, table),
+            **_WRITE_OPTIONS[table],
+        )
 
     # -- computing ---------------------------------------------------------------------------------
     def map_partitions(
@@ -718,13 +815,17 @@ class History:
             f"QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY {_SEQ} DESC) = 1"
         )
         con.execute(
-            f"CREATE OR REPLACE VIEW orders AS SELECT * EXCLUDE ({_SEQ}, {_REV}) FROM ({latest})"
+            f"CREATE OR REPLACE VIEW orders AS SELECT * EXCLUDE ({_SEQ}, {_REV}, {_ORDER}) "
+            f"FROM ({latest})"
         )
         con.execute(
-            f"CREATE OR REPLACE VIEW items AS SELECT i.* EXCLUDE ({_SEQ}) FROM {source('items')} AS i "
+            f"CREATE OR REPLACE VIEW items AS SELECT i.* EXCLUDE ({_SEQ}, {_ORDER}) "
+            f"FROM {source('items')} AS i "
             f"SEMI JOIN ({latest}) AS o ON i.order_id = o.order_id AND i.{_SEQ} = o.{_SEQ}"
         )
-        con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM {source('events')}")
+        con.execute(
+            f"CREATE OR REPLACE VIEW events AS SELECT * EXCLUDE ({_ORDER}) FROM {source('events')}"
+        )
         return con
 
 
@@ -791,15 +892,17 @@ def _status_to(
 # ---- helpers ----------------------------------------------------------------------------------------
 
 
-def _put_parquet(fs: fsspec.AbstractFileSystem, folder: str, name: str, table: pa.Table) -> None:
-    """Write ``table`` as ``folder/name.parquet``, complete or not at all.
+def _put_parquet(
+    fs: fsspec.AbstractFileSystem, folder: str, name: str, table: pa.Table, **options: Any
+) -> None:
+    """Write ``table`` as ``folder/name.parquet``, complete or not at all (``options``: Parquet's).
 
     Written under a temporary name first (readers list ``*.parquet`` only) and then moved: a
     crash mid-write leaves no half file for a reader to fail on.
     """
     fs.makedirs(folder, exist_ok=True)
     temporary = f"{folder}/.{name}.{secrets.token_hex(4)}.tmp"
-    pq.write_table(table, temporary, filesystem=fs)
+    pq.write_table(table, temporary, filesystem=fs, **options)
     fs.mv(temporary, f"{folder}/{name}.parquet")
 
 

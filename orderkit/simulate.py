@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ import pyarrow as pa
 from orderkit import schema
 from orderkit.book import OrderBook
 from orderkit.businessdays import JST, BusinessCalendar
+from orderkit.codes import remember
 from orderkit.events import (
     NULL_HASH,
     Actor,
@@ -223,35 +223,6 @@ class Scenario:
     def handling(self) -> int:
         """The handling time in business days that sets the latest ship date."""
         return self.policy.handling_days if self.handling_days is None else self.handling_days
-
-
-# ---- integer codes kept for the fleet lens ------------------------------------------------------
-#
-# The simulator builds its id columns from integer codes (an order's row, an item's row). It
-# remembers them for :mod:`orderkit.metrics`, which would otherwise recover them from the text
-# (code columns such as the event kind are ``category`` and carry their codes themselves). A code stands only for the very Arrow array the simulator made (Arrow arrays
-# are immutable; any change to the column replaces the array), and is forgotten with it.
-
-_KNOWN: dict[int, tuple[weakref.ref, np.ndarray, object]] = {}
-
-
-def _remember(series: pd.Series, codes: np.ndarray, universe: object) -> pd.Series:
-    arr = series.array._pa_array  # type: ignore[attr-defined]
-    key = id(arr)
-    _KNOWN[key] = (weakref.ref(arr, lambda _, key=key: _KNOWN.pop(key, None)), codes, universe)
-    return series
-
-
-def known_codes(series: pd.Series) -> tuple[np.ndarray, object] | None:
-    """Return the simulator's codes of ``series`` and what they index, or ``None``.
-
-    ``series`` must hold the very array the simulator built (not a copy, a slice or an edit).
-    """
-    arr = getattr(series.array, "_pa_array", None)
-    entry = _KNOWN.get(id(arr)) if arr is not None else None
-    if entry is None or entry[0]() is not arr:
-        return None
-    return entry[1], entry[2]
 
 
 # ---- small vectorised helpers ---------------------------------------------------------------
@@ -834,13 +805,13 @@ def _events_frame(
             schema.missing(d, m) for d in (schema.STR, schema.TS, schema.YEN)
         )
         cols: dict[str, pd.Series] = {
-            "order_id": _remember(
+            "order_id": remember(
                 _strings(_take_rows(ids.order_rows, order)), order, ids.orders_key
             ),
             "at": schema.utc(at),
             "kind": _labels(kind, kinds, canonical=True),  # of the blocks with rows: each used
             "actor": _labels(actor, actors, canonical=True),
-            "order_item_id": _remember(
+            "order_item_id": remember(
                 _strings(_take_rows(ids.item_rows, line[line >= 0]), line >= 0, compact=True),
                 line,
                 ids.items_key,
@@ -891,8 +862,8 @@ def _ids(rng: np.random.Generator, n: int, n_lines: int) -> _Ids:
         rows,
         hash_text_rows(rows),
         items,
-        _remember(_strings(rows), np.arange(n, dtype=np.int32), orders_key),
-        _remember(_strings(items), np.arange(n_lines, dtype=np.int32), items_key),
+        remember(_strings(rows), np.arange(n, dtype=np.int32), orders_key),
+        remember(_strings(items), np.arange(n_lines, dtype=np.int32), items_key),
         orders_key,
         items_key,
     )
@@ -907,7 +878,7 @@ def _items_frame(lines: _Lines, ids: _Ids) -> pd.DataFrame:
     _digits(lines.order % 97, 4, out=sku[:, 4:])
     return pd.DataFrame(
         {
-            "order_id": _remember(
+            "order_id": remember(
                 _strings(_take_rows(ids.order_rows, lines.order)),
                 lines.order.astype(np.int32),
                 ids.orders_key,

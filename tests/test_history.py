@@ -16,6 +16,7 @@ from orderbuilders import EDGE_CASES
 
 from orderkit import history as history_module
 from orderkit import metrics, sample
+from orderkit.codes import known_codes
 from orderkit.history import History
 from orderkit.policy import Policy
 from orderkit.simulate import Scenario, simulate
@@ -169,6 +170,42 @@ def test_a_revised_order_is_read_back_as_its_latest_revision(tmp_path):
     assert found["latest_ship_date"].iloc[0] == orders.loc[row, "latest_ship_date"]
     assert sum(len(o) for o in got.values()) == len(book)
     pd.testing.assert_frame_equal(h.daily(progress=False).loc["default"], metrics.daily(revised))
+
+
+def test_orders_added_by_a_later_append_give_the_same_results_as_one_append(tmp_path):
+    full = simulate(Scenario(days=20, orders_per_day=200), seed=3)
+    early = full.orders["purchase_date"] < pd.Timestamp("2026-04-11", tz="UTC")
+    first = full.subset(full.orders["order_id"][early])
+    h = History(str(tmp_path / "h"), buckets=2)
+    h.append(first)
+    assert h.append(full).orders == int((~early).sum())  # the new ones: the others unchanged
+    pd.testing.assert_frame_equal(h.daily(progress=False).loc["default"], metrics.daily(full))
+
+
+def test_a_partition_is_read_ready_for_the_fleet_lens(book, history):
+    part = max(history.partitions(), key=lambda p: p.month != "none")
+    partition = history.book(part)
+    rows = {
+        t: known_codes(getattr(partition, t)["order_id"]) for t in ("orders", "items", "events")
+    }
+    assert all(r is not None for r in rows.values())
+    (order_rows, universe), (item_rows, of_items), (event_rows, of_events) = rows.values()
+    assert universe == of_items == of_events  # codes into the same rows: comparable
+    assert np.array_equal(order_rows, np.arange(len(partition)))
+    ids = partition.orders["order_id"].to_numpy()
+    assert (ids[item_rows] == partition.items["order_id"].to_numpy()).all()
+    assert (ids[event_rows] == partition.events["order_id"].to_numpy()).all()
+    # written by one append: already in the order the fold applies the events
+    order = metrics.replay_order(partition.events, event_rows)
+    assert np.array_equal(order, np.arange(len(order)))
+
+
+def test_a_history_of_another_format_is_refused_with_what_to_do(tmp_path):
+    h = History(str(tmp_path / "h"), buckets=2)
+    meta = tmp_path / "h" / "_orderkit_history.json"
+    meta.write_text(meta.read_text().replace('"format": 2', '"format": 1'))
+    with pytest.raises(ValueError, match="format 1, not 2: append the store"):
+        History(h.url)
 
 
 def test_events_of_orders_the_source_lacks_are_left_for_a_later_append(tmp_path):

@@ -499,7 +499,7 @@ def _fresh(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_the_simulators_codes_give_the_same_fleet_lens_as_the_text(book):
     """daily/rates/status_at read the simulator's integer codes when a column is its own array."""
-    from orderkit.simulate import known_codes
+    from orderkit.codes import known_codes
 
     assert known_codes(book.events["order_id"]) is not None
     rebuilt = OrderBook(_fresh(book.orders), _fresh(book.items), _fresh(book.events))
@@ -522,7 +522,7 @@ def test_the_fleet_lens_does_not_depend_on_the_order_of_the_event_rows(book):
 
 
 def test_an_edited_column_forgets_the_simulators_codes():
-    from orderkit.simulate import known_codes
+    from orderkit.codes import known_codes
 
     sim = simulate(Scenario(days=3, orders_per_day=30), seed=3)
     events = sim.events.copy()
