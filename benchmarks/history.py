@@ -1,7 +1,9 @@
 """Benchmark: ``History.daily`` over a partitioned Parquet history of (by default) 100M events.
 
 Run: ``.venv/bin/python benchmarks/history.py`` (options: ``--events``, ``--dir``, ``--buckets``,
-``--chunk-orders``; ``--skip-generate`` reuses a history already in ``--dir``).
+``--chunk-orders``; ``--skip-generate`` reuses a history already in ``--dir``; ``--dask-defaults``
+runs the workers with Dask's default settings instead of
+:func:`orderkit.workers.worker_settings`).
 
 1. **Generate** (a subprocess): simulated chunks of ``--chunk-orders`` orders, each chunk's days
    after the previous chunk's and its order ids given a chunk prefix (disjoint id ranges, so ids
@@ -20,6 +22,7 @@ the in-memory lens; 1 → 2 workers at least 1.7x faster.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import resource
@@ -131,10 +134,11 @@ def _worker_stats() -> dict:
     return {"cpu_s": t.process_time(), "peak_mb": r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def on_cluster(root: str, workers: int, events: int) -> dict:
+def on_cluster(root: str, workers: int, events: int, *, defaults: bool = False) -> dict:
     from distributed import Client, LocalCluster
 
     from orderkit.history import History
+    from orderkit.workers import worker_settings
 
     h = History(root)
     parts = h.partitions()
@@ -143,6 +147,7 @@ def on_cluster(root: str, workers: int, events: int) -> dict:
     start = dt.date.fromisoformat(f"{first}-01")
     end = dt.date.fromisoformat(f"{last}-01") + dt.timedelta(days=60)
     with (
+        contextlib.nullcontext() if defaults else worker_settings(),
         LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
@@ -184,6 +189,9 @@ def main() -> None:
     parser.add_argument("--chunk-orders", type=int, default=1_000_000)
     parser.add_argument("--memory-orders", type=int, default=1_000_000)
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument(
+        "--dask-defaults", action="store_true", help="workers with Dask's default settings"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the history afterwards")
     parser.add_argument("--part", default=None, help=argparse.SUPPRESS)  # a child's phase
     args = parser.parse_args()
@@ -205,9 +213,9 @@ def main() -> None:
         print(json.dumps(gen))
         mem = _child("--part", "in_memory", "--memory-orders", str(args.memory_orders))
         print(json.dumps(mem))
-        one = on_cluster(root, 1, gen["events"])
+        one = on_cluster(root, 1, gen["events"], defaults=args.dask_defaults)
         print(json.dumps(one))
-        two = on_cluster(root, 2, gen["events"])
+        two = on_cluster(root, 2, gen["events"], defaults=args.dask_defaults)
         print(json.dumps(two))
         print(
             json.dumps(

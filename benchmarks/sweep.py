@@ -1,7 +1,7 @@
 """Benchmark: a scenario sweep on a Dask LocalCluster, 1 against 2 single-threaded workers.
 
 Run: ``.venv/bin/python benchmarks/sweep.py`` (options: ``--orders``, ``--scenarios``, ``--seeds``,
-``--in-process``).
+``--in-process``, ``--dask-defaults``).
 
 40 runs by default (4 staff settings × 10 seeds) of about 100,000 orders each, over the New Year
 holidays (:func:`orderkit.sweep.holiday_period`), every run simulated and measured on a worker:
@@ -10,11 +10,15 @@ processes, one thread each) and warmed up (orderkit imported, the holiday table 
 clock starts; the time is the sweep's wall time. The two results must be equal (same seeds, same
 distributions). Target: a speed-up of at least 1.8× from 1 to 2 workers. The machine's load
 average is printed first: on a shared machine other people's work slows the 2-worker run most.
+Workers run with :func:`orderkit.workers.worker_settings` (orderkit on the worker's one thread,
+malloc keeping freed memory, no statistical profiler), or with Dask's defaults given
+``--dask-defaults``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
 
@@ -23,6 +27,7 @@ from distributed import Client, LocalCluster
 
 from orderkit.simulate import Scenario, simulate
 from orderkit.sweep import SweepResult, holiday_period, scenario_for, sweep, vary
+from orderkit.workers import worker_settings
 
 PERIOD = holiday_period("new_year", 2027)
 
@@ -47,13 +52,16 @@ def _warm() -> None:
     metrics.daily(simulate(Scenario(days=3, orders_per_day=10), seed=0))
 
 
-def on_cluster(workers: int, scenarios: dict[str, Scenario], seeds: list[int]) -> tuple:
+def on_cluster(
+    workers: int, scenarios: dict[str, Scenario], seeds: list[int], *, defaults: bool = False
+) -> tuple:
     """Return the wall time, the workers' CPU time and the result on single-threaded workers.
 
     A worker's CPU time counts all its threads: orderkit's own (the simulator overlaps two stages,
     the daily counts use two threads) as well as the task's.
     """
     with (
+        contextlib.nullcontext() if defaults else worker_settings(),
         LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
@@ -74,12 +82,19 @@ def main() -> None:
     parser.add_argument("--scenarios", type=int, default=4)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--in-process", action="store_true", help="also time it without Dask")
+    parser.add_argument(
+        "--dask-defaults", action="store_true", help="workers with Dask's default settings"
+    )
     args = parser.parse_args()
     scenarios = settings(args.orders, args.scenarios)
     seeds = list(range(args.seeds))
     runs = len(scenarios) * len(seeds)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"{os.cpu_count()} CPUs")  # fmt: skip
+    print(
+        "workers: "
+        + ("Dask's defaults" if args.dask_defaults else "orderkit.workers.worker_settings()")
+    )
     size = len(simulate(next(iter(scenarios.values())), seed=0))
     print(f"{runs} runs: staff {', '.join(scenarios)} × {len(seeds)} seeds, "
           f"New Year {PERIOD[0]}..{PERIOD[1]}; {size:,} orders in the first run")  # fmt: skip
@@ -94,7 +109,9 @@ def main() -> None:
         cpu["in-process"] = time.process_time() - c0
     for workers in (1, 2):
         name = f"{workers} worker(s)"
-        times[name], cpu[name], results[name] = on_cluster(workers, scenarios, seeds)
+        times[name], cpu[name], results[name] = on_cluster(
+            workers, scenarios, seeds, defaults=args.dask_defaults
+        )
     any_result = next(iter(results.values()))
     for name, seconds in times.items():
         print(f"{name}: {seconds:.1f} s ({runs / seconds:.2f} runs/s); CPU {cpu[name]:.1f} s "

@@ -319,21 +319,37 @@ def _partition_book(
 
 
 def _frame(table: pa.Table, name: str) -> pd.DataFrame:
-    """Return a partition's ``table`` as a frame, its nullable integer columns as ``Int64``.
+    """Return a partition's ``table`` as a frame in the book's dtypes, its ``Int64`` columns too.
 
-    Arrow gives an integer column with nulls to pandas as ``float64``, which the book would then
-    convert back, checking every value: here the values and the null mask are taken as they are.
+    Arrow gives an integer column with nulls to pandas as ``float64``, and one without as
+    ``int64``, which the book would then convert to ``Int64``, checking every value: here the
+    values and the null mask are taken as they are. The other columns are converted without
+    consolidating them into blocks (``split_blocks``: no copy into a 2-D array).
     """
-    frame = table.to_pandas()
     spec = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}[name]
-    for col in table.column_names:
-        arr = table.column(col)
-        if pa.types.is_int64(arr.type) and arr.null_count and spec[col].dtype != "int64":
-            arr = arr.combine_chunks()
-            mask = arr.is_null().to_numpy(zero_copy_only=False)
-            values = pc.fill_null(arr, 0).to_numpy()
-            frame[col] = pd.arrays.IntegerArray(values, mask)
-    return frame
+    nullable = {
+        col: _int64_array(table.column(col))
+        for col in table.column_names
+        if pa.types.is_int64(table.schema.field(col).type) and spec[col].dtype == "Int64"
+    }
+    rest = table.drop_columns(list(nullable)).to_pandas(split_blocks=True)
+    return pd.DataFrame(
+        {c: nullable[c] if c in nullable else rest[c] for c in table.column_names}, copy=False
+    )
+
+
+def _int64_array(column: pa.ChunkedArray) -> pd.arrays.IntegerArray:
+    """Return an Arrow ``int64`` column as a pandas ``Int64`` array (its values and null mask)."""
+    arr = column.combine_chunks()
+    n = len(arr)
+    data = arr.buffers()[1]
+    values = (
+        np.frombuffer(data, np.int64, count=n, offset=arr.offset * 8).copy()
+        if data is not None and n
+        else np.zeros(n, np.int64)
+    )
+    mask = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else np.zeros(n, bool)
+    return pd.arrays.IntegerArray(values, mask)
 
 
 def _ints(table: pa.Table, name: str) -> np.ndarray:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +46,7 @@ from orderkit.events import Actor, CancelReason, EventKind
 from orderkit.policy import DEFAULT_POLICY, Policy
 from orderkit.state import _ALLOWED_IN
 from orderkit.status import TRANSITIONS, OrderStatus, Trigger
+from orderkit.workers import executor
 
 __all__ = [
     "COLUMNS_READ", "TARGETS", "DailyCounts", "DailySpan", "RateCounts", "Target", "daily", "daily_counts",
@@ -252,10 +252,10 @@ class _History:
         return (self.ship_by != _NEVER) & (self.ship_by_recorded | (self.paid <= at))
 
 
-# Orders replayed together. Each step's arrays stay a few MB, and the chunks run on two threads:
-# orders are independent, and numpy releases the GIL for the arrays' work.
+# Orders replayed together. Each step's arrays stay a few MB, and the chunks run on two threads
+# (orderkit.workers.threads): orders are independent, and numpy releases the GIL for the arrays'
+# work.
 _CHUNK = 1 << 17
-_WORKERS = 2
 
 
 def _where(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -527,7 +527,7 @@ class _Replay:
             self.ship_by_now[lo:hi][unplaced] = _NEVER
             return chunk
 
-        with ThreadPoolExecutor(_WORKERS, thread_name_prefix="orderkit-replay") as pool:
+        with executor("orderkit-replay") as pool:
             self.chunks = list(pool.map(replay, range(len(chunks))))
 
     def _step(
@@ -1285,9 +1285,10 @@ def daily_counts(
     h = _replay(book, policy)
     _, ends = _day_ends(start, end)
     d = len(ends)
-    # Counted in parts on two threads, a slice of orders or a chunk of the history at a time; the
-    # parts' steps and counts add up, and the days' running sums are taken once.
-    with ThreadPoolExecutor(_WORKERS, thread_name_prefix="orderkit-daily") as pool:
+    # Counted in parts on two threads (orderkit.workers.threads), a slice of orders or a chunk of
+    # the history at a time; the parts' steps and counts add up, and the days' running sums are
+    # taken once.
+    with executor("orderkit-daily") as pool:
         parts = [
             *(
                 pool.submit(_slice_counts, h, ends, lo)

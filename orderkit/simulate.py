@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,6 +51,7 @@ from orderkit.events import (
     text_hashes,
 )
 from orderkit.policy import DEFAULT_POLICY, Policy
+from orderkit.workers import executor, threads
 
 __all__ = ["Scenario", "simulate"]
 
@@ -797,9 +797,9 @@ def _events_frame(
             **{name: functools.partial(_pick, labels[name], codes[name]) for name in codes},
             **dict.fromkeys(("amount", "channel", "due", "ref", "shipped_at"), NULL_HASH),
         }
-        return combine_ids(hashes, m, threads=2)  # the other threads are done by then, or nearly
+        return combine_ids(hashes, m, threads=threads())  # the other threads are done by then
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderkit-ids") as pool:
+    with executor("orderkit-ids", workers=1) as pool:
         event_ids = pool.submit(hashed)  # hashed while the columns are built
         null_str, null_ts, null_int = (
             schema.missing(d, m) for d in (schema.STR, schema.TS, schema.YEN)
@@ -969,7 +969,7 @@ def simulate(scenario: Scenario, *, seed: int) -> OrderBook:
     # fleet are drawn, the order and item tables while the event table is built. The result
     # depends on the seed only.
     id_rng, order_rng, line_rng = rng.spawn(3)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="orderkit-simulate") as pool:
+    with executor("orderkit-simulate", workers=1) as pool:
         counts = _day_counts(s, rng)
         n = int(counts.sum())
         drawn_lines = pool.submit(_lines, s, line_rng, n)
