@@ -236,6 +236,32 @@ def test_the_dashboard_opens_on_today_and_a_row_opens_its_order(
     screenshot(page, "app-dashboard-today-ja", full_page=True)
 
 
+def test_the_rates_tab_shows_what_was_recorded_since_it_was_drawn(
+    voila_server, page, fleet, tmp_path, screenshot
+):
+    from orderkit.actions import make_event
+    from orderkit.widgets.app import open_shared
+
+    store = tmp_path / "store.sqlite"
+    shared = open_shared(store)  # what `make lab` does on a first start: the sample, beside it
+    order_id = str(fleet.index[fleet["at_risk"] & (fleet["status"] == "Unshipped")][0])
+    open_app(page, voila_server("apps/dashboard.ipynb", store=store))
+    switch_language(page, "en")
+    dashboard_tab(page, 1)
+    risky = page.locator(".ok-dash-at-risk select option").filter(has_text=order_id)
+    risky.wait_for(state="attached", timeout=UPDATE_TIMEOUT_MS)
+    cancel = {"at": sample.DEFAULT_NOW, "reason": "no_stock", "operator": "workbench"}
+    shared.store.record(make_event("cancel", order_id, **cancel))  # in another app, meanwhile
+    dashboard_tab(page, 0)
+    page.locator("button.ok-today-refresh").click()
+    page.locator(".ok-today-must_ship table.dataTable tbody tr").filter(has_text=order_id).wait_for(
+        state="detached", timeout=UPDATE_TIMEOUT_MS
+    )  # Today has it
+    dashboard_tab(page, 1)
+    risky.wait_for(state="detached", timeout=UPDATE_TIMEOUT_MS)  # and so has the rates tab
+    screenshot(page, "app-dashboard-rates-after-refresh", full_page=True)
+
+
 def test_report_uploaded_through_the_browser_replaces_the_sample(
     voila_server, page, tmp_path, screenshot
 ):
