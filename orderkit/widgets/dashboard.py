@@ -109,8 +109,9 @@ class MetricsDashboard(w.VBox):
         self.csv_download = Download()
         self.load_button.on_click(lambda _: self.load(self.source.value))
         self.upload.observe(lambda _: self._uploaded(), names="value")
+        self._setting_range = False  # set_book sets both dates, then draws once
         for picker in (self.start, self.end):
-            picker.observe(lambda _: self.refresh(), names="value")
+            picker.observe(lambda _: self._range_changed(), names="value")
         self.export_button.on_click(lambda _: self.export())
         pickers = [self.source, self.load_button] if self.sources else []
         bar = w.HBox(
@@ -217,10 +218,19 @@ class MetricsDashboard(w.VBox):
         now = _now(self.clock)
         self.daily_all = metrics.daily(book, end=to_jst(now).date(), policy=self.policy)
         days = self.daily_all.index
-        self.start.value, self.end.value = (
-            (days.min().date(), days.max().date()) if len(days) else (None, None)
-        )
+        self._setting_range = True
+        try:
+            self.start.value, self.end.value = (
+                (days.min().date(), days.max().date()) if len(days) else (None, None)
+            )
+        finally:
+            self._setting_range = False
         self.refresh()
+
+    def _range_changed(self) -> None:
+        """A date was picked: draw the chosen range (not while :meth:`set_book` sets both)."""
+        if not self._setting_range:
+            self.refresh()
 
     @property
     def daily(self) -> Any:

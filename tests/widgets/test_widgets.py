@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from orderkit import OrderStatus, Scenario, sample
@@ -359,6 +361,26 @@ def test_dashboard_date_range_limits_the_daily_metrics(book):
     dashboard = MetricsDashboard(book, now=NOW)
     dashboard.start.value = sample.DEFAULT_NOW.date().replace(day=20)
     assert dashboard.daily.index.min().day == 20
+
+
+def test_dashboard_draws_a_new_book_once(book, monkeypatch):
+    dashboard = MetricsDashboard(book, now=NOW)
+    drawn = []
+    monkeypatch.setattr(dashboard, "refresh", lambda: drawn.append(1))
+    purchased = book.orders["purchase_date"]
+    recent = purchased >= purchased.max() - dt.timedelta(days=3)
+    before = (dashboard.start.value, dashboard.end.value)
+    dashboard.set_book(book.subset(book.orders["order_id"][recent]))
+    assert dashboard.start.value != before[0]  # both dates were set
+    assert len(drawn) == 1
+
+
+def test_dashboard_redraws_when_a_date_is_picked(book, monkeypatch):
+    dashboard = MetricsDashboard(book, now=NOW)
+    drawn = []
+    monkeypatch.setattr(dashboard, "refresh", lambda: drawn.append(1))
+    dashboard.start.value = dashboard.daily_all.index[3].date()
+    assert len(drawn) == 1
 
 
 def test_dashboard_exports_the_upload_file_for_selected_orders(book, fleet, tmp_path):
