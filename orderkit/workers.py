@@ -74,8 +74,9 @@ class _Inline(Executor):
         future: Future[T] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # handed to the caller by future.result(), as a pool does
+        except Exception as exc:  # raised by future.result(), as from a pool's thread
             future.set_exception(exc)
+        # (an interrupt is not kept for later: Ctrl+C stops the work at once)
         return future
 
 
@@ -84,9 +85,8 @@ def executor(name: str, workers: int | None = None) -> Executor:
 
     Args:
         name: the threads' name prefix (shown in profilers and ``py-spy``).
-        workers: the threads wanted (default: :func:`threads`); at most :func:`threads` - 1 extra
-            threads are used for work that overlaps the caller's own (pass ``workers=1`` for
-            "one more thread").
+        workers: the pool's threads (default and most: :func:`threads`). Work that overlaps the
+            caller's own asks for 1: one thread besides the caller's.
 
     Returns:
         A ``ThreadPoolExecutor``, or, when orderkit is kept to one thread, an executor that

@@ -110,6 +110,19 @@ def test_simulation_and_counts_do_not_depend_on_the_thread_count(monkeypatch):
         pd.testing.assert_frame_equal(results[n][1], results["1"][1])
 
 
+def test_an_interrupt_on_the_calling_thread_stops_the_work_at_once(monkeypatch):
+    monkeypatch.setenv(THREADS_VARIABLE, "1")
+    ran = []
+
+    def task(i: int) -> None:
+        ran.append(i)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        list(executor("orderkit-test").map(task, range(3)))
+    assert ran == [0]
+
+
 @pytest.mark.parametrize("value", ["0", "two", "-1", "1.5"])
 def test_a_malformed_thread_count_is_refused_naming_the_variable(monkeypatch, value):
     monkeypatch.setenv(THREADS_VARIABLE, value)
