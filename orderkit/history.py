@@ -72,6 +72,8 @@ _ORDER = "_order"  # an order's number in its partition (0, 1, …: by first app
 #: Order-id hash buckets of a new history (a history keeps the number it was created with).
 DEFAULT_BUCKETS = 8
 _NO_MONTH = "none"  # orders without a purchase date
+#: Each table's documented columns.
+_SPECS = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -123,7 +125,7 @@ def _arrow_type(dtype: str) -> pa.DataType:
 
 def _stored_schema(table: str) -> pa.Schema:
     """Return the columns a table's files hold: the documented ones less PII, account and keys."""
-    spec = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}[table]
+    spec = _SPECS[table]
     fields = [
         pa.field(name, _arrow_type(col.dtype))
         for name, col in spec.items()
@@ -328,7 +330,7 @@ def _frame(table: pa.Table, name: str) -> pd.DataFrame:
     values and the null mask are taken as they are. The other columns are converted without
     consolidating them into blocks (``split_blocks``: no copy into a 2-D array).
     """
-    spec = {"orders": schema.ORDERS, "items": schema.ITEMS, "events": schema.EVENTS}[name]
+    spec = _SPECS[name]
     nullable = {
         col: _int64_array(table.column(col))
         for col in table.column_names
