@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,9 +49,13 @@ from orderkit.status import TRANSITIONS, OrderStatus, Trigger
 from orderkit.workers import executor
 
 __all__ = [
-    "COLUMNS_READ", "TARGETS", "DailyCounts", "DailySpan", "RateCounts", "Target", "daily", "daily_counts",
-    "item_status_at", "raise_refused", "rate_counts", "rates", "replay_order", "status_at",
+    "COLUMNS_READ", "TARGETS", "DailyCounts", "DailySpan", "FleetInput", "RateCounts", "Target", "daily",
+    "daily_counts", "item_status_at", "line_codes", "raise_refused", "rate_counts", "rates",
+    "replay_order", "status_at",
 ]  # fmt: skip
+
+#: A text column, as the book holds it or as Arrow reads it.
+Text = pd.Series | pa.Array | pa.ChunkedArray
 
 _NS = 1_000_000_000
 _DAY = 86400 * _NS
@@ -108,34 +112,51 @@ COLUMNS_READ: Mapping[str, tuple[str, ...]] = {
 # ---- reading the tables into integer arrays -----------------------------------------------------
 
 
-def _codes(series: pd.Series, labels: list[str]) -> np.ndarray:
-    """Return each value's position in ``labels`` (-1 for missing or unknown values), as ``int8``."""
-    if isinstance(series.dtype, pd.CategoricalDtype):  # the schema's codes: map the categories
-        cat = series.array
+def _codes(series: Text, labels: list[str]) -> np.ndarray:
+    """Return each value's position in ``labels`` (-1 for missing or unknown values), as ``int8``.
+
+    ``series``: a pandas column, or an Arrow one (text or dictionary-encoded text).
+    """
+    if isinstance(series, pd.Series) and isinstance(series.dtype, pd.CategoricalDtype):
+        cat = series.array  # the schema's codes: map the categories
         lookup = np.append(pd.Index(labels).get_indexer(cat.categories), -1).astype(np.int8)
         return lookup[cat.codes]
-    try:  # Arrow's dictionary encoding is several times faster than pandas' factorize
-        encoded = pa.chunked_array(series.array.__arrow_array__()).combine_chunks()  # type: ignore[union-attr]
-        encoded = encoded.dictionary_encode()
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        codes = (
-            np.where(np.isnan(codes), -1, codes).astype(np.int64)
-            if codes.dtype.kind == "f"
-            else codes.astype(np.int64)
-        )
+    if isinstance(series, pd.Series):
+        try:
+            chunked = pa.chunked_array(series.array.__arrow_array__())  # type: ignore[union-attr]
+        except (AttributeError, TypeError, pa.ArrowException):
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            return _lookup(labels, uniques)[codes]
+    else:
+        chunked = series if isinstance(series, pa.ChunkedArray) else pa.chunked_array([series])
+    # Arrow's dictionary encoding is several times faster than pandas' factorize.
+    out = np.empty(len(chunked), np.int8)
+    start = 0
+    for chunk in chunked.chunks:
+        encoded = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
         uniques = encoded.dictionary.to_pylist()
-    except (AttributeError, TypeError, pa.ArrowException):
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    lookup = np.array([labels.index(u) if u in labels else -1 for u in uniques] + [-1], np.int8)
-    return lookup[codes]
+        indices = pc.fill_null(encoded.indices, len(uniques)).to_numpy()  # missing: the last
+        out[start : start + len(chunk)] = _lookup(labels, uniques)[indices]
+        start += len(chunk)
+    return out
 
 
-def _text(series: pd.Series) -> pa.Array | None:
+def _lookup(labels: list[str], uniques: Iterable[object]) -> np.ndarray:
+    """Return each of ``uniques``' position in ``labels`` (-1 if absent), and a last -1."""
+    return np.array([labels.index(u) if u in labels else -1 for u in uniques] + [-1], np.int8)
+
+
+def _text(series: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array | None:
     """Return a text column as one Arrow ``large_string`` array, or ``None`` if it is not text."""
-    try:
-        chunked = pa.chunked_array(series.array.__arrow_array__())  # type: ignore[union-attr]
-    except (AttributeError, TypeError, pa.ArrowException):
-        return None
+    if isinstance(series, pa.Array):
+        chunked = pa.chunked_array([series], type=series.type)
+    elif isinstance(series, pa.ChunkedArray):
+        chunked = series
+    else:
+        try:
+            chunked = pa.chunked_array(series.array.__arrow_array__())  # type: ignore[union-attr]
+        except (AttributeError, TypeError, pa.ArrowException):
+            return None
     arr = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
     if pa.types.is_string(arr.type):
         return arr.cast(pa.large_string())
@@ -172,6 +193,217 @@ def _positions(order_ids: pd.Series, ids: pd.Series) -> np.ndarray:
     return np.repeat(pos, np.diff(np.r_[starts, m]))
 
 
+# ---- the lens's input: a book's tables as integer arrays ------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class FleetInput:
+    """A book's tables as the fleet lens reads them: one numpy array per column it uses.
+
+    :meth:`of` derives it from an :class:`~orderkit.book.OrderBook`. A reader that stores the
+    tables as codes and numbers (:mod:`orderkit.history`) builds it from its columns, with no
+    book and no pandas frames; :func:`status_at`, :func:`daily_counts`, :func:`rate_counts` and
+    :meth:`DailySpan.of` take either. It holds one seller account's orders.
+
+    Per order (a row of the orders table): ``mfn`` (seller-fulfilled, or no channel given),
+    ``cvs`` (paid at a convenience store), ``lsd`` (``latest_ship_date``, UTC ns; the smallest
+    ``int64`` where there is none) and ``order_ids`` (``None`` if not read: only
+    :func:`status_at` needs them).
+
+    Per item row: ``item_order`` (its order's row, -1 if none), ``item_qty`` (``int64``) and
+    ``item_amount`` (:func:`~orderkit.book.line_amounts`).
+
+    Per event the lenses fold (:attr:`~orderkit.book.OrderBook.live_events`), in the table's
+    order: ``event_order`` (its order's row, -1 if none), ``event_at`` (UTC ns; the smallest
+    ``int64`` if missing), ``event_kind``, ``event_actor`` and ``event_reason`` (positions in
+    ``EventKind``, ``Actor`` and ``CancelReason``, ``int8``; -1 if missing or unknown),
+    ``event_quantity`` and ``event_amount`` (-1 if missing), ``event_line`` (the item row a
+    shipment confirmation names; -1 if it names none, -2 if the item is not its order's) and
+    ``tracking`` (the tracking numbers, as text).
+    """
+
+    order_ids: pd.Series | None
+    mfn: np.ndarray
+    cvs: np.ndarray
+    lsd: np.ndarray
+    item_order: np.ndarray
+    item_qty: np.ndarray
+    item_amount: np.ndarray
+    event_order: np.ndarray
+    event_at: np.ndarray
+    event_kind: np.ndarray
+    event_actor: np.ndarray
+    event_reason: np.ndarray
+    event_quantity: np.ndarray
+    event_amount: np.ndarray
+    event_line: np.ndarray
+    tracking: Text
+
+    @classmethod
+    def of(cls, book: OrderBook) -> FleetInput:
+        """Return ``book``'s tables as the fleet lens reads them."""
+        orders, items, events = book.orders, book.items, book.live_events
+        order_ids = orders["order_id"]
+        channel = orders["fulfillment_channel"]
+        item_order = _positions(order_ids, items["order_id"])
+        event_order = _positions(order_ids, events["order_id"])
+        kind = _codes(events["kind"], _KINDS)
+        return cls(
+            order_ids=order_ids,
+            mfn=((channel == "MFN") | channel.isna()).to_numpy(bool),
+            cvs=(orders["payment_method"] == "cvs").fillna(False).to_numpy(bool),
+            lsd=schema.utc_ns(orders["latest_ship_date"]),
+            item_order=item_order,
+            item_qty=items["quantity"].to_numpy(np.int64),
+            item_amount=line_amounts(items).to_numpy(np.int64),
+            event_order=event_order,
+            event_at=schema.utc_ns(events["at"]),
+            event_kind=kind,
+            event_actor=_codes(events["actor"], _ACTORS),
+            event_reason=_codes(events["reason"], _REASONS),
+            event_quantity=_quantities(events["quantity"]),
+            event_amount=_quantities(events["amount"]),
+            event_line=line_codes(
+                items["order_item_id"], item_order, events["order_item_id"], event_order, kind
+            ),
+            tracking=events["tracking_number"],
+        )
+
+    @classmethod
+    def from_arrow(
+        cls,
+        orders: pa.Table,
+        items: pa.Table,
+        events: pa.Table,
+        *,
+        item_order: np.ndarray,
+        event_order: np.ndarray,
+        item_ids: Callable[[], pa.ChunkedArray],
+        order_ids: pd.Series | None = None,
+    ) -> FleetInput | None:
+        """Return the lens's input from Arrow tables of the lens's columns, without pandas frames.
+
+        Args:
+            orders: :data:`COLUMNS_READ`' orders columns (the ids excepted), in the schema's
+                Arrow types (code columns as text or dictionaries); one row per order.
+            items: the items' columns, likewise.
+            events: the events' columns, likewise.
+            item_order: each item's order (its row in ``orders``; -1 if none).
+            event_order: each event's order (likewise).
+            item_ids: returns the items' ``order_item_id``; called only if a shipment names a
+                line.
+            order_ids: the orders' ids, if :func:`status_at` is to be computed.
+
+        Returns:
+            The input; ``None`` if the events hold corrections (``voided`` events): only a book's
+            :attr:`~orderkit.book.OrderBook.live_events` leaves out what they void.
+
+        Raises:
+            ValueError: an item has no quantity.
+        """
+        kind = _codes(events["kind"], _KINDS)
+        if (kind == _K[EventKind.VOIDED]).any():
+            return None
+        quantity = items["quantity"]
+        if quantity.null_count:
+            raise ValueError("items without a quantity")
+        amount = np.zeros(items.num_rows, np.int64)
+        for names, add in ((CHARGES, np.add), (DISCOUNTS, np.subtract)):
+            for c in names:
+                add(amount, _filled(items[c], 0), out=amount)
+        named = events["order_item_id"]
+        if named.null_count < len(named):  # a shipment may name a line: match it
+            line = line_codes(item_ids(), item_order, named, event_order, kind)
+        else:
+            line = np.full(events.num_rows, -1, np.int32)
+        channel = orders["fulfillment_channel"]
+        return cls(
+            order_ids=order_ids,
+            mfn=(_codes(channel, ["MFN"]) == 0) | pc.is_null(channel).to_numpy(),
+            cvs=_codes(orders["payment_method"], ["cvs"]) == 0,
+            lsd=_filled(orders["latest_ship_date"], _NAT),
+            item_order=item_order,
+            item_qty=_filled(quantity, 0),
+            item_amount=amount,
+            event_order=event_order,
+            event_at=_filled(events["at"], _NAT),
+            event_kind=kind,
+            event_actor=_codes(events["actor"], _ACTORS),
+            event_reason=_codes(events["reason"], _REASONS),
+            event_quantity=_fitted(_filled(events["quantity"], -1)),
+            event_amount=_fitted(_filled(events["amount"], -1)),
+            event_line=line,
+            tracking=events["tracking_number"].combine_chunks().cast(pa.large_string()),
+        )
+
+
+def _filled(column: pa.ChunkedArray, fill: int) -> np.ndarray:
+    """Return an integer or timestamp column's values as ``int64``, ``fill`` where missing."""
+    if pa.types.is_timestamp(column.type):
+        column = column.cast(pa.int64())
+    return pc.fill_null(column, fill).to_numpy().astype(np.int64, copy=False)
+
+
+def line_codes(
+    item_ids: Text,
+    item_order: np.ndarray,
+    event_item_ids: Text,
+    event_order: np.ndarray,
+    event_kind: np.ndarray,
+) -> np.ndarray:
+    """Return the item row each shipment confirmation names (:attr:`FleetInput.event_line`).
+
+    Args:
+        item_ids: the items' ``order_item_id``.
+        item_order: each item row's order (its row in the orders table; -1 if none).
+        event_item_ids: the events' ``order_item_id``.
+        event_order: each event's order (as ``item_order``).
+        event_kind: each event's kind (positions in ``EventKind``).
+
+    Returns:
+        One ``int32`` per event: the row of the item of its order with that id (the last such
+        row, as the fold keeps an item id's last line), -1 if the event is not a shipment
+        confirmation naming an item, -2 if its order has no such item.
+    """
+    shipment = event_kind == _K[EventKind.SHIPMENT_CONFIRMED]
+    lines = np.full(len(event_order), -1, np.int32)
+    known_i = known_codes(item_ids) if isinstance(item_ids, pd.Series) else None
+    known = known_codes(event_item_ids) if isinstance(event_item_ids, pd.Series) else None
+    if known_i is not None and known is not None and known_i[1] == known[1]:
+        rows = known_i[0]  # the simulator's item rows: distinct ids, one row each
+        if np.array_equal(rows, np.arange(len(rows))):
+            row = known[0]
+            given = shipment & (row >= 0)
+            mine = item_order[np.maximum(row, 0)] == event_order
+            lines[given] = np.where(mine, row, -2)[given]
+            return lines
+    given = np.flatnonzero(shipment & _present(event_item_ids))
+    if not len(given):
+        return lines
+    wanted = pd.DataFrame({"o": event_order[given], "item": _text_at(event_item_ids, given)})
+    rows = np.flatnonzero(np.isin(item_order, wanted["o"].unique()))
+    have = pd.DataFrame(
+        {"o": item_order[rows], "item": _text_at(item_ids, rows), "row": rows}
+    ).drop_duplicates(["o", "item"], keep="last")  # the fold keeps an item id's last line
+    found = wanted.merge(have, on=["o", "item"], how="left")["row"]
+    lines[given] = found.fillna(-2).to_numpy(np.int32)
+    return lines
+
+
+def _present(column: Text) -> np.ndarray:
+    """Return where a column holds a value (bool per row)."""
+    if isinstance(column, pd.Series):
+        return column.notna().to_numpy(bool)
+    return pc.is_valid(column).to_numpy(zero_copy_only=False)
+
+
+def _text_at(column: Text, rows: np.ndarray) -> np.ndarray:
+    """Return ``rows`` of a text column as Python strings (an ``object`` array)."""
+    if isinstance(column, pd.Series):
+        return column.iloc[rows].astype(str).to_numpy(object)
+    return column.take(pa.array(rows)).to_numpy(zero_copy_only=False).astype(object)
+
+
 # ---- the replay: every order's status history at once ------------------------------------------
 
 
@@ -206,7 +438,7 @@ class _History:
     ``change_at`` until the order's next change.
     """
 
-    order_ids: pd.Series
+    order_ids: pd.Series | None
     mfn: np.ndarray
     placed: np.ndarray
     paid: np.ndarray
@@ -292,7 +524,7 @@ class _Log:
         self.all_shipped = np.zeros(size, bool)
         self.refunded = np.zeros(size, np.int64)
 
-    def close(self, tracking: pd.Series) -> _Chunk:
+    def close(self, tracking: Text) -> _Chunk:
         """Return the chunk's history, its changes placed by order, then time.
 
         Each order's changes were made in time order, at most one per batch: each batch's changes
@@ -338,33 +570,24 @@ def _joined(parts: list[tuple[np.ndarray, ...]], dtypes: tuple[type, ...]) -> li
 class _Replay:
     """The vectorised fold (internal): one step per event rank, for a chunk of orders at once."""
 
-    def __init__(self, book: OrderBook, policy: Policy) -> None:
+    def __init__(self, tables: FleetInput, policy: Policy) -> None:
         self.policy = policy
-        orders, items, events = book.orders, book.items, book.live_events
-        n = self.n = len(orders)
-        self.order_ids = orders["order_id"]
-        channel = orders["fulfillment_channel"]
-        self.mfn = ((channel == "MFN") | channel.isna()).to_numpy(bool)
-        self.cvs = (orders["payment_method"] == "cvs").fillna(False).to_numpy(bool)
-        self.lsd = schema.utc_ns(orders["latest_ship_date"])  # _NAT where the row has none
+        n = self.n = len(tables.mfn)
+        self.order_ids = tables.order_ids
+        self.mfn, self.cvs, self.lsd = tables.mfn, tables.cvs, tables.lsd
         # Items: ordered quantity and amount per line; per order totals.
-        item_order = _positions(self.order_ids, items["order_id"])
+        item_order = self.item_order = tables.item_order
         keep = item_order >= 0
-        self.item_order = item_order
-        self.item_qty = items["quantity"].to_numpy(np.int64)
-        amount = line_amounts(items).to_numpy(np.int64)
-        self.item_amount = amount
+        self.item_qty = tables.item_qty
+        amount = self.item_amount = tables.item_amount
         self.ordered = np.zeros(n, np.int64)  # (bincount would sum in float64, and copy)
         self.total = np.zeros(n, np.int64)
         rows = item_order if keep.all() else item_order[keep]
         np.add.at(self.ordered, rows, self.item_qty if keep.all() else self.item_qty[keep])
         np.add.at(self.total, rows, amount if keep.all() else amount[keep])
-        self.items = items
         # Events, sorted by order, then time, then kind (in EventKind's order), ties keeping
         # their table order: the order the fold applies them in.
-        ev_order = _positions(self.order_ids, events["order_id"])
-        at = schema.utc_ns(events["at"])
-        kind = _codes(events["kind"], _KINDS)
+        ev_order, at, kind = tables.event_order, tables.event_at, tables.event_kind
         known = (ev_order >= 0) & (at != _NAT)
         idx = None  # the table's rows in the replay's order (None: the table's own order)
         if not known.all():
@@ -375,8 +598,8 @@ class _Replay:
             idx = by if idx is None else idx[by]
             ev_order, at, kind = ev_order[by], at[by], kind[by]
         self.ev_idx, self.ev_order, self.ev_at, self.ev_kind = idx, ev_order, at, kind
-        self.ev_actor = self.sorted(_codes(events["actor"], _ACTORS))
-        self.events = events
+        self.ev_actor = self.sorted(tables.event_actor)
+        self.tracking = tables.tracking
         self.calendar = BusinessCalendar.from_policy(policy)
         self.calendar.numpy  # built here, not by two threads at once  # noqa: B018
 
@@ -503,7 +726,7 @@ class _Replay:
         # Where each chunk's events start: the events are sorted by order.
         chunks = range(0, n, _CHUNK)
         bounds = np.searchsorted(order, np.r_[np.arange(0, n, _CHUNK), n])
-        tracking = self.events["tracking_number"]
+        tracking = self.tracking
 
         def replay(i: int) -> _Chunk:
             lo, hi = chunks[i], min(chunks[i] + _CHUNK, n)
@@ -740,60 +963,28 @@ def _sorted_by(order: np.ndarray, at: np.ndarray, kind: np.ndarray) -> bool:
     return not (same & (at[1:] == at[:-1]) & (kind[1:] < kind[:-1])).any()
 
 
-def _line_codes(replay: _Replay) -> np.ndarray:
-    """Return each sorted event's item row (-1: no item given, -2: not an item of its order)."""
-    events = replay.events
-    shipment = replay.ev_kind == _K[EventKind.SHIPMENT_CONFIRMED]
-    lines = np.full(len(replay.ev_order), -1, np.int32)
-    known_i, known = (
-        known_codes(replay.items["order_item_id"]),
-        known_codes(events["order_item_id"]),
-    )
-    if known_i is not None and known is not None and known_i[1] == known[1]:
-        rows = known_i[0]  # the simulator's item rows: distinct ids, one row each
-        if np.array_equal(rows, np.arange(len(rows))):
-            row = replay.sorted(known[0])
-            given = shipment & (row >= 0)
-            mine = replay.item_order[np.maximum(row, 0)] == replay.ev_order
-            lines[given] = np.where(mine, row, -2)[given]
-            return lines
-    given = np.flatnonzero(shipment & replay.sorted(events["order_item_id"].notna().to_numpy(bool)))
-    if not len(given):
-        return lines
-    item_ids = events["order_item_id"].iloc[replay.table_rows(given)].astype(str).to_numpy(object)
-    wanted = pd.DataFrame({"o": replay.ev_order[given], "item": item_ids})
-    rows = np.flatnonzero(np.isin(replay.item_order, wanted["o"].unique()))
-    have = pd.DataFrame(
-        {
-            "o": replay.item_order[rows],
-            "item": replay.items["order_item_id"].iloc[rows].astype(str).to_numpy(object),
-            "row": rows,
-        }
-    ).drop_duplicates(["o", "item"], keep="last")  # the fold keeps an item id's last line
-    found = wanted.merge(have, on=["o", "item"], how="left")["row"]
-    lines[given] = found.fillna(-2).to_numpy(np.int32)
-    return lines
-
-
-def _replay(book: OrderBook, policy: Policy) -> _History:
-    """Replay ``book``'s events under ``policy`` (cached per book tables and policy)."""
-    key = (id(book.orders), id(book.items), id(book.events), policy)
-    cached = _CACHE.get(book)
+def _replay(source: OrderBook | FleetInput, policy: Policy) -> _History:
+    """Replay ``source``'s events under ``policy`` (for a book: cached per tables and policy)."""
+    if isinstance(source, FleetInput):
+        return _replayed(source, policy)
+    key = (id(source.orders), id(source.items), id(source.events), policy)
+    cached = _CACHE.get(source)
     if cached is not None and cached[0] == key:
         return cached[1]
-    history = _replayed(book, policy)
-    _CACHE[book] = (key, history)
+    history = _replayed(source, policy)
+    _CACHE[source] = (key, history)
     return history
 
 
-def _replayed(book: OrderBook, policy: Policy) -> _History:
-    """Return ``book``'s status history under ``policy``, replayed afresh."""
-    r = _Replay(book, policy)
-    r.run(  # no reference kept: these per-event values are let go before the history is built
-        _Sparse.of(r.sorted(_codes(book.live_events["reason"], _REASONS))),
-        _Sparse.of(_line_codes(r)),
-        _Sparse.of(r.sorted(_quantities(book.live_events["quantity"]))),
-        _Sparse.of(r.sorted(_quantities(book.live_events["amount"]))),
+def _replayed(source: OrderBook | FleetInput, policy: Policy) -> _History:
+    """Return ``source``'s status history under ``policy``, replayed afresh."""
+    tables = source if isinstance(source, FleetInput) else FleetInput.of(source)
+    r = _Replay(tables, policy)
+    r.run(
+        _Sparse.of(r.sorted(tables.event_reason)),
+        _Sparse.of(r.sorted(tables.event_line)),
+        _Sparse.of(r.sorted(tables.event_quantity)),
+        _Sparse.of(r.sorted(tables.event_amount)),
     )
     return _history(r)
 
@@ -826,7 +1017,11 @@ class _Sparse:
 def _quantities(column: pd.Series) -> np.ndarray:
     """Return an ``Int64`` column's values, -1 where missing: ``int32`` when they all fit."""
     q = column.array  # values and mask, no copy
-    values = np.where(q._mask, -1, q._data)  # type: ignore[attr-defined]
+    return _fitted(np.where(q._mask, -1, q._data))  # type: ignore[attr-defined]
+
+
+def _fitted(values: np.ndarray) -> np.ndarray:
+    """Return ``int64`` values as ``int32`` when they all fit (the replay's per-event arrays)."""
     fits = values.max(initial=0) <= _MAX32 and values.min(initial=0) >= -_MAX32
     return values.astype(np.int32) if fits else values
 
@@ -834,7 +1029,7 @@ def _quantities(column: pd.Series) -> np.ndarray:
 _CACHE: weakref.WeakKeyDictionary[OrderBook, tuple[tuple, _History]] = weakref.WeakKeyDictionary()
 
 
-def _tracked(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+def _tracked(column: Text, rows: np.ndarray) -> np.ndarray:
     """Return whether each of ``rows`` of a tracking-number column holds a number (not blank).
 
     A value is blank when Arrow's ``utf8_trim_whitespace`` leaves nothing. A value whose first
@@ -902,7 +1097,9 @@ def _flags(h: _History, t: int | np.ndarray, status: np.ndarray) -> dict[str, np
     }
 
 
-def status_at(book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLICY) -> pd.DataFrame:
+def status_at(
+    book: OrderBook | FleetInput, at: dt.datetime, *, policy: Policy = DEFAULT_POLICY
+) -> pd.DataFrame:
     """Return every order's status and flags at ``at``, as the per-order lens folds them.
 
     Orders placed after ``at`` (or with no ``placed`` event) are left out.
@@ -917,11 +1114,13 @@ def status_at(book: OrderBook, at: dt.datetime, *, policy: Policy = DEFAULT_POLI
         describe the order as it stood before the refused event).
 
     Raises:
-        ValueError: ``at`` is naive.
+        ValueError: ``at`` is naive; ``book`` is a :class:`FleetInput` without order ids.
 
     """
-    h = _replay(book, policy)
     t = _instant(at)
+    h = _replay(book, policy)
+    if h.order_ids is None:
+        raise ValueError("status_at needs the order ids: this FleetInput was built without them")
     placed = h.placed <= t
     orders = np.flatnonzero(placed)
     status, changed = _last_change(h, t)
@@ -1216,8 +1415,8 @@ class DailySpan:
     last: int
 
     @classmethod
-    def of(cls, book: OrderBook, *, policy: Policy = DEFAULT_POLICY) -> DailySpan:
-        """Return ``book``'s span under ``policy`` (from its cached replay)."""
+    def of(cls, book: OrderBook | FleetInput, *, policy: Policy = DEFAULT_POLICY) -> DailySpan:
+        """Return ``book``'s span under ``policy`` (from a book's cached replay)."""
         h = _replay(book, policy)
         return cls(int(h.placed.min(initial=_NEVER)), h.last_change())
 
@@ -1272,7 +1471,7 @@ class DailyCounts:
 
 
 def daily_counts(
-    book: OrderBook, *, start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY
+    book: OrderBook | FleetInput, *, start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY
 ) -> DailyCounts:
     """Return ``book``'s :class:`DailyCounts` for days ``start`` to ``end`` (both included).
 
@@ -1517,8 +1716,12 @@ class RateCounts:
         return pd.DataFrame(out)
 
 
-def rate_counts(book: OrderBook, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY) -> RateCounts:
+def rate_counts(
+    book: OrderBook | FleetInput, *, at: dt.datetime, policy: Policy = DEFAULT_POLICY
+) -> RateCounts:
     """Return the numerators and denominators of ``book``'s :func:`rates` at ``at``.
+
+    A :class:`FleetInput` holds one account's orders (as its reader promises).
 
     Raises:
         ValueError: ``at`` is naive; the book holds several seller accounts (rates are per
@@ -1526,7 +1729,7 @@ def rate_counts(book: OrderBook, *, at: dt.datetime, policy: Policy = DEFAULT_PO
 
     """
     t = _instant(at)
-    accounts = book.accounts()
+    accounts = book.accounts() if isinstance(book, OrderBook) else []
     if len(accounts) > 1:  # Amazon rates each seller account alone
         raise ValueError(
             f"the book holds {len(accounts)} seller accounts ({', '.join(accounts)}): rates are"
