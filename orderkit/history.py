@@ -65,10 +65,15 @@ PII: frozenset[str] = schema.PII
 
 _TABLES = ("orders", "items", "events")
 _META = "_orderkit_history.json"
-_FORMAT = 2  # 2: every row carries its order's number in the partition; events sorted for the lens
+# 2: every row carries its order's number in the partition; events sorted for the lens.
+# 3: items and events carry a hash of their item id, events whether they carry a tracking number.
+_FORMAT = 3
 _SEQ = "_seq"  # the append that wrote a row: an order's latest revision wins
 _REV = "_rev"  # a fingerprint of an order's row and items: a changed order is written again
 _ORDER = "_order"  # an order's number in its partition (0, 1, …: by first append), on every row
+_ITEM = "_item"  # items and events: a 64-bit hash of order_item_id (null where there is none)
+_TRACKED = "_tracked"  # events: whether tracking_number holds a number (not blank)
+_STORED = (_SEQ, _REV, _ORDER, _ITEM, _TRACKED)  # what the history adds to the documented columns
 #: Order-id hash buckets of a new history (a history keeps the number it was created with).
 DEFAULT_BUCKETS = 8
 _NO_MONTH = "none"  # orders without a purchase date
@@ -136,6 +141,10 @@ def _stored_schema(table: str) -> pa.Schema:
     if table == "orders":
         fields.append(pa.field(_REV, pa.int64()))
     fields.append(pa.field(_ORDER, pa.int32()))
+    if table in ("items", "events"):
+        fields.append(pa.field(_ITEM, pa.int64()))
+    if table == "events":
+        fields.append(pa.field(_TRACKED, pa.bool_()))
     return pa.schema(fields)
 
 
@@ -221,6 +230,17 @@ def _fingerprints(orders: pd.DataFrame, items: pd.DataFrame, item_order: np.ndar
         hash_ints(rows[known].view(np.int64) ^ place[known].astype(np.int64)),
     )
     return hash_ints(rev.view(np.int64) ^ lines.view(np.int64)).view(np.int64)
+
+
+def _item_keys(ids: pd.Series) -> pd.arrays.IntegerArray:
+    """Return a 64-bit hash of each item id (``Int64``; missing where there is no id).
+
+    The fleet lens matches a shipment's line to its order's items by these keys instead of the
+    ids' text (:func:`_partition_input`): two ids of one order with the same hash would be taken
+    for one, a chance of about one in 10¹⁸ for an order of a few lines.
+    """
+    keys = text_hashes(ids).view(np.int64)
+    return pd.arrays.IntegerArray(keys, ids.isna().to_numpy(bool))
 
 
 def _positions(ids: pd.Series, within: pd.Series) -> np.ndarray:
@@ -360,9 +380,7 @@ def _partition_book(
     items = items.append_column("order_id", order_ids.take(pa.array(rows.item_row)))
     events = events.append_column("order_id", order_ids.take(pa.array(rows.event_row)))
     frames = {
-        name: _frame(
-            table.drop_columns([c for c in (_SEQ, _REV, _ORDER) if c in table.column_names]), name
-        )
+        name: _frame(table.drop_columns([c for c in _STORED if c in table.column_names]), name)
         for name, table in (("orders", rows.orders), ("items", items), ("events", events))
     }
     universe = ("history", part, object())  # this read's rows only
@@ -374,14 +392,19 @@ def _partition_book(
     return OrderBook(orders_frame, frames["items"], frames["events"])
 
 
-#: What :func:`_partition_input` reads of each table: the fleet lens's columns less the ids. The
-#: stored order numbers stand for the order ids (read when asked for); the items' ids are read
-#: only when a shipment names a line; event ids matter only to corrections, read as a book.
-_IDS = {"orders": ("order_id",), "items": ("order_id", "order_item_id"),
-        "events": ("order_id", "event_id", "ref")}  # fmt: skip
-_LENS: Mapping[str, tuple[str, ...]] = {
-    t: tuple(c for c in cols if c not in _IDS[t]) for t, cols in metrics.COLUMNS_READ.items()
+#: What :func:`_partition_input` reads of each table: the fleet lens's columns, with the stored
+#: order numbers for the order ids (the orders' ids are read when asked for), item-id hashes for
+#: the item ids, and whether an event carries a tracking number for the number itself. Event ids
+#: matter only to corrections, read as a book.
+_NOT_READ = {
+    "orders": ("order_id",),
+    "items": ("order_id", "order_item_id"),
+    "events": ("order_id", "event_id", "ref", "order_item_id", "tracking_number"),
 }
+_LENS: Mapping[str, tuple[str, ...]] = {
+    t: tuple(c for c in cols if c not in _NOT_READ[t]) for t, cols in metrics.COLUMNS_READ.items()
+}
+_LENS = {**_LENS, "events": (*_LENS["events"], _ITEM, _TRACKED)}
 
 
 def _partition_input(
@@ -390,9 +413,9 @@ def _partition_input(
     """Return one partition as the fleet lens reads it: its columns as arrays, with no book.
 
     The stored order numbers stand for the order ids (read only if ``ids``: :func:`status_at`
-    needs them), and the items' own ids are read only when a shipment names a line. A partition
-    with corrections (``voided`` events) is read as a book instead (:func:`_partition_book`),
-    whose live events leave out what they void.
+    needs them) and the item ids' hashes for the ids; the items' hashes are read only when a
+    shipment names a line. A partition with corrections (``voided`` events) is read as a book
+    instead (:func:`_partition_book`), whose live events leave out what they void.
 
     Raises:
         ValueError: an event names no order of the partition; an item has no quantity.
@@ -400,16 +423,22 @@ def _partition_input(
     wanted = {t: [*c, *(["order_id"] if ids and t == "orders" else [])] for t, c in _LENS.items()}
     rows = _rows(fs, root, part, wanted)
 
-    def item_ids() -> pa.ChunkedArray:
-        column = _read(fs, f"{root}/{part.path('items')}", "items", ["order_item_id"])[0]
+    def item_keys() -> pa.ChunkedArray:
+        column = _read(fs, f"{root}/{part.path('items')}", "items", [_ITEM])[0]
         return column if rows.current is None else column.filter(pa.array(rows.current))
 
     try:
         fleet = metrics.FleetInput.from_arrow(
-            rows.orders, rows.items, rows.events, item_order=rows.item_row,
-            event_order=rows.event_row, item_ids=item_ids,
+            rows.orders,
+            rows.items,
+            rows.events,
+            item_order=rows.item_row,
+            event_order=rows.event_row,
+            item_keys=item_keys,
+            event_items=rows.events[_ITEM],
+            tracking=rows.events[_TRACKED].to_numpy(),
             order_ids=_ids(rows.orders["order_id"]) if ids else None,
-        )  # fmt: skip
+        )
     except ValueError as e:
         raise ValueError(f"history partition {part.path('items')}: {e}") from e
     if fleet is None:
@@ -675,16 +704,27 @@ class History:
             ev_rows = ev_rows[new_events]
             ev_number = number[event_order[ev_rows]]
             ev_rows = ev_rows[metrics.replay_order(events.iloc[ev_rows], ev_number)]
+            o_items, o_events = items.iloc[it_rows], events.iloc[ev_rows]
             frames = {
                 "orders": orders.iloc[o_rows].assign(
                     **{_SEQ: seq, _REV: revs[o_rows], _ORDER: number[o_rows]}
                 ),
-                "items": items.iloc[it_rows].assign(
-                    **{_SEQ: seq, _ORDER: number[item_order[it_rows]]}
+                "items": o_items.assign(
+                    **{
+                        _SEQ: seq,
+                        _ORDER: number[item_order[it_rows]],
+                        _ITEM: _item_keys(o_items["order_item_id"]),
+                    }
                 ),
                 # in the order the fold applies them: a partition written by one append is read
                 # ready to replay, without a sort
-                "events": events.iloc[ev_rows].assign(**{_ORDER: number[event_order[ev_rows]]}),
+                "events": o_events.assign(
+                    **{
+                        _ORDER: number[event_order[ev_rows]],
+                        _ITEM: _item_keys(o_events["order_item_id"]),
+                        _TRACKED: metrics.tracked(o_events["tracking_number"]),
+                    }
+                ),
             }
             for table, frame in frames.items():
                 if len(frame):
@@ -966,12 +1006,13 @@ class History:
             f"FROM ({latest})"
         )
         con.execute(
-            f"CREATE OR REPLACE VIEW items AS SELECT i.* EXCLUDE ({_SEQ}, {_ORDER}) "
+            f"CREATE OR REPLACE VIEW items AS SELECT i.* EXCLUDE ({_SEQ}, {_ORDER}, {_ITEM}) "
             f"FROM {source('items')} AS i "
             f"SEMI JOIN ({latest}) AS o ON i.order_id = o.order_id AND i.{_SEQ} = o.{_SEQ}"
         )
         con.execute(
-            f"CREATE OR REPLACE VIEW events AS SELECT * EXCLUDE ({_ORDER}) FROM {source('events')}"
+            f"CREATE OR REPLACE VIEW events AS SELECT * EXCLUDE ({_ORDER}, {_ITEM}, {_TRACKED}) "
+            f"FROM {source('events')}"
         )
         return con
 

@@ -51,7 +51,7 @@ from orderkit.workers import executor
 __all__ = [
     "COLUMNS_READ", "TARGETS", "DailyCounts", "DailySpan", "FleetInput", "RateCounts", "Target", "daily",
     "daily_counts", "item_status_at", "line_codes", "raise_refused", "rate_counts", "rates",
-    "replay_order", "status_at",
+    "replay_order", "status_at", "tracked",
 ]  # fmt: skip
 
 #: A text column, as the book holds it or as Arrow reads it.
@@ -219,7 +219,7 @@ class FleetInput:
     ``EventKind``, ``Actor`` and ``CancelReason``, ``int8``; -1 if missing or unknown),
     ``event_quantity`` and ``event_amount`` (-1 if missing), ``event_line`` (the item row a
     shipment confirmation names; -1 if it names none, -2 if the item is not its order's) and
-    ``tracking`` (the tracking numbers, as text).
+    ``tracking`` (the tracking numbers as text, or whether each holds one: :func:`tracked`).
     """
 
     order_ids: pd.Series | None
@@ -237,7 +237,7 @@ class FleetInput:
     event_quantity: np.ndarray
     event_amount: np.ndarray
     event_line: np.ndarray
-    tracking: Text
+    tracking: Text | np.ndarray
 
     @classmethod
     def of(cls, book: OrderBook) -> FleetInput:
@@ -278,20 +278,25 @@ class FleetInput:
         *,
         item_order: np.ndarray,
         event_order: np.ndarray,
-        item_ids: Callable[[], pa.ChunkedArray],
+        event_items: pa.ChunkedArray,
+        item_keys: Callable[[], pa.ChunkedArray],
+        tracking: Text | np.ndarray,
         order_ids: pd.Series | None = None,
     ) -> FleetInput | None:
         """Return the lens's input from Arrow tables of the lens's columns, without pandas frames.
 
         Args:
-            orders: :data:`COLUMNS_READ`' orders columns (the ids excepted), in the schema's
-                Arrow types (code columns as text or dictionaries); one row per order.
-            items: the items' columns, likewise.
-            events: the events' columns, likewise.
+            orders: the orders' :data:`COLUMNS_READ` but the ids, in the schema's Arrow types
+                (code columns as text or dictionaries); one row per order.
+            items: the items' columns, likewise (but the ids).
+            events: the events' columns, likewise (but the ids and tracking numbers).
             item_order: each item's order (its row in ``orders``; -1 if none).
             event_order: each event's order (likewise).
-            item_ids: returns the items' ``order_item_id``; called only if a shipment names a
-                line.
+            event_items: the item each event names (missing if none): its ``order_item_id``,
+                or any key that is equal for equal ids (a hash).
+            item_keys: returns the items' keys of the same kind; called only if a shipment
+                confirmation names an item.
+            tracking: the events' tracking numbers (text), or whether each holds one (bool).
             order_ids: the orders' ids, if :func:`status_at` is to be computed.
 
         Returns:
@@ -311,9 +316,8 @@ class FleetInput:
         for names, add in ((CHARGES, np.add), (DISCOUNTS, np.subtract)):
             for c in names:
                 add(amount, _filled(items[c], 0), out=amount)
-        named = events["order_item_id"]
-        if named.null_count < len(named):  # a shipment may name a line: match it
-            line = line_codes(item_ids(), item_order, named, event_order, kind)
+        if event_items.null_count < len(event_items):  # a shipment may name a line: match it
+            line = line_codes(item_keys(), item_order, event_items, event_order, kind)
         else:
             line = np.full(events.num_rows, -1, np.int32)
         channel = orders["fulfillment_channel"]
@@ -333,7 +337,7 @@ class FleetInput:
             event_quantity=_fitted(_filled(events["quantity"], -1)),
             event_amount=_fitted(_filled(events["amount"], -1)),
             event_line=line,
-            tracking=events["tracking_number"].combine_chunks().cast(pa.large_string()),
+            tracking=tracking,
         )
 
 
@@ -380,10 +384,10 @@ def line_codes(
     given = np.flatnonzero(shipment & _present(event_item_ids))
     if not len(given):
         return lines
-    wanted = pd.DataFrame({"o": event_order[given], "item": _text_at(event_item_ids, given)})
+    wanted = pd.DataFrame({"o": event_order[given], "item": _values_at(event_item_ids, given)})
     rows = np.flatnonzero(np.isin(item_order, wanted["o"].unique()))
     have = pd.DataFrame(
-        {"o": item_order[rows], "item": _text_at(item_ids, rows), "row": rows}
+        {"o": item_order[rows], "item": _values_at(item_ids, rows), "row": rows}
     ).drop_duplicates(["o", "item"], keep="last")  # the fold keeps an item id's last line
     found = wanted.merge(have, on=["o", "item"], how="left")["row"]
     lines[given] = found.fillna(-2).to_numpy(np.int32)
@@ -397,11 +401,11 @@ def _present(column: Text) -> np.ndarray:
     return pc.is_valid(column).to_numpy(zero_copy_only=False)
 
 
-def _text_at(column: Text, rows: np.ndarray) -> np.ndarray:
-    """Return ``rows`` of a text column as Python strings (an ``object`` array)."""
+def _values_at(column: Text, rows: np.ndarray) -> np.ndarray:
+    """Return ``rows`` of a column of ids (Python strings) or of keys (integers)."""
     if isinstance(column, pd.Series):
         return column.iloc[rows].astype(str).to_numpy(object)
-    return column.take(pa.array(rows)).to_numpy(zero_copy_only=False).astype(object)
+    return column.take(pa.array(rows)).to_numpy(zero_copy_only=False)
 
 
 # ---- the replay: every order's status history at once ------------------------------------------
@@ -524,7 +528,7 @@ class _Log:
         self.all_shipped = np.zeros(size, bool)
         self.refunded = np.zeros(size, np.int64)
 
-    def close(self, tracking: Text) -> _Chunk:
+    def close(self, tracking: Text | np.ndarray) -> _Chunk:
         """Return the chunk's history, its changes placed by order, then time.
 
         Each order's changes were made in time order, at most one per batch: each batch's changes
@@ -1029,13 +1033,26 @@ def _fitted(values: np.ndarray) -> np.ndarray:
 _CACHE: weakref.WeakKeyDictionary[OrderBook, tuple[tuple, _History]] = weakref.WeakKeyDictionary()
 
 
-def _tracked(column: Text, rows: np.ndarray) -> np.ndarray:
+def tracked(column: pd.Series) -> np.ndarray:
+    """Return whether each tracking number is a number, not missing or blank (bool per row).
+
+    Blank: nothing is left once whitespace is trimmed (Arrow's ``utf8_trim_whitespace``). Valid
+    Tracking Rate counts the shipments confirmed with a number.
+    """
+    return _tracked(column, np.arange(len(column)))
+
+
+def _tracked(column: Text | np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Return whether each of ``rows`` of a tracking-number column holds a number (not blank).
+
+    ``column``: the numbers, or (``bool``) whether each holds one (:func:`tracked`).
 
     A value is blank when Arrow's ``utf8_trim_whitespace`` leaves nothing. A value whose first
     byte is printable ASCII other than a space is not blank, which the offsets and that byte show;
     only the other values (none, in practice) are trimmed to find out.
     """
+    if isinstance(column, np.ndarray):
+        return column[rows]
     arr = _text(column)
     if arr is None:
         return (column.iloc[rows].fillna("").astype(str).str.strip() != "").to_numpy(bool)
@@ -1756,6 +1773,6 @@ def rate_counts(
         & (at_ <= t)
         & (s["value"].to_numpy(np.int64) >= policy.valid_tracking_min_yen)
     )
-    tracked = counted & s["tracked"].to_numpy(bool)
-    counts["valid_tracking_rate", 30] = (int(tracked.sum()), int(counted.sum()))
+    numbered = counted & s["tracked"].to_numpy(bool)
+    counts["valid_tracking_rate", 30] = (int(numbered.sum()), int(counted.sum()))
     return RateCounts(counts)

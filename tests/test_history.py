@@ -203,8 +203,8 @@ def test_a_partition_is_read_ready_for_the_fleet_lens(book, history):
 def test_a_history_of_another_format_is_refused_with_what_to_do(tmp_path):
     h = History(str(tmp_path / "h"), buckets=2)
     meta = tmp_path / "h" / "_orderkit_history.json"
-    meta.write_text(meta.read_text().replace('"format": 2', '"format": 1'))
-    with pytest.raises(ValueError, match="format 1, not 2: append the store"):
+    meta.write_text(meta.read_text().replace('"format": 3', '"format": 2'))
+    with pytest.raises(ValueError, match="format 2, not 3: append the store"):
         History(h.url)
 
 
@@ -328,3 +328,78 @@ def test_an_empty_history_has_empty_views_and_frames(tmp_path):
     assert h.sql().execute("SELECT count(*) FROM events").fetchall()[0][0] == 0
     assert h.daily(progress=False).empty
     assert h.rates(at=INSTANTS[0], progress=False).empty
+
+
+# ---- what the history reads instead of the ids and text: exact all the same ---------------------
+
+
+@pytest.fixture
+def small():
+    return simulate(Scenario(days=20, orders_per_day=150, **EDGE_CASES), seed=11)
+
+
+def _shipments(book):
+    return book.events.index[book.events["kind"] == "shipment_confirmed"]
+
+
+def _same_lens(h: History, book, at: dt.datetime) -> None:
+    pd.testing.assert_frame_equal(h.daily(progress=False).loc["default"], metrics.daily(book))
+    got = h.rates(at=at, progress=False).drop(columns="account")
+    pd.testing.assert_frame_equal(got, metrics.rates(book, at=at))
+    status = h.status_at(at, progress=False).drop(columns="account")
+    pd.testing.assert_frame_equal(status.sort_index(), metrics.status_at(book, at).sort_index())
+
+
+def test_a_blank_tracking_number_counts_as_none_in_the_history(small, tmp_path):
+    events = small.events.copy()
+    rows = _shipments(small)[::3]
+    events.loc[rows, "tracking_number"] = np.resize(["  ", "\u3000", "\t"], len(rows))
+    book = type(small)(small.orders, small.items, events)
+    assert (metrics.tracked(events.loc[rows, "tracking_number"]) == 0).all()
+    h = History(str(tmp_path / "h"), buckets=2)
+    h.append(book)
+    at = small.events["at"].max()
+    tracking = metrics.rates(book, at=at).set_index("metric").loc["valid_tracking_rate"]
+    assert tracking["numerator"] < tracking["denominator"]  # the blanks are not counted
+    _same_lens(h, book, at)
+
+
+def test_a_shipment_naming_another_orders_item_is_refused_in_the_history(small, tmp_path):
+    events = small.events.copy()
+    ship = _shipments(small)[:40]
+    other = small.items["order_item_id"].sample(len(ship), random_state=1).to_numpy()
+    events.loc[ship, "order_item_id"] = other  # items of other orders (nearly always)
+    book = type(small)(small.orders, small.items, events)
+    at = small.events["at"].max()
+    assert metrics.status_at(book, at)["refused"].sum() > 30
+    h = History(str(tmp_path / "h"), buckets=2)
+    h.append(book)
+    _same_lens(h, book, at)
+
+
+def test_a_shipment_names_a_line_of_its_orders_latest_revision(small, tmp_path):
+    h = History(str(tmp_path / "h"), buckets=2)
+    h.append(small)
+    named = small.events.loc[_shipments(small), "order_item_id"].dropna()
+    order_ids = small.events.loc[named.index, "order_id"].unique()[:20]
+    first = small.items[small.items["order_id"].isin(order_ids)].drop_duplicates("order_id")
+    added = first.assign(order_item_id=first["order_item_id"] + "9", quantity=1)
+    items = pd.concat([small.items, added], ignore_index=True)  # a line more: written again
+    revised = type(small)(small.orders, items, small.events)
+    assert h.append(revised).orders == len(order_ids)
+    at = small.events["at"].max()
+    status = metrics.status_at(revised, at)
+    assert not status.loc[order_ids, "refused"].any()  # the named lines are found
+    _same_lens(h, revised, at)
+
+
+def test_a_partition_with_corrections_leaves_out_what_they_void(small, tmp_path):
+    book = type(small)(small.orders, small.items, small.events)
+    shipped = book.events.loc[_shipments(book)[:10]]
+    for event_id, at in zip(shipped["event_id"], shipped["at"], strict=True):
+        book.extend([book.correction(int(event_id), at=at, operator="佐藤", note="誤登録")])
+    h = History(str(tmp_path / "h"), buckets=2)
+    h.append(book)
+    at = small.events["at"].max()
+    assert not metrics.status_at(book, at).equals(metrics.status_at(small, at))
+    _same_lens(h, book, at)
