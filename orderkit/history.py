@@ -10,13 +10,15 @@ order's purchase month (Japan time)::
 
 An order, its items and its events always share one partition, and orders are independent of one
 another, so the fleet lens (:mod:`orderkit.metrics`) run on each partition and summed is exactly the
-fleet lens run on the whole book. :meth:`History.map_partitions` is that one code path: it reads each
-partition as an :class:`~orderkit.book.OrderBook` and applies a function to it — on a
+fleet lens run on the whole book. Every computation is one task per partition — on a
 ``dask.distributed.Client`` when one is given (or active), in this process otherwise.
-:meth:`History.daily`, :meth:`History.rates` and :meth:`History.status_at` map
-:func:`~orderkit.metrics.daily_counts`, :func:`~orderkit.metrics.rate_counts` and
-:func:`~orderkit.metrics.status_at` and combine the parts per account (rates are never pooled
-across accounts: numerators and denominators are summed per account, then divided).
+:meth:`History.map_partitions` reads each partition as an :class:`~orderkit.book.OrderBook` and
+applies a function to it. :meth:`History.daily`, :meth:`History.rates` and :meth:`History.status_at`
+map :func:`~orderkit.metrics.daily_counts`, :func:`~orderkit.metrics.rate_counts` and
+:func:`~orderkit.metrics.status_at` over each partition read straight into the lens's input
+(:class:`~orderkit.metrics.FleetInput`: arrays, no book), and combine the parts per account (rates
+are never pooled across accounts: numerators and denominators are summed per account, then
+divided).
 
 :meth:`History.append` adds what is new: events by their stable ids, orders (with their items)
 when their row or items changed since the last append; a revised order is read back as its latest
@@ -788,7 +790,7 @@ class History:
     ) -> list[T]:
         """Return ``func(partition, book)`` for each partition, in :meth:`partitions`' order.
 
-        The one code path of every computation over the history: on ``client`` (or the active
+        Run as every computation over the history is: on ``client`` (or the active
         ``dask.distributed`` client), one task per partition, each reading its own files on its
         worker (a lost worker's tasks are computed again elsewhere; a task that fails is retried
         ``retries`` times); in this process otherwise. ``func`` must be picklable for a cluster

@@ -15,7 +15,15 @@ from orderkit import sample
 from orderkit.book import OrderBook
 from orderkit.businessdays import end_of_day
 from orderkit.events import Actor, Event, EventKind
-from orderkit.metrics import TARGETS, daily, item_status_at, rates, status_at
+from orderkit.metrics import (
+    TARGETS,
+    FleetInput,
+    daily,
+    item_status_at,
+    rates,
+    status_at,
+    tracked,
+)
 from orderkit.policy import Policy
 from orderkit.simulate import Scenario, simulate
 from orderkit.state import ItemFacts, OrderFacts, fold
@@ -703,3 +711,18 @@ def test_raise_refused_reports_lenses_that_disagree_as_a_bug():
     fleet = status_at(book, at).assign(refused=True)  # as if the fleet lens refused a good order
     with pytest.raises(RuntimeError, match=book.orders["order_id"].iloc[0]):
         raise_refused(book, fleet, at=at)
+
+
+def test_a_tracking_number_that_is_missing_or_blank_is_no_number():
+    numbers = pd.Series(
+        ["1234-5678-9012", " 1234 ", "", "   ", "\u3000", "\t\n", None, "追跡番号"], dtype="str"
+    )
+    assert tracked(numbers).tolist() == [True, True, False, False, False, False, False, True]
+
+
+def test_status_at_of_an_input_without_order_ids_says_they_are_needed():
+    book = simulate(Scenario(days=2, orders_per_day=20), seed=2)
+    fleet = dataclasses.replace(FleetInput.of(book), order_ids=None)
+    at = book.events["at"].max()
+    with pytest.raises(ValueError, match="needs the order ids"):
+        status_at(fleet, at)

@@ -53,6 +53,16 @@ def test_worker_processes_start_with_malloc_keeping_freed_memory(client):
     assert int(environment["MALLOC_TRIM_THRESHOLD_"]) > 65536  # not Dask's immediate trimming
 
 
+def _arrow_pool() -> str:
+    import pyarrow as pa
+
+    return pa.default_memory_pool().backend_name
+
+
+def test_worker_processes_give_arrow_the_same_malloc(client):
+    assert set(client.run(_arrow_pool).values()) == {"system"}
+
+
 def test_workers_run_without_the_statistical_profiler(client):
     assert client.run(_profiling) and not any(client.run(_profiling).values())
 
