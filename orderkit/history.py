@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from orderkit import metrics, schema
-from orderkit.book import OrderBook, order_accounts
+from orderkit.book import CHARGES, DISCOUNTS, OrderBook, line_amounts, order_accounts
 from orderkit.codes import remember
 from orderkit.events import NULL_HASH, hash_ints, text_hashes
 from orderkit.io.files import write_atomic
@@ -68,14 +68,23 @@ PII: frozenset[str] = schema.PII
 _TABLES = ("orders", "items", "events")
 _META = "_orderkit_history.json"
 # 2: every row carries its order's number in the partition; events sorted for the lens.
-# 3: items and events carry a hash of their item id, events whether they carry a tracking number.
+# 3: items and events carry a hash of their item id, items their amount, events whether they
+#    carry a tracking number.
 _FORMAT = 3
 _SEQ = "_seq"  # the append that wrote a row: an order's latest revision wins
 _REV = "_rev"  # a fingerprint of an order's row and items: a changed order is written again
 _ORDER = "_order"  # an order's number in its partition (0, 1, …: by first append), on every row
 _ITEM = "_item"  # items and events: a 64-bit hash of order_item_id (null where there is none)
 _TRACKED = "_tracked"  # events: whether tracking_number holds a number (not blank)
-_STORED = (_SEQ, _REV, _ORDER, _ITEM, _TRACKED)  # what the history adds to the documented columns
+_AMOUNT = "_amount"  # items: what the buyer pays for the line (book.line_amounts)
+_STORED = (
+    _SEQ,
+    _REV,
+    _ORDER,
+    _ITEM,
+    _TRACKED,
+    _AMOUNT,
+)  # what the history adds to the documented columns
 #: Order-id hash buckets of a new history (a history keeps the number it was created with).
 DEFAULT_BUCKETS = 8
 _NO_MONTH = "none"  # orders without a purchase date
@@ -145,6 +154,8 @@ def _stored_schema(table: str) -> pa.Schema:
     fields.append(pa.field(_ORDER, pa.int32()))
     if table in ("items", "events"):
         fields.append(pa.field(_ITEM, pa.int64()))
+    if table == "items":
+        fields.append(pa.field(_AMOUNT, pa.int64()))
     if table == "events":
         fields.append(pa.field(_TRACKED, pa.bool_()))
     return pa.schema(fields)
@@ -394,19 +405,21 @@ def _partition_book(
     return OrderBook(orders_frame, frames["items"], frames["events"])
 
 
-#: What :func:`_partition_input` reads of each table: the fleet lens's columns, with the stored
-#: order numbers for the order ids (the orders' ids are read when asked for), item-id hashes for
-#: the item ids, and whether an event carries a tracking number for the number itself. Event ids
-#: matter only to corrections, read as a book.
+#: What :func:`_partition_input` reads of each table: the fleet lens's columns, with what the
+#: history stores for some of them — the order numbers for the order ids (the orders' ids are read
+#: when asked for), item-id hashes for the item ids, each line's amount for its charges and
+#: discounts, whether an event carries a tracking number for the number. Event ids matter only to
+#: corrections, read as a book.
 _NOT_READ = {
     "orders": ("order_id",),
-    "items": ("order_id", "order_item_id"),
+    "items": ("order_id", "order_item_id", *CHARGES, *DISCOUNTS),
     "events": ("order_id", "event_id", "ref", "order_item_id", "tracking_number"),
 }
+_READ_INSTEAD = {"orders": (), "items": (_AMOUNT,), "events": (_ITEM, _TRACKED)}
 _LENS: Mapping[str, tuple[str, ...]] = {
-    t: tuple(c for c in cols if c not in _NOT_READ[t]) for t, cols in metrics.COLUMNS_READ.items()
+    t: (*(c for c in cols if c not in _NOT_READ[t]), *_READ_INSTEAD[t])
+    for t, cols in metrics.COLUMNS_READ.items()
 }
-_LENS = {**_LENS, "events": (*_LENS["events"], _ITEM, _TRACKED)}
 
 
 def _partition_input(
@@ -439,6 +452,7 @@ def _partition_input(
             item_keys=item_keys,
             event_items=rows.events[_ITEM],
             tracking=rows.events[_TRACKED].to_numpy(),
+            item_amount=rows.items[_AMOUNT].to_numpy(),
             order_ids=_ids(rows.orders["order_id"]) if ids else None,
         )
     except ValueError as e:
@@ -716,6 +730,7 @@ class History:
                         _SEQ: seq,
                         _ORDER: number[item_order[it_rows]],
                         _ITEM: _item_keys(o_items["order_item_id"]),
+                        _AMOUNT: line_amounts(o_items),
                     }
                 ),
                 # in the order the fold applies them: a partition written by one append is read
@@ -1008,7 +1023,7 @@ class History:
             f"FROM ({latest})"
         )
         con.execute(
-            f"CREATE OR REPLACE VIEW items AS SELECT i.* EXCLUDE ({_SEQ}, {_ORDER}, {_ITEM}) "
+            f"CREATE OR REPLACE VIEW items AS SELECT i.* EXCLUDE ({_SEQ}, {_ORDER}, {_ITEM}, {_AMOUNT}) "
             f"FROM {source('items')} AS i "
             f"SEMI JOIN ({latest}) AS o ON i.order_id = o.order_id AND i.{_SEQ} = o.{_SEQ}"
         )

@@ -281,6 +281,7 @@ class FleetInput:
         event_items: pa.ChunkedArray,
         item_keys: Callable[[], pa.ChunkedArray],
         tracking: Text | np.ndarray,
+        item_amount: np.ndarray | None = None,
         order_ids: pd.Series | None = None,
     ) -> FleetInput | None:
         """Return the lens's input from Arrow tables of the lens's columns, without pandas frames.
@@ -297,6 +298,8 @@ class FleetInput:
             item_keys: returns the items' keys of the same kind; called only if a shipment
                 confirmation names an item.
             tracking: the events' tracking numbers (text), or whether each holds one (bool).
+            item_amount: each item's :func:`~orderkit.book.line_amounts`, if the reader stored
+                them (``items`` then needs no charge or discount columns).
             order_ids: the orders' ids, if :func:`status_at` is to be computed.
 
         Returns:
@@ -312,10 +315,12 @@ class FleetInput:
         quantity = items["quantity"]
         if quantity.null_count:
             raise ValueError("items without a quantity")
-        amount = np.zeros(items.num_rows, np.int64)
-        for names, add in ((CHARGES, np.add), (DISCOUNTS, np.subtract)):
-            for c in names:
-                add(amount, _filled(items[c], 0), out=amount)
+        amount = item_amount
+        if amount is None:
+            amount = np.zeros(items.num_rows, np.int64)
+            for names, add in ((CHARGES, np.add), (DISCOUNTS, np.subtract)):
+                for c in names:
+                    add(amount, _filled(items[c], 0), out=amount)
         if event_items.null_count < len(event_items):  # a shipment may name a line: match it
             line = line_codes(item_keys(), item_order, event_items, event_order, kind)
         else:
