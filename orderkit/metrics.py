@@ -146,7 +146,7 @@ def _lookup(labels: list[str], uniques: Iterable[object]) -> np.ndarray:
     return np.array([labels.index(u) if u in labels else -1 for u in uniques] + [-1], np.int8)
 
 
-def _text(series: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array | None:
+def _text(series: Text) -> pa.Array | None:
     """Return a text column as one Arrow ``large_string`` array, or ``None`` if it is not text."""
     if isinstance(series, pa.Array):
         chunked = pa.chunked_array([series], type=series.type)
@@ -363,9 +363,10 @@ def line_codes(
     """Return the item row each shipment confirmation names (:attr:`FleetInput.event_line`).
 
     Args:
-        item_ids: the items' ``order_item_id``.
+        item_ids: the items' ``order_item_id``, or keys equal for equal ids (a hash).
         item_order: each item row's order (its row in the orders table; -1 if none).
-        event_item_ids: the events' ``order_item_id``.
+        event_item_ids: the events' ``order_item_id`` (or keys of the same kind; missing where an
+            event names no item).
         event_order: each event's order (as ``item_order``).
         event_kind: each event's kind (positions in ``EventKind``).
 
