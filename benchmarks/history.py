@@ -16,7 +16,8 @@ before each run).
 3. **History.daily** over all of it (explicit ``start``/``end``: one pass) on a ``LocalCluster``
    of 1, then 2 single-threaded worker processes: wall time, each worker's CPU time and peak
    memory (``ru_maxrss``), and the client's (this process: it never holds the data). Before each
-   run every file is read once (unless ``--cold``), so that the figures are of the CPU's work.
+   run every file is read once (unless ``--cold``), so that the figures are of the CPU's work; on a
+   machine whose page cache does not keep the history, give ``--dir`` a folder in ``/dev/shm``.
 
 Targets (issue 15): client and each worker under 2 GB; throughput per CPU-second at least 70% of
 the in-memory lens; 1 → 2 workers at least 1.7x faster.
