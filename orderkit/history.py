@@ -77,14 +77,8 @@ _ORDER = "_order"  # an order's number in its partition (0, 1, …: by first app
 _ITEM = "_item"  # items and events: a 64-bit hash of order_item_id (null where there is none)
 _TRACKED = "_tracked"  # events: whether tracking_number holds a number (not blank)
 _AMOUNT = "_amount"  # items: what the buyer pays for the line (book.line_amounts)
-_STORED = (
-    _SEQ,
-    _REV,
-    _ORDER,
-    _ITEM,
-    _TRACKED,
-    _AMOUNT,
-)  # what the history adds to the documented columns
+#: What the history adds to the documented columns.
+_STORED = (_SEQ, _REV, _ORDER, _ITEM, _TRACKED, _AMOUNT)
 #: Order-id hash buckets of a new history (a history keeps the number it was created with).
 DEFAULT_BUCKETS = 8
 _NO_MONTH = "none"  # orders without a purchase date
@@ -384,9 +378,10 @@ def _partition_book(
         }
         columns = {**columns, "orders": ["order_id", *columns["orders"]]}
     rows = _rows(fs, root, part, columns)
-    drop = ("order_id",)
-    items = rows.items.drop_columns([c for c in drop if c in rows.items.column_names])
-    events = rows.events.drop_columns([c for c in drop if c in rows.events.column_names])
+    items, events = (
+        t.drop_columns(["order_id"]) if "order_id" in t.column_names else t
+        for t in (rows.items, rows.events)
+    )
     # An item's or an event's order id is its order's: taken from the orders (a copy of offsets
     # and bytes), several times cheaper than decoding their own column.
     order_ids = rows.orders.column("order_id").combine_chunks()
