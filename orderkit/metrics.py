@@ -281,7 +281,7 @@ class FleetInput:
         event_items: pa.ChunkedArray,
         item_keys: Callable[[], pa.ChunkedArray],
         tracking: Text | np.ndarray,
-        item_amount: np.ndarray | None = None,
+        item_amount: np.ndarray,
         order_ids: pd.Series | None = None,
     ) -> FleetInput | None:
         """Return the lens's input from Arrow tables of the lens's columns, without pandas frames.
@@ -289,7 +289,7 @@ class FleetInput:
         Args:
             orders: the orders' :data:`COLUMNS_READ` but the ids, in the schema's Arrow types
                 (code columns as text or dictionaries); one row per order.
-            items: the items' columns, likewise (but the ids).
+            items: the items' columns, likewise (but the ids and the charges and discounts).
             events: the events' columns, likewise (but the ids and tracking numbers).
             item_order: each item's order (its row in ``orders``; -1 if none).
             event_order: each event's order (likewise).
@@ -298,8 +298,8 @@ class FleetInput:
             item_keys: returns the items' keys of the same kind; called only if a shipment
                 confirmation names an item.
             tracking: the events' tracking numbers (text), or whether each holds one (bool).
-            item_amount: each item's :func:`~orderkit.book.line_amounts`, if the reader stored
-                them (``items`` then needs no charge or discount columns).
+            item_amount: each item's :func:`~orderkit.book.line_amounts` (a reader stores them
+                with the items).
             order_ids: the orders' ids, if :func:`status_at` is to be computed.
 
         Returns:
@@ -315,12 +315,6 @@ class FleetInput:
         quantity = items["quantity"]
         if quantity.null_count:
             raise ValueError("items without a quantity")
-        amount = item_amount
-        if amount is None:
-            amount = np.zeros(items.num_rows, np.int64)
-            for names, add in ((CHARGES, np.add), (DISCOUNTS, np.subtract)):
-                for c in names:
-                    add(amount, _filled(items[c], 0), out=amount)
         if event_items.null_count < len(event_items):  # a shipment may name a line: match it
             line = line_codes(item_keys(), item_order, event_items, event_order, kind)
         else:
@@ -333,7 +327,7 @@ class FleetInput:
             lsd=_filled(orders["latest_ship_date"], _NAT),
             item_order=item_order,
             item_qty=_filled(quantity, 0),
-            item_amount=amount,
+            item_amount=item_amount,
             event_order=event_order,
             event_at=_filled(events["at"], _NAT),
             event_kind=kind,
