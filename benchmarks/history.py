@@ -90,7 +90,7 @@ def generate(root: str, events: int, buckets: int, chunk_orders: int) -> dict:
             file=sys.stderr,
             flush=True,
         )
-    size = sum(p.stat().st_size for p in Path(root).rglob("*.parquet"))
+    size = _bytes_on_disk(root)
     return {
         "part": "generate",
         "events": written,
